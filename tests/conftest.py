@@ -1,0 +1,91 @@
+"""Shared fixtures: a fresh, empty database on each of the four backends.
+
+PostgreSQL and MariaDB are real servers on this machine (``.ci/run`` starts them when
+they are down); each test gets its own schema/database, so xdist workers never collide.
+Set ``GRANARY_TEST_PG_URL`` / ``GRANARY_TEST_MYSQL_URL`` to use other servers.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+PG_URL = os.environ.get("GRANARY_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+MYSQL_URL = os.environ.get("GRANARY_TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test")
+
+BACKENDS = ("sqlite", "duckdb", "postgresql", "mariadb")
+
+
+def _name() -> str:
+    return "t_" + uuid.uuid4().hex[:12]
+
+
+class FreshDatabases:
+    """Makes empty databases and drops them at teardown."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.tmp_path = tmp_path
+        self._cleanups: list[Callable[[], None]] = []
+
+    def url(self, backend: str) -> str:
+        """The URL of a new, empty database on ``backend``."""
+        name = _name()
+        if backend == "sqlite":
+            return f"sqlite:///{self.tmp_path / (name + '.sqlite')}"
+        if backend == "duckdb":
+            return f"duckdb:///{self.tmp_path / (name + '.duckdb')}"
+        if backend == "postgresql":
+            admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE SCHEMA "{name}"'))
+
+            def drop() -> None:
+                with admin.connect() as conn:
+                    conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+                admin.dispose()
+
+            self._cleanups.append(drop)
+            sep = "&" if "?" in PG_URL else "?"
+            return f"{PG_URL}{sep}options=-csearch_path%3D{name}"
+        if backend == "mariadb":
+            admin = create_engine(MYSQL_URL)
+            with admin.connect() as conn:
+                conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"))
+
+            def drop_db() -> None:
+                with admin.connect() as conn:
+                    conn.execute(text(f"DROP DATABASE `{name}`"))
+                admin.dispose()
+
+            self._cleanups.append(drop_db)
+            base = MYSQL_URL.rsplit("/", 1)[0]
+            return f"{base}/{name}?charset=utf8mb4"
+        raise ValueError(backend)
+
+    def engine(self, backend: str) -> Engine:
+        engine = create_engine(self.url(backend))
+        self._cleanups.insert(0, engine.dispose)
+        return engine
+
+    def close(self) -> None:
+        for cleanup in self._cleanups:
+            cleanup()
+
+
+@pytest.fixture
+def fresh_db(tmp_path: Path) -> Iterator[FreshDatabases]:
+    """``fresh_db.engine("postgresql")`` gives an engine on a new empty database."""
+    dbs = FreshDatabases(tmp_path)
+    yield dbs
+    dbs.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Parametrises a test over the four backends."""
+    return str(request.param)
