@@ -18,7 +18,6 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
-    ForeignKey,
     Index,
     Integer,
     MetaData,
@@ -35,9 +34,16 @@ RATE = Numeric(18, 8)
 PROBABILITY = Numeric(5, 4)
 
 
-def col(name: str, type_: object, comment: str, *args: object, used_by: tuple[str, ...] = (), **kw: object) -> Column:
-    """A column with its documented meaning and the metrics that read it."""
-    return Column(name, type_, *args, comment=comment, info={"used_by": used_by}, **kw)  # type: ignore[arg-type]
+def col(
+    name: str, type_: object, comment: str, *args: object, used_by: tuple[str, ...] = (), references: str | None = None, **kw: object
+) -> Column:
+    """A column with its documented meaning, the metrics that read it, and the key it refers to.
+
+    References are documented, not enforced: Granary reads CRMs as they are, orphans
+    included (the data-health view counts them), so the schema declares no foreign keys.
+    """
+    info = {"used_by": used_by, "references": references}
+    return Column(name, type_, *args, comment=comment, info=info, **kw)  # type: ignore[arg-type]
 
 
 def pk(name: str, comment: str) -> Column:
@@ -63,7 +69,7 @@ org_unit = Table(
         "parent_id",
         Integer,
         "The unit above; null for a top unit. Filters on a unit take its whole subtree.",
-        ForeignKey("org_unit.unit_id"),
+        references="org_unit.unit_id",
         used_by=("every metric (scope and unit filter)",),
     ),
     col("revenue_floor", MONEY, "Minimum yearly revenue an office must reach, in the reporting currency."),
@@ -78,7 +84,7 @@ rep = Table(
     col("name", String(200), "Full name.", nullable=False),
     col("email", String(200), "Work e-mail."),
     col("title", String(100), "Job title."),
-    col("manager_id", Integer, "The rep's manager.", ForeignKey("rep.rep_id")),
+    col("manager_id", Integer, "The rep's manager.", references="rep.rep_id"),
     col("hire_date", Date, "First day of employment.", nullable=False),
     col(
         "leave_date",
@@ -92,8 +98,8 @@ rep = Table(
 rep_team_history = Table(
     "rep_team_history",
     metadata,
-    col("rep_id", Integer, "The rep.", ForeignKey("rep.rep_id"), nullable=False),
-    col("team_unit_id", Integer, "The team (an org_unit of level team).", ForeignKey("org_unit.unit_id"), nullable=False),
+    col("rep_id", Integer, "The rep.", references="rep.rep_id", nullable=False),
+    col("team_unit_id", Integer, "The team (an org_unit of level team).", references="org_unit.unit_id", nullable=False),
     col("valid_from", Date, "First day in this team.", nullable=False),
     col("valid_to", Date, "Day the rep left this team (exclusive); null while current.", used_by=("metrics by team",)),
     Index("ix_rep_team_history_rep", "rep_id", "valid_from"),
@@ -109,7 +115,7 @@ business_unit = Table(
     col("code", String(40), "Short stable code.", nullable=False, unique=True),
     col("name", String(200), "Display name.", nullable=False),
     col("kind", String(20), "region, customer, product or project (DOMAIN.md §2).", nullable=False),
-    col("parent_id", Integer, "Enclosing business unit, if any.", ForeignKey("business_unit.bu_id")),
+    col("parent_id", Integer, "Enclosing business unit, if any.", references="business_unit.bu_id"),
     comment="Business units by region, customer, product or project; the demo's are product lines.",
 )
 
@@ -128,7 +134,7 @@ product = Table(
     pk("product_id", "Identifier of the product."),
     col("code", String(40), "SKU or product code.", nullable=False, unique=True),
     col("name", String(200), "Display name.", nullable=False),
-    col("bu_id", Integer, "Product line (business unit) it belongs to.", ForeignKey("business_unit.bu_id"), nullable=False),
+    col("bu_id", Integer, "Product line (business unit) it belongs to.", references="business_unit.bu_id", nullable=False),
     col("list_price", MONEY, "List price in the reporting currency."),
     comment="What is sold.",
 )
@@ -151,9 +157,9 @@ account = Table(
         "home_unit_id",
         Integer,
         "Current home unit (office); the dated truth is account_history.",
-        ForeignKey("org_unit.unit_id"),
+        references="org_unit.unit_id",
     ),
-    col("owner_rep_id", Integer, "Current owner; the dated truth is account_history.", ForeignKey("rep.rep_id")),
+    col("owner_rep_id", Integer, "Current owner; the dated truth is account_history.", references="rep.rep_id"),
     col("source_channel", String(40), "How the account first came to us (see lead.source_channel).", used_by=("source filter",)),
     col("city", String(100), "City."),
     col("country", String(2), "ISO country code."),
@@ -164,13 +170,13 @@ account = Table(
 account_history = Table(
     "account_history",
     metadata,
-    col("account_id", Integer, "The account.", ForeignKey("account.account_id"), nullable=False),
-    col("owner_rep_id", Integer, "Owner in this interval; null = nobody owns it.", ForeignKey("rep.rep_id")),
+    col("account_id", Integer, "The account.", references="account.account_id", nullable=False),
+    col("owner_rep_id", Integer, "Owner in this interval; null = nobody owns it.", references="rep.rep_id"),
     col(
         "home_unit_id",
         Integer,
         "Home unit in this interval.",
-        ForeignKey("org_unit.unit_id"),
+        references="org_unit.unit_id",
         nullable=False,
         used_by=("churn", "share of wallet", "new customers", "value tiers"),
     ),
@@ -183,7 +189,7 @@ account_history = Table(
 wallet_estimate = Table(
     "wallet_estimate",
     metadata,
-    col("account_id", Integer, "The account.", ForeignKey("account.account_id"), primary_key=True),
+    col("account_id", Integer, "The account.", references="account.account_id", primary_key=True),
     col("fiscal_year", Integer, "Fiscal year the estimate is for (named by the calendar year it ends in).", primary_key=True),
     col(
         "amount",
@@ -201,9 +207,9 @@ activity = Table(
     "activity",
     metadata,
     pk("activity_id", "Identifier of the activity."),
-    col("account_id", Integer, "Account contacted.", ForeignKey("account.account_id"), nullable=False),
-    col("rep_id", Integer, "Rep who made contact.", ForeignKey("rep.rep_id")),
-    col("opportunity_id", Integer, "Opportunity it concerned, if any.", ForeignKey("opportunity.opportunity_id")),
+    col("account_id", Integer, "Account contacted.", references="account.account_id", nullable=False),
+    col("rep_id", Integer, "Rep who made contact.", references="rep.rep_id"),
+    col("opportunity_id", Integer, "Opportunity it concerned, if any.", references="opportunity.opportunity_id"),
     col("kind", String(20), "call, visit, email or meeting.", nullable=False),
     col("occurred_at", DateTime, "When it happened (UTC).", nullable=False, used_by=("days since last contact",)),
     col("subject", String(300), "Subject line or note (shown as text)."),
@@ -223,8 +229,8 @@ campaign = Table(
     col("currency", String(3), "Currency of cost.", nullable=False),
     col("start_date", Date, "First day.", nullable=False),
     col("end_date", Date, "Last day."),
-    col("unit_id", Integer, "Unit that ran it.", ForeignKey("org_unit.unit_id")),
-    col("bu_id", Integer, "Business unit it promoted, if one.", ForeignKey("business_unit.bu_id")),
+    col("unit_id", Integer, "Unit that ran it.", references="org_unit.unit_id"),
+    col("bu_id", Integer, "Business unit it promoted, if one.", references="business_unit.bu_id"),
     comment="Marketing campaigns (a seminar, a 20-city roadshow).",
 )
 
@@ -238,14 +244,14 @@ lead = Table(
         "phone, fax, email, sms, face_to_face, media, website, event, referral or own_development.",
         used_by=("funnel by source", "source filter"),
     ),
-    col("campaign_id", Integer, "Campaign that brought it.", ForeignKey("campaign.campaign_id"), used_by=("campaign ROI",)),
-    col("referring_account_id", Integer, "Customer who referred it.", ForeignKey("account.account_id"), used_by=("reference value",)),
-    col("account_id", Integer, "Account it belongs to once known.", ForeignKey("account.account_id")),
+    col("campaign_id", Integer, "Campaign that brought it.", references="campaign.campaign_id", used_by=("campaign ROI",)),
+    col("referring_account_id", Integer, "Customer who referred it.", references="account.account_id", used_by=("reference value",)),
+    col("account_id", Integer, "Account it belongs to once known.", references="account.account_id"),
     col("company_name", String(300), "Company as given on the lead (text)."),
     col("contact_name", String(200), "Contact person (text)."),
-    col("unit_id", Integer, "Unit it was routed to.", ForeignKey("org_unit.unit_id"), used_by=("every lead metric (scope)",)),
+    col("unit_id", Integer, "Unit it was routed to.", references="org_unit.unit_id", used_by=("every lead metric (scope)",)),
     col("created_at", DateTime, "When the lead was created (UTC).", nullable=False, used_by=("funnel", "leads")),
-    col("assigned_rep_id", Integer, "Rep it was assigned to.", ForeignKey("rep.rep_id")),
+    col("assigned_rep_id", Integer, "Rep it was assigned to.", references="rep.rep_id"),
     col("assigned_at", DateTime, "When it was assigned (UTC).", used_by=("lead response",)),
     col("first_response_at", DateTime, "First contact by the rep (UTC).", used_by=("lead response",)),
     col("qualified_at", DateTime, "When judged a real opportunity-to-be (UTC).", used_by=("funnel",)),
@@ -253,7 +259,7 @@ lead = Table(
         "converted_opportunity_id",
         Integer,
         "Opportunity it became.",
-        ForeignKey("opportunity.opportunity_id"),
+        references="opportunity.opportunity_id",
         used_by=("funnel",),
     ),
     col("converted_at", DateTime, "When it became that opportunity (UTC).", used_by=("funnel",)),
@@ -265,7 +271,7 @@ lead = Table(
 lead_status_history = Table(
     "lead_status_history",
     metadata,
-    col("lead_id", Integer, "The lead.", ForeignKey("lead.lead_id"), nullable=False),
+    col("lead_id", Integer, "The lead.", references="lead.lead_id", nullable=False),
     col(
         "status",
         String(20),
@@ -285,11 +291,11 @@ opportunity = Table(
     metadata,
     pk("opportunity_id", "Identifier of the opportunity."),
     col("name", String(300), "Display name (text)."),
-    col("account_id", Integer, "Customer account.", ForeignKey("account.account_id"), nullable=False),
-    col("owner_rep_id", Integer, "Owning rep: credited for the win.", ForeignKey("rep.rep_id"), used_by=("metrics by rep",)),
-    col("unit_id", Integer, "Unit credited (attribution).", ForeignKey("org_unit.unit_id"), used_by=("every opportunity metric",)),
-    col("bu_id", Integer, "Business unit credited.", ForeignKey("business_unit.bu_id"), used_by=("every opportunity metric",)),
-    col("product_id", Integer, "Main product.", ForeignKey("product.product_id")),
+    col("account_id", Integer, "Customer account.", references="account.account_id", nullable=False),
+    col("owner_rep_id", Integer, "Owning rep: credited for the win.", references="rep.rep_id", used_by=("metrics by rep",)),
+    col("unit_id", Integer, "Unit credited (attribution).", references="org_unit.unit_id", used_by=("every opportunity metric",)),
+    col("bu_id", Integer, "Business unit credited.", references="business_unit.bu_id", used_by=("every opportunity metric",)),
+    col("product_id", Integer, "Main product.", references="product.product_id"),
     col("source_channel", String(40), "lead, existing_account or own_development.", used_by=("source filter",)),
     col("created_at", DateTime, "When it was opened (UTC).", nullable=False, used_by=("opportunities", "sales cycle")),
     col("stage", String(30), "Current stage: prospecting, qualification, proposal, negotiation, won or lost.", nullable=False),
@@ -302,7 +308,7 @@ opportunity = Table(
     col("status", String(10), "open, won or lost.", nullable=False, used_by=("win rate",)),
     col("loss_reason", String(100), "Why it was lost: price, product_fit, competitor, no_decision, timing."),
     col("competitor", String(100), "Main competitor met."),
-    col("project_grade", String(20), "Project grade code.", ForeignKey("project_grade.code")),
+    col("project_grade", String(20), "Project grade code.", references="project_grade.code"),
     Index("ix_opportunity_created", "created_at"),
     Index("ix_opportunity_closed", "closed_at"),
     comment="Opportunities (商机): owned by sales, won or lost.",
@@ -311,7 +317,7 @@ opportunity = Table(
 opportunity_stage_history = Table(
     "opportunity_stage_history",
     metadata,
-    col("opportunity_id", Integer, "The opportunity.", ForeignKey("opportunity.opportunity_id"), nullable=False),
+    col("opportunity_id", Integer, "The opportunity.", references="opportunity.opportunity_id", nullable=False),
     col("changed_at", DateTime, "When this state began (UTC).", nullable=False, used_by=("time in stage", "forecast accuracy")),
     col("stage", String(30), "Stage from then on.", nullable=False),
     col("amount", MONEY, "Amount from then on."),
@@ -326,12 +332,12 @@ sales_order = Table(
     metadata,
     pk("order_id", "Identifier of the order or contract."),
     col("order_number", String(40), "Order number as the customer sees it.", nullable=False),
-    col("account_id", Integer, "Customer account.", ForeignKey("account.account_id"), nullable=False, used_by=("churn", "share of wallet", "new customers")),
-    col("opportunity_id", Integer, "Opportunity it came from; null for run-rate reorders.", ForeignKey("opportunity.opportunity_id")),
-    col("rep_id", Integer, "Rep credited.", ForeignKey("rep.rep_id"), used_by=("revenue by rep",)),
-    col("unit_id", Integer, "Unit credited (attribution).", ForeignKey("org_unit.unit_id"), used_by=("revenue", "won orders")),
-    col("bu_id", Integer, "Business unit credited.", ForeignKey("business_unit.bu_id"), used_by=("revenue", "won orders")),
-    col("product_id", Integer, "Product.", ForeignKey("product.product_id"), used_by=("revenue by product",)),
+    col("account_id", Integer, "Customer account.", references="account.account_id", nullable=False, used_by=("churn", "share of wallet", "new customers")),
+    col("opportunity_id", Integer, "Opportunity it came from; null for run-rate reorders.", references="opportunity.opportunity_id"),
+    col("rep_id", Integer, "Rep credited.", references="rep.rep_id", used_by=("revenue by rep",)),
+    col("unit_id", Integer, "Unit credited (attribution).", references="org_unit.unit_id", used_by=("revenue", "won orders")),
+    col("bu_id", Integer, "Business unit credited.", references="business_unit.bu_id", used_by=("revenue", "won orders")),
+    col("product_id", Integer, "Product.", references="product.product_id", used_by=("revenue by product",)),
     col("order_date", Date, "Date booked.", nullable=False, used_by=("revenue", "won orders", "churn")),
     col("amount", MONEY, "Order amount.", used_by=("revenue",)),
     col("currency", String(3), "Currency of amount and cost.", nullable=False, used_by=("revenue",)),
@@ -364,9 +370,9 @@ service_ticket = Table(
     "service_ticket",
     metadata,
     pk("ticket_id", "Identifier of the ticket."),
-    col("account_id", Integer, "Customer account.", ForeignKey("account.account_id"), nullable=False),
-    col("order_id", Integer, "Order it concerns, if any.", ForeignKey("sales_order.order_id")),
-    col("product_id", Integer, "Product it concerns.", ForeignKey("product.product_id")),
+    col("account_id", Integer, "Customer account.", references="account.account_id", nullable=False),
+    col("order_id", Integer, "Order it concerns, if any.", references="sales_order.order_id"),
+    col("product_id", Integer, "Product it concerns.", references="product.product_id"),
     col("kind", String(20), "request or complaint.", nullable=False, used_by=("complaint rate",)),
     col("opened_at", DateTime, "When it was opened (UTC).", nullable=False),
     col("first_response_at", DateTime, "First answer (UTC).", used_by=("service responsiveness",)),
@@ -385,14 +391,14 @@ target = Table(
     col("period_start", Date, "First day of the period.", nullable=False),
     col("period_end", Date, "Last day of the period.", nullable=False),
     col("value", MONEY, "Target value (money in the reporting currency, counts as whole numbers).", nullable=False),
-    col("rep_id", Integer, "Whose target, when it is a rep's.", ForeignKey("rep.rep_id")),
-    col("unit_id", Integer, "Whose target, when it is a unit's or team's.", ForeignKey("org_unit.unit_id")),
-    col("bu_id", Integer, "Whose target, when it is a business unit's (alone or within unit_id).", ForeignKey("business_unit.bu_id")),
+    col("rep_id", Integer, "Whose target, when it is a rep's.", references="rep.rep_id"),
+    col("unit_id", Integer, "Whose target, when it is a unit's or team's.", references="org_unit.unit_id"),
+    col("bu_id", Integer, "Whose target, when it is a business unit's (alone or within unit_id).", references="business_unit.bu_id"),
     comment="Targets: a value per measure and period for a rep, a unit, a business unit, or a unit within a business unit.",
 )
 
-#: Tables in dependency order (parents first): the order to create and load them.
-TABLES: tuple[Table, ...] = tuple(metadata.sorted_tables)
+#: Every canonical table, in the order of this module (organisation first, facts after).
+TABLES: tuple[Table, ...] = tuple(metadata.tables.values())
 
 
 ATTRIBUTION = """\
@@ -444,8 +450,8 @@ def to_markdown() -> str:
                 flags.append("key")
             if not column.nullable and not column.primary_key:
                 flags.append("required")
-            for fk in column.foreign_keys:
-                flags.append(f"→ `{fk.target_fullname}`")
+            if column.info.get("references"):
+                flags.append(f"→ `{column.info['references']}`")
             used_by = ", ".join(column.info.get("used_by", ())) or ""
             meaning = str(column.comment) + (f" ({'; '.join(flags)})" if flags else "")
             out.append(f"| `{column.name}` | {kind} | {meaning} | {used_by} |")

@@ -1,0 +1,81 @@
+"""Company settings: calendar and reporting currency, from env vars or secrets.toml.
+
+Read by plain Python (``tomllib``), not ``st.secrets``, so the CLI and the app agree.
+Order of precedence: environment variable, ``[granary]`` in ``.streamlit/secrets.toml``,
+default.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRETS = ROOT / ".streamlit" / "secrets.toml"
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """How the company counts time.
+
+    Attributes:
+        timezone: IANA zone of the company; business dates and period bounds use it.
+        week_start: 0 = Monday … 6 = Sunday.
+        fiscal_year_start_month: 1 = January; a fiscal year is named by the calendar
+            year it ends in (FY2026 starting April 2025 ends March 2026).
+    """
+
+    timezone: str = "Asia/Shanghai"
+    week_start: int = 0
+    fiscal_year_start_month: int = 1
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class Settings:
+    calendar: Calendar
+    #: None = taken from the data (the exchange_rate table's to_currency).
+    reporting_currency: str | None
+    connect_timeout_s: int = 5
+    statement_timeout_s: int = 30
+
+
+def read_secrets(path: Path = SECRETS) -> dict:
+    """The parsed secrets file, or {} when there is none."""
+    if not path.exists():
+        return {}
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def load_settings(secrets: dict | None = None) -> Settings:
+    """Settings from the environment, then ``[granary]`` in secrets, then defaults."""
+    section = (read_secrets() if secrets is None else secrets).get("granary", {})
+
+    def get(name: str, default: object) -> object:
+        env = os.environ.get(f"GRANARY_{name.upper()}")
+        return env if env not in (None, "") else section.get(name, default)
+
+    calendar = Calendar(
+        timezone=str(get("timezone", Calendar.timezone)),
+        week_start=int(get("week_start", Calendar.week_start)),  # type: ignore[arg-type]
+        fiscal_year_start_month=int(get("fiscal_year_start_month", Calendar.fiscal_year_start_month)),  # type: ignore[arg-type]
+    )
+    calendar.zone  # noqa: B018 - fail early on an unknown zone name
+    if not 0 <= calendar.week_start <= 6:
+        raise ValueError(f"week_start must be 0 (Monday) to 6 (Sunday), not {calendar.week_start}")
+    if not 1 <= calendar.fiscal_year_start_month <= 12:
+        raise ValueError(f"fiscal_year_start_month must be 1 to 12, not {calendar.fiscal_year_start_month}")
+    currency = get("reporting_currency", None)
+    return Settings(
+        calendar=calendar,
+        reporting_currency=str(currency).upper() if currency else None,
+        connect_timeout_s=int(get("connect_timeout_s", 5)),  # type: ignore[arg-type]
+        statement_timeout_s=int(get("statement_timeout_s", 30)),  # type: ignore[arg-type]
+    )

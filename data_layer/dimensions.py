@@ -1,0 +1,118 @@
+"""Small lookups the app needs around the metrics: the org tree, the data's as-of date,
+the reporting currency and the options of the filter bar — each scoped to the viewer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+from sqlalchemy import Engine, func, select, union_all
+
+from data_layer import schema
+from data_layer.config import Calendar
+from data_layer.connection import read_frame
+from data_layer.filters import OrgTree, OrgUnit, Viewer
+
+
+def load_org(engine: Engine) -> OrgTree:
+    """The whole unit hierarchy (hundreds of rows at most)."""
+    t = schema.org_unit
+    frame = read_frame(engine, select(t.c.unit_id, t.c.code, t.c.name, t.c.level, t.c.parent_id).order_by(t.c.code))
+    return OrgTree(
+        tuple(
+            OrgUnit(int(r.unit_id), str(r.code), str(r.name), str(r.level), None if r.parent_id is None or r.parent_id != r.parent_id else int(r.parent_id))
+            for r in frame.itertuples()
+        )
+    )
+
+
+def data_as_of(engine: Engine, cal: Calendar) -> date | None:
+    """The date of the newest record (order, lead or opportunity), in the company's zone;
+    None for a database with no records. Default periods end here, so an old demo is never empty."""
+    o, ld, op = schema.sales_order, schema.lead, schema.opportunity
+    frame = read_frame(
+        engine,
+        select(
+            select(func.max(o.c.order_date)).scalar_subquery().label("orders"),
+            select(func.max(ld.c.created_at)).scalar_subquery().label("leads"),
+            select(func.max(op.c.created_at)).scalar_subquery().label("opportunities"),
+        ),
+    )
+    row = frame.iloc[0]
+    candidates: list[date] = []
+    if row["orders"] is not None:
+        candidates.append(_as_date(row["orders"]))
+    for col in ("leads", "opportunities"):
+        if row[col] is not None:
+            ts = _as_datetime(row[col])
+            candidates.append(ts.replace(tzinfo=timezone.utc).astimezone(cal.zone).date())
+    return max(candidates) if candidates else None
+
+
+def _as_date(value: object) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _as_datetime(value: object) -> datetime:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    return datetime.fromisoformat(str(value)).replace(tzinfo=None)
+
+
+def reporting_currency(engine: Engine, configured: str | None) -> str:
+    """The configured reporting currency, else the one the exchange rates convert to, else USD."""
+    if configured:
+        return configured
+    t = schema.exchange_rate
+    frame = read_frame(engine, select(t.c.to_currency, func.count().label("n")).group_by(t.c.to_currency).order_by(func.count().desc()))
+    return str(frame.iloc[0]["to_currency"]) if len(frame) else "USD"
+
+
+@dataclass(frozen=True)
+class Option:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """What the filter bar may offer this viewer."""
+
+    units: tuple[OrgUnit, ...]
+    bus: tuple[Option, ...]
+    products: tuple[Option, ...]
+    segments: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+def filter_options(engine: Engine, org: OrgTree, viewer: Viewer) -> FilterOptions:
+    """The choices of each filter, limited to what the viewer may see."""
+    bu, prod, acc, ld = schema.business_unit, schema.product, schema.account, schema.lead
+    bu_q = select(bu.c.code, bu.c.name).order_by(bu.c.name)
+    prod_q = select(prod.c.code, prod.c.name).join(bu, bu.c.bu_id == prod.c.bu_id).order_by(prod.c.name)
+    if viewer.bus is not None:
+        bu_q = bu_q.where(bu.c.code.in_(viewer.bus))
+        prod_q = prod_q.where(bu.c.code.in_(viewer.bus))
+    bus = read_frame(engine, bu_q)
+    products = read_frame(engine, prod_q)
+    segments = read_frame(engine, select(acc.c.segment).where(acc.c.segment.is_not(None)).distinct().order_by(acc.c.segment))
+    sources = read_frame(
+        engine,
+        union_all(
+            select(ld.c.source_channel.label("source")).where(ld.c.source_channel.is_not(None)).distinct(),
+            select(acc.c.source_channel.label("source")).where(acc.c.source_channel.is_not(None)).distinct(),
+        ),
+    )
+    return FilterOptions(
+        units=tuple(org.visible_units(viewer)),
+        bus=tuple(Option(str(r.code), str(r.name)) for r in bus.itertuples()),
+        products=tuple(Option(str(r.code), str(r.name)) for r in products.itertuples()),
+        segments=tuple(str(s) for s in segments["segment"]),
+        sources=tuple(sorted({str(s) for s in sources["source"]})),
+    )

@@ -1,0 +1,27 @@
+"""Money in the reporting currency: an amount converts at the rate in force on its date."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, FromClause, and_, case, or_
+
+from data_layer import schema
+
+
+def rate_join(source: FromClause, currency: ColumnElement, on_date: ColumnElement, reporting: str) -> tuple[FromClause, ColumnElement]:
+    """``source`` outer-joined to its exchange rate, and the rate to multiply by.
+
+    The rate is 1 for amounts already in the reporting currency and NULL where no rate is
+    in force, so such amounts drop out of sums (and are counted by ``missing_rate``).
+    """
+    fx = schema.exchange_rate.alias("fx")
+    joined = source.outerjoin(
+        fx,
+        and_(
+            fx.c.from_currency == currency,
+            fx.c.to_currency == reporting,
+            fx.c.valid_from <= on_date,
+            or_(fx.c.valid_to.is_(None), on_date < fx.c.valid_to),
+        ),
+    )
+    rate = case((currency == reporting, 1), else_=fx.c.rate)
+    return joined, rate

@@ -1,0 +1,11 @@
+"""Every metric, in display order: the CLI, the definitions panel and the pages iterate this."""
+
+from __future__ import annotations
+
+from metrics import leads, opportunities, revenue, win_rate, won_orders
+from metrics.base import Metric
+
+REGISTRY: dict[str, Metric] = {m.key: m for m in (revenue.METRIC, won_orders.METRIC, win_rate.METRIC, opportunities.METRIC, leads.METRIC)}
+
+#: The Overview's headline cards, in order.
+HEADLINE = ("revenue", "won_orders", "win_rate", "opportunities", "leads")

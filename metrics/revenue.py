@@ -1,0 +1,39 @@
+"""Revenue: order amounts booked in the period, in the reporting currency."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, func, select
+
+from data_layer.filters import FACTS, Filters
+from metrics.base import Context, Grouping, Metric, group_column, grouped, in_period, scoped
+from metrics.money import rate_join
+
+FACT = FACTS["sales_order"]
+
+
+def query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
+    t = FACT.table
+    joined, rate = rate_join(t, t.c.currency, t.c.order_date, ctx.currency)
+    group = group_column(grouping, ctx, flt, date=t.c.order_date, unit=t.c.unit_id, timestamp=False)
+    stmt = (
+        select(func.sum(t.c.amount * rate).label("numerator"))
+        .select_from(joined)
+        .where(in_period(t.c.order_date, flt.period, ctx.calendar, timestamp=False), *scoped(FACT, ctx, flt))
+    )
+    return grouped(stmt, group)
+
+
+METRIC = Metric(
+    key="revenue",
+    label={"en": "Revenue", "zh": "收入"},
+    definition={
+        "en": "Sum of order amounts booked in the period (order date), each converted to the reporting currency "
+        "at the exchange rate in force on its order date; orders with no amount, or in a currency with no rate "
+        "that day, are left out. Credited to the unit, business unit and rep stored on the order.",
+        "zh": "期间内签订订单金额之和（按下单日期），每笔按下单当日有效汇率折算为报告货币；无金额或当日无汇率的订单不计入。"
+        "计入订单上记录的组织单元、经营单元和销售。",
+    },
+    kind="money",
+    better="up",
+    query=query,
+)
