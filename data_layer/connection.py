@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, Executable, create_engine, event, inspect
+from sqlalchemy import Engine, Executable, create_engine, event, false, inspect, select, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
@@ -152,9 +152,9 @@ def _install_session_rules(engine: Engine, backend: str, timeout_s: int, read_on
     elif backend == "sqlite":
 
         @event.listens_for(engine, "connect")
-        def _sqlite_deadline(dbapi_conn: Any, _record: Any) -> None:
-            state = {"deadline": None}
-            dbapi_conn.granary_state = state  # type: ignore[attr-defined]
+        def _sqlite_deadline(dbapi_conn: Any, record: Any) -> None:
+            state: dict[str, float | None] = {"deadline": None}
+            record.info["granary_deadline"] = state
 
             def check() -> int:
                 deadline = state["deadline"]
@@ -164,7 +164,7 @@ def _install_session_rules(engine: Engine, backend: str, timeout_s: int, read_on
 
         @event.listens_for(engine, "before_cursor_execute")
         def _sqlite_arm(conn: Any, *_args: Any) -> None:
-            state = getattr(conn.connection.dbapi_connection, "granary_state", None)
+            state = conn.info.get("granary_deadline")
             if state is not None:
                 state["deadline"] = time.monotonic() + timeout_s
 
@@ -172,9 +172,7 @@ def _install_session_rules(engine: Engine, backend: str, timeout_s: int, read_on
 @contextmanager
 def _duckdb_watchdog(conn: Any, timeout_s: float) -> Iterator[None]:
     """DuckDB has no statement timeout: interrupt the connection from a timer."""
-    dbapi = conn.connection.dbapi_connection
-    raw = getattr(dbapi, "_ConnectionWrapper__c", None) or getattr(dbapi, "c", None) or dbapi
-    timer = threading.Timer(timeout_s, getattr(raw, "interrupt", lambda: None))
+    timer = threading.Timer(timeout_s, conn.connection.dbapi_connection.interrupt)
     timer.daemon = True
     timer.start()
     try:
@@ -219,14 +217,16 @@ def _has_password(url: str) -> bool:
 def missing_schema(engine: Engine, tables: tuple[str, ...] | None = None) -> list[str]:
     """Canonical tables and columns the database lacks, as ``table`` or ``table.column``."""
     insp = inspect(engine)
-    present = {name.lower() for name in insp.get_table_names()}
+    present = {name.lower() for name in insp.get_table_names() + insp.get_view_names()}
     missing: list[str] = []
-    for table in schema.TABLES:
-        if tables is not None and table.name not in tables:
-            continue
-        if table.name not in present:
-            missing.append(table.name)
-            continue
-        have = {c["name"].lower() for c in insp.get_columns(table.name)}
-        missing += [f"{table.name}.{c.name}" for c in table.columns if c.name.lower() not in have]
+    with engine.connect() as conn:
+        for table in schema.TABLES:
+            if tables is not None and table.name not in tables:
+                continue
+            if table.name not in present:
+                missing.append(table.name)
+                continue
+            # An empty select names the columns on every backend (reflection differs per dialect).
+            have = {k.lower() for k in conn.execute(select(text("*")).select_from(table).where(false())).keys()}
+            missing += [f"{table.name}.{c.name}" for c in table.columns if c.name.lower() not in have]
     return missing

@@ -1,0 +1,133 @@
+"""The Overview's headline metrics against tiny_crm, worked out by hand, on every backend."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from data_layer.config import Calendar
+from data_layer.dimensions import load_org
+from data_layer.filters import DEFAULT_VIEWER, Filters, NoScope, Period, Role, Viewer
+from metrics.base import Context, Grouping, compare, evaluate, result, trend
+from metrics.registry import HEADLINE, REGISTRY
+from tests import tiny_crm
+
+Q2 = Period(date(2025, 4, 1), date(2025, 6, 30), "month", "quarter")
+M = REGISTRY
+
+
+@pytest.fixture
+def ctx_for(fresh_db, backend):
+    engine = fresh_db.engine(backend)
+    tiny_crm.load(engine)
+    org = load_org(engine)
+
+    def make(viewer: Viewer = DEFAULT_VIEWER) -> Context:
+        return Context(engine, org, viewer, Calendar(), "USD", date(2025, 7, 1))
+
+    return make
+
+
+def test_headline_values_for_a_quarter(ctx_for):
+    ctx = ctx_for()
+    flt = Filters(Q2)
+    # SO-1 1000 USD + SO-2 200 EUR x 1.10 + SO-4 0.10; SO-3 has no amount, SO-5 is in GBP (no rate).
+    assert result(M["revenue"], ctx, flt).value == Decimal("1220.10")
+    # SO-1..SO-5 booked in Q2, amount or not.
+    assert result(M["won_orders"], ctx, flt).value == 5
+    # Closed in Q2 (Shanghai time): opp 1 won, opp 2 lost, opp 3 won at 23:00 on 30 June.
+    # Opp 4 closed at 00:00 on 1 July local, so Q3.
+    win = result(M["win_rate"], ctx, flt)
+    assert (win.numerator, win.denominator) == (2, 3)
+    assert win.value == pytest.approx(2 / 3)
+    # Opened in Q2: opps 1, 2, 4, 5.
+    assert result(M["opportunities"], ctx, flt).value == 4
+    # Lead 1 was created 31 March 17:00 UTC = 1 April 01:00 local; lead 3 in May.
+    assert result(M["leads"], ctx, flt).value == 2
+
+
+def test_previous_period_and_year_ago(ctx_for):
+    ctx = ctx_for()
+    revenue = compare(M["revenue"], ctx, Filters(Q2))
+    assert revenue.previous.value == Decimal("300.00")  # SO-7 on 31 March
+    assert revenue.year_ago.value == Decimal("360.00")  # SO-8 400 and a -40 credit note
+    assert revenue.change(revenue.current, revenue.year_ago, "money") == pytest.approx((1220.10 - 360) / 360)
+    win = compare(M["win_rate"], ctx, Filters(Q2))
+    assert win.previous.value is None and win.previous.reason == "no_denominator"  # nothing closed in Q1
+    assert win.year_ago.value == 0.0  # opp 6 lost
+    assert win.change(win.current, win.year_ago, "ratio") == pytest.approx(2 / 3)
+
+
+def test_exchange_rate_in_force_on_the_order_date(ctx_for):
+    ctx = ctx_for()
+    q3 = Filters(Period(date(2025, 7, 1), date(2025, 9, 30), "month", "quarter"))
+    assert result(M["revenue"], ctx, q3).value == Decimal("120.00")  # SO-6: 100 EUR at 1.20
+
+
+def test_empty_period(ctx_for):
+    ctx = ctx_for()
+    empty = Filters(Period(date(2020, 1, 1), date(2020, 3, 31), "month", "quarter"))
+    assert result(M["revenue"], ctx, empty).value == Decimal("0.00")
+    assert result(M["won_orders"], ctx, empty).value == 0
+    assert result(M["leads"], ctx, empty).value == 0
+    assert result(M["win_rate"], ctx, empty).value is None
+
+
+def test_unit_filter_takes_the_whole_subtree(ctx_for):
+    ctx = ctx_for()
+    north = Filters(Q2, unit="NORTH")
+    # SO-1 (N-OFF) and SO-4 (N-T1, a team below NORTH); SO-5 has no rate.
+    assert result(M["revenue"], ctx, north).value == Decimal("1000.10")
+    assert result(M["leads"], ctx, north).value == 1
+
+
+def test_scope_limits_every_metric_and_cannot_be_widened(ctx_for):
+    head = Viewer(user="north", role=Role.REGIONAL_HEAD, units=("NORTH",))
+    ctx = ctx_for(head)
+    assert result(M["revenue"], ctx, Filters(Q2)).value == Decimal("1000.10")
+    # Asking for SOUTH, outside the scope, yields nothing rather than SOUTH's figures.
+    assert result(M["revenue"], ctx, Filters(Q2, unit="SOUTH")).value == Decimal("0.00")
+    assert result(M["won_orders"], ctx, Filters(Q2, unit="ALL")).value == 3  # SO-1, SO-4, SO-5
+
+
+def test_a_viewer_with_no_scope_runs_no_query(ctx_for):
+    nobody = Viewer(user="x", role=Role.TEAM_LEAD, units=())
+    with pytest.raises(NoScope):
+        result(M["revenue"], ctx_for(nobody), Filters(Q2))
+
+
+def test_business_unit_segment_and_source_filters(ctx_for):
+    ctx = ctx_for()
+    assert result(M["revenue"], ctx, Filters(Q2, bus=("SW",))).value == Decimal("220.10")  # SO-2, SO-4
+    assert result(M["revenue"], ctx, Filters(Q2, segments=("enterprise",))).value == Decimal("1220.00")  # Acme
+    assert result(M["revenue"], ctx, Filters(Q2, sources=("website",))).value == Decimal("0.00")  # Beta: no amount
+    assert result(M["leads"], ctx, Filters(Q2, sources=("event",))).value == 2
+    # Leads carry no business unit: the filter does not apply to them, and the metric says so.
+    assert M["leads"].not_applicable(Filters(Q2, bus=("SW",))) == ("business_unit",)
+
+
+def test_children_add_up_to_their_parent(ctx_for):
+    ctx = ctx_for()
+    for key in ("revenue", "won_orders", "opportunities", "leads"):
+        by_unit = evaluate(M[key], ctx, Filters(Q2), Grouping("unit"))
+        total = result(M[key], ctx, Filters(Q2)).value
+        assert set(by_unit["group"]) <= {"NORTH", "SOUTH"}
+        assert sum(by_unit["value"]) == total, key
+
+
+def test_trend_buckets_add_up_to_the_total(ctx_for):
+    ctx = ctx_for()
+    revenue = trend(M["revenue"], ctx, Filters(Q2))
+    assert list(revenue["bucket_start"]) == [date(2025, 4, 1), date(2025, 5, 1), date(2025, 6, 1)]
+    assert list(revenue["value"]) == [Decimal("1000.00"), Decimal("0.10"), Decimal("220.00")]
+    leads = trend(M["leads"], ctx, Filters(Q2))
+    assert list(leads["value"]) == [1, 1, 0]
+
+
+def test_every_headline_metric_is_registered_and_defined():
+    for key in HEADLINE:
+        metric = REGISTRY[key]
+        assert metric.definition["en"] and metric.definition["zh"]
+        assert metric.label["en"] and metric.label["zh"]
