@@ -9,3 +9,12 @@ REGISTRY: dict[str, Metric] = {m.key: m for m in (revenue.METRIC, won_orders.MET
 
 #: The Overview's headline cards, in order.
 HEADLINE = ("revenue", "won_orders", "win_rate", "opportunities", "leads")
+
+
+def definitions_markdown(lang: str = "en") -> str:
+    """The metric definitions as the README shows them (kept equal by a test)."""
+    return "\n".join(f"- **{m.label[lang]}** (`{m.key}`) — {m.definition[lang]}" for m in REGISTRY.values())
+
+
+if __name__ == "__main__":
+    print(definitions_markdown())
