@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Literal
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Engine, Select, and_, case, literal
+from sqlalchemy import ColumnElement, Engine, Select, and_, case, func, literal, select
 
 from data_layer.config import Calendar
 from data_layer.connection import read_frame
@@ -143,6 +143,21 @@ def grouped(select_: Select, group: ColumnElement | None) -> Select:
     if group is None:
         return select_
     return select_.add_columns(group.label("group")).group_by(group)
+
+
+def count_in_period(fact: Fact, date_column: str, *, timestamp: bool) -> Callable[[Context, Filters, Grouping], Select]:
+    """The query of a metric that counts a fact's rows dated in the period."""
+
+    def query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
+        t = fact.table
+        when = t.c[date_column]
+        group = group_column(grouping, ctx, flt, date=when, unit=t.c[fact.unit or ""], timestamp=timestamp)
+        stmt = select(func.count().label("numerator")).where(
+            in_period(when, flt.period, ctx.calendar, timestamp=timestamp), *scoped(fact, ctx, flt)
+        )
+        return grouped(stmt, group)
+
+    return query
 
 
 # --- Evaluation --------------------------------------------------------------------------------

@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, select
-
-from data_layer.filters import FACTS, Filters
-from metrics.base import Context, Grouping, Metric, group_column, grouped, in_period, scoped
+from data_layer.filters import FACTS
+from metrics.base import Metric, count_in_period
 
 FACT = FACTS["sales_order"]
-
-
-def query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
-    t = FACT.table
-    group = group_column(grouping, ctx, flt, date=t.c.order_date, unit=t.c.unit_id, timestamp=False)
-    stmt = select(func.count().label("numerator")).where(
-        in_period(t.c.order_date, flt.period, ctx.calendar, timestamp=False), *scoped(FACT, ctx, flt)
-    )
-    return grouped(stmt, group)
 
 
 METRIC = Metric(
@@ -29,5 +18,5 @@ METRIC = Metric(
     },
     kind="count",
     better="up",
-    query=query,
+    query=count_in_period(FACT, "order_date", timestamp=False),
 )
