@@ -1,0 +1,1635 @@
+"""Seeded demo data for Granary: three years of a company's CRM, shaped like a real one.
+
+``python -m data_layer.demo --size S|M|L --url URL [--seed N] [--as-of DATE] [--locale en|zh]``
+
+Everything is drawn with numpy from one seed (no Python ``random``, no clock but the CLI's
+default as-of), vectorised over rows; the big tables are materialised and loaded in chunks.
+The numbers are made to show what the dashboard exists to reveal: a heavy head of customer
+value, win rates and cycles that differ by region, product line and deal size, quarter-end
+rushes, churn, late deliveries and late lead responses, left reps still owning accounts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.random import PCG64, Generator, SeedSequence
+from sqlalchemy import Engine, Table, create_engine, func, inspect, select
+from tqdm import tqdm
+
+from data_layer import names as nm
+from data_layer import schema as s
+from data_layer.bulk import bulk_insert, create_schema
+
+DEFAULT_URL = "duckdb:///var/demo.duckdb"
+#: as-of used when none is given to build_demo (the CLI passes today instead).
+DEFAULT_AS_OF = dt.date(2026, 3, 31)
+HISTORY_YEARS = 3
+CHUNK = 250_000  # rows materialised at once; fixed so chunked draws are reproducible
+
+_BASE = {"org_unit": 114, "business_unit": 5, "product": 19, "project_grade": 3, "exchange_rate": 74}
+
+
+def _size(accounts: int, leads: int, opps: int, orders: int, reps: int, campaigns: int,
+          activities: int, tickets: int, account_history: int, targets: int, rep_moves: int) -> dict[str, int]:
+    return {
+        **_BASE,
+        "rep": reps,
+        "rep_team_history": reps + rep_moves,
+        "account": accounts,
+        "account_history": account_history,
+        "campaign": campaigns,
+        "lead": leads,
+        "lead_status_history": leads * 303 // 100,
+        "opportunity": opps,
+        "opportunity_stage_history": opps * 9 // 2,
+        "sales_order": orders,
+        "service_ticket": tickets,
+        "activity": activities,
+        "wallet_estimate": round(accounts * 0.82) * 4,
+        "target": targets,
+    }
+
+
+#: Rows per table at each size. Exact for every table except ``account_history`` and ``target``,
+#: whose counts follow from simulated hand-overs and staffing: theirs are what seed 7 and
+#: ``DEFAULT_AS_OF`` give (L's are extrapolated); other seeds and dates land within a few per cent.
+SIZES: dict[str, dict[str, int]] = {
+    "XS": _size(200, 2_000, 1_000, 3_000, 200, 12, 6_000, 300, 234, 14_244, 12),
+    "S": _size(2_000, 20_000, 10_000, 30_000, 500, 60, 60_000, 3_000, 2_363, 26_060, 32),
+    "M": _size(200_000, 2_000_000, 1_000_000, 3_000_000, 3_000, 300, 6_000_000, 300_000, 236_133, 129_204, 232),
+    "L": _size(2_000_000, 20_000_000, 10_000_000, 30_000_000, 12_000, 1_000, 60_000_000, 3_000_000, 2_361_000,
+               501_000, 952),
+}
+#: Tables whose SIZES entry is an expected, not an exact, count.
+APPROXIMATE = frozenset({"account_history", "target"})
+
+NEVER = np.int64(10**7)  # a day number beyond any date used here: "no leave date", "no event"
+DAY = 86_400
+STAGES = ("prospecting", "qualification", "proposal", "negotiation", "won", "lost")
+STAGE_PROBABILITY = np.array([0.10, 0.25, 0.50, 0.75, 1.0, 0.0])
+LOSS_REASONS = ("price", "competitor", "no_decision", "product_fit", "timing")
+SEGMENTS = ("enterprise", "mid_market", "smb")
+LEAD_CATEGORIES = (  # per mille, status path
+    ("new", 15, ("new",)),
+    ("working", 70, ("new", "working")),
+    ("qualified", 15, ("new", "working", "qualified")),
+    ("disqualified", 750, ("new", "working", "disqualified")),
+    ("returned", 50, ("new", "working", "returned")),
+    ("returned_converted", 15, ("new", "working", "returned", "working", "qualified", "converted")),
+    ("converted", 85, ("new", "working", "qualified", "converted")),
+)
+
+
+def _rng(seed: int, *keys: object) -> Generator:
+    """An independent stream per purpose, so adding draws in one place moves nothing else."""
+    words = [zlib.crc32(str(k).encode()) for k in keys]
+    return Generator(PCG64(SeedSequence([seed, *words])))
+
+
+def _days(d: dt.date) -> int:
+    return (d - dt.date(1970, 1, 1)).days
+
+
+def _month_index(day: np.ndarray) -> np.ndarray:
+    """Months since 1970-01 of day numbers."""
+    return np.asarray(day, dtype="int64").astype("datetime64[D]").astype("datetime64[M]").astype("int64")
+
+
+def _as_dates(day: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
+    out = np.asarray(day, dtype="int64").astype("datetime64[D]").astype("datetime64[s]")
+    if valid is not None:
+        out = np.where(valid, out, np.datetime64("NaT", "s"))
+    return out
+
+
+def _as_times(ts: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
+    out = np.asarray(ts, dtype="int64").astype("datetime64[s]")
+    if valid is not None:
+        out = np.where(valid, out, np.datetime64("NaT", "s"))
+    return out
+
+
+def _lognormal_days(rng: Generator, median: float | np.ndarray, sigma: float, n: int) -> np.ndarray:
+    return np.asarray(median) * np.exp(rng.normal(0.0, sigma, n))
+
+
+def _allocate(total: int, weights: np.ndarray) -> np.ndarray:
+    """Split ``total`` in proportion to ``weights`` exactly (largest remainder)."""
+    share = weights / weights.sum() * total
+    out = np.floor(share).astype("int64")
+    out[np.argsort(out - share, kind="stable")[: total - out.sum()]] += 1
+    return out
+
+
+def _weighted_pick(rng: Generator, weights: np.ndarray, n: int) -> np.ndarray:
+    """``n`` indices drawn with replacement in proportion to ``weights``."""
+    cum = np.cumsum(weights)
+    return np.minimum(np.searchsorted(cum, rng.random(n) * cum[-1], "right"), len(cum) - 1)
+
+
+def _group_positions(counts: np.ndarray) -> np.ndarray:
+    """0, 1, … within each consecutive group of the given sizes."""
+    starts = np.repeat(np.cumsum(counts) - counts, counts)
+    return np.arange(counts.sum()) - starts
+
+
+@dataclass
+class Calendar:
+    """The history window: three years up to and including the as-of date."""
+
+    as_of: dt.date
+
+    def __post_init__(self) -> None:
+        start = self.as_of.replace(year=self.as_of.year - HISTORY_YEARS) if not (
+            self.as_of.month == 2 and self.as_of.day == 29) else dt.date(self.as_of.year - HISTORY_YEARS, 2, 28)
+        self.start_day = _days(start) + 1
+        self.end_day = _days(self.as_of)
+        self.t0 = self.start_day * DAY
+        self.t_end = (self.end_day + 1) * DAY  # exclusive
+        # whole months from the one three years before the as-of month: always 37, whatever the day
+        self.n_months = 12 * HISTORY_YEARS + 1
+        self.month0 = int(_month_index(np.array([self.end_day]))[0]) - self.n_months + 1
+        self.years = list(range(self.as_of.year - HISTORY_YEARS, self.as_of.year + 1))  # fiscal = calendar years
+
+    def trend(self, rng: Generator, lo: np.ndarray | float, hi: np.ndarray | float, n: int) -> np.ndarray:
+        """Float days in [lo, hi), denser towards hi: the business grows."""
+        return lo + (np.asarray(hi) - lo) * rng.random(n) ** (1 / 1.35)
+
+    def month_start(self, m: np.ndarray | int) -> np.ndarray:
+        return (np.asarray(m, dtype="int64")).astype("datetime64[M]").astype("datetime64[D]").astype("int64")
+
+
+def _business_ts(rng: Generator, day: np.ndarray, utc_offset: np.ndarray) -> np.ndarray:
+    """A timestamp on ``day`` during local office hours, in UTC seconds."""
+    hours = 8.5 + 9.5 * rng.random(len(day)) - utc_offset
+    return np.asarray(day, dtype="int64") * DAY + (hours * 3600).astype("int64")
+
+
+def _quarter_end_day(day: np.ndarray) -> np.ndarray:
+    m = _month_index(day)
+    q_next = (m // 3 + 1) * 3
+    return q_next.astype("datetime64[M]").astype("datetime64[D]").astype("int64") - 1
+
+
+# --- organisation -------------------------------------------------------------------------------
+
+
+@dataclass
+class Org:
+    unit_rows: pd.DataFrame
+    office_unit: np.ndarray
+    office_region: np.ndarray
+    office_weight: np.ndarray
+    office_city: np.ndarray
+    office_country: np.ndarray
+    region_unit: np.ndarray
+    region_cluster_unit: np.ndarray
+    region_currency: np.ndarray  # index into CURRENCIES
+    region_offset: np.ndarray
+    region_win: np.ndarray
+    region_cycle: np.ndarray
+    team_unit: np.ndarray
+    team_office: np.ndarray
+    team_name: list[str]
+
+
+CURRENCIES = ("USD", "EUR", "CNY")
+
+
+def _org(locale: str) -> Org:
+    rows: list[dict[str, Any]] = []
+    regions: list[tuple[nm.Region, int, int]] = []
+    for cluster in nm.CLUSTERS:
+        rows.append({"code": cluster.code, "name": getattr(cluster, locale), "level": "cluster", "parent": None})
+    for ci, cluster in enumerate(nm.CLUSTERS):
+        for region in cluster.regions:
+            rows.append({"code": region.code, "name": getattr(region, locale), "level": "region", "parent": ci})
+            regions.append((region, len(rows) - 1, ci))
+    offices: list[tuple[nm.Office, int, int]] = []
+    for ri, (region, r_row, _) in enumerate(regions):
+        for office in region.offices:
+            label = f"{office.en} Office" if locale == "en" else f"{office.zh}代表处"
+            rows.append({"code": f"{region.code}-{office.code}", "name": label, "level": "office", "parent": r_row})
+            offices.append((office, len(rows) - 1, ri))
+    teams: list[tuple[int, int]] = []
+    team_names = []
+    for oi, (office, o_row, _) in enumerate(offices):
+        for t in range(int(np.clip(round(1.5 + office.weight), 2, 4))):
+            city = getattr(office, locale)
+            label = f"{city} Team {t + 1}" if locale == "en" else f"{city}{nm.ZH_NUMERALS[t]}组"
+            rows.append({"code": f"{rows[o_row]['code']}-T{t + 1}", "name": label, "level": "team", "parent": o_row})
+            teams.append((len(rows) - 1, oi))
+            team_names.append(label)
+    frame = pd.DataFrame(rows)
+    frame.insert(0, "unit_id", np.arange(1, len(frame) + 1))
+    frame["parent_id"] = pd.array([None if p is None else p + 1 for p in frame.pop("parent")], dtype="Int64")
+    return Org(
+        unit_rows=frame,
+        office_unit=np.array([row + 1 for _, row, _ in offices]),
+        office_region=np.array([ri for _, _, ri in offices]),
+        office_weight=np.array([o.weight for o, _, _ in offices]),
+        office_city=np.array([getattr(o, locale) for o, _, _ in offices], dtype=object),
+        office_country=np.array([o.country for o, _, _ in offices], dtype=object),
+        region_unit=np.array([row + 1 for _, row, _ in regions]),
+        region_cluster_unit=np.array([ci + 1 for _, _, ci in regions]),
+        region_currency=np.array([CURRENCIES.index(r.currency) for r, _, _ in regions]),
+        region_offset=np.array([r.utc_offset for r, _, _ in regions], dtype=float),
+        region_win=np.array([r.win_logit for r, _, _ in regions]),
+        region_cycle=np.array([r.cycle_factor for r, _, _ in regions]),
+        team_unit=np.array([row + 1 for row, _ in teams]),
+        team_office=np.array([oi for _, oi in teams]),
+        team_name=team_names,
+    )
+
+
+# --- reps -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Reps:
+    n: int
+    office: np.ndarray
+    team0: np.ndarray
+    team1: np.ndarray
+    move_day: np.ndarray
+    hire: np.ndarray
+    leave: np.ndarray  # NEVER while employed
+    manager: np.ndarray  # -1 for none
+    title: np.ndarray
+    skill: np.ndarray
+    office_lead: np.ndarray  # per office: rep index of its director (never leaves)
+    pool: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="int64"))
+    pool_start: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="int64"))
+    pool_count: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="int64"))
+
+    def employed(self, rep: np.ndarray, day: np.ndarray) -> np.ndarray:
+        return (self.hire[rep] <= day) & (self.leave[rep] >= day)
+
+    def pick(self, rng: Generator, office: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """A rep of ``office`` employed on ``day`` (the office's director when none is found)."""
+        out = self.office_lead[office].copy()
+        todo = np.arange(len(office))
+        for _ in range(12):
+            if not len(todo):
+                break
+            o = office[todo]
+            cand = self.pool[self.pool_start[o] + (rng.random(len(todo)) * self.pool_count[o]).astype("int64")]
+            ok = self.employed(cand, day[todo])
+            out[todo[ok]] = cand[ok]
+            todo = todo[~ok]
+        return out
+
+    def team_on(self, rep: np.ndarray, day: np.ndarray) -> np.ndarray:
+        return np.where(day >= self.move_day[rep], self.team1[rep], self.team0[rep])
+
+    def cover(self, rng: Generator, rep: np.ndarray, office: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """``rep`` where employed on ``day``, otherwise someone of the office who is."""
+        ok = self.employed(rep, day)
+        out = rep.copy()
+        if (~ok).any():
+            out[~ok] = self.pick(rng, office[~ok], day[~ok])
+        return out
+
+
+def _reps(n: int, n_moves: int, org: Org, cal: Calendar, rng: Generator) -> Reps:
+    n_teams = len(org.team_unit)
+    n_members = n - n_teams
+    if n_members < n_teams:
+        raise ValueError(f"{n} reps cannot staff {n_teams} teams")
+    team_weight = org.office_weight[org.team_office] / np.bincount(org.team_office)[org.team_office]
+    member_team = np.concatenate([np.arange(n_teams), rng.choice(n_teams, n_members - n_teams, p=team_weight / team_weight.sum())])
+    member_team.sort(kind="stable")
+    team0 = np.concatenate([np.arange(n_teams), member_team])
+    office = org.team_office[team0]
+    first_team_of_office = np.searchsorted(org.team_office, np.arange(len(org.office_unit)))
+    office_lead = first_team_of_office  # managers are reps 0..n_teams-1, one per team
+    manager = np.full(n, -1)
+    manager[:n_teams] = np.where(np.arange(n_teams) == office_lead[org.team_office], -1, office_lead[org.team_office])
+    manager[n_teams:] = member_team
+    hire = np.empty(n, dtype="int64")
+    hire[:n_teams] = cal.start_day - rng.integers(3 * 365, 12 * 365, n_teams)
+    veteran = rng.random(n_members) < 0.72
+    hire[n_teams:] = np.where(
+        veteran,
+        cal.start_day - (rng.random(n_members) * 9.5 * 365 + 60).astype("int64"),
+        cal.start_day + (rng.random(n_members) * (cal.end_day - cal.start_day - 45)).astype("int64"),
+    )
+    leave = np.full(n, NEVER)
+    n_leavers = round(0.08 * n_members)
+    leavers = n_teams + rng.choice(n_members, n_leavers, replace=False)
+    lo = np.maximum(hire[leavers], cal.start_day) + 60
+    recent = rng.random(n_leavers) < 0.25  # some leave so late their accounts are not handed over yet
+    lo = np.where(recent, np.maximum(lo, cal.end_day - 75), lo)
+    leave[leavers] = np.minimum(lo + (rng.random(n_leavers) * np.maximum(cal.end_day - lo, 1)).astype("int64"), cal.end_day)
+    # transfers to another team of the same office
+    team1 = team0.copy()
+    move_day = np.full(n, NEVER)
+    span_lo = np.maximum(hire, cal.start_day) + 30
+    span_hi = np.minimum(leave, cal.end_day) - 1
+    movable = n_teams + np.flatnonzero(span_hi[n_teams:] - span_lo[n_teams:] > 60)
+    movers = rng.choice(movable, n_moves, replace=False)
+    move_day[movers] = span_lo[movers] + (rng.random(n_moves) * (span_hi[movers] - span_lo[movers])).astype("int64")
+    office_teams = np.bincount(org.team_office)
+    first = first_team_of_office[office[movers]]
+    shift = 1 + (rng.random(n_moves) * (office_teams[office[movers]] - 1)).astype("int64")
+    team1[movers] = first + (team0[movers] - first + shift) % office_teams[office[movers]]
+    title = np.full(n, 2)
+    title[:n_teams] = np.where(manager[:n_teams] < 0, 0, 1)
+    title[n_teams:] = rng.choice([2, 3, 4], n_members, p=[0.5, 0.2, 0.3])
+    reps = Reps(n, office, team0, team1, move_day, hire, leave, manager, title, rng.normal(0, 0.35, n), office_lead)
+    members = np.arange(n_teams, n)
+    order = members[np.argsort(office[members], kind="stable")]
+    reps.pool = order
+    reps.pool_count = np.bincount(office[order], minlength=len(org.office_unit))
+    reps.pool_start = np.cumsum(reps.pool_count) - reps.pool_count
+    return reps
+
+
+# --- accounts and their history ------------------------------------------------------------------
+
+
+@dataclass
+class Accounts:
+    n: int
+    office0: np.ndarray
+    size: np.ndarray  # value factor: lognormal, so a few accounts carry much of the revenue
+    created_ts: np.ndarray
+    created_day: np.ndarray
+    segment: np.ndarray
+    primary_bu: np.ndarray
+    buys: np.ndarray
+    buy_from: np.ndarray
+    buy_to: np.ndarray
+    contact_to: np.ndarray
+    source: np.ndarray
+    # history, sorted by account and valid_from
+    h_account: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="int64"))
+    h_owner: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="int64"))
+    h_office: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="int64"))
+    h_from: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="int64"))
+    h_to: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="int64"))
+
+    def at(self, account: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """Index of the history row in force for each (account, day)."""
+        keys = (self.h_account << 16) | self.h_from
+        idx = np.searchsorted(keys, (account.astype("int64") << 16) | np.asarray(day, dtype="int64"), "right") - 1
+        first = np.searchsorted(self.h_account, account)
+        return np.maximum(idx, first)
+
+
+def _accounts(n: int, org: Org, reps: Reps, cal: Calendar, rng: Generator) -> Accounts:
+    office = rng.choice(len(org.office_unit), n, p=org.office_weight / org.office_weight.sum())
+    size = rng.lognormal(0.0, 1.45, n)
+    in_window = rng.random(n) < 0.45
+    created_day = np.where(
+        in_window,
+        cal.trend(rng, cal.start_day, cal.end_day + 1, n),
+        cal.start_day - 1 - rng.random(n) * 8 * 365,
+    ).astype("int64")
+    created_ts = _business_ts(rng, created_day, org.region_offset[org.office_region[office]])
+    rank = np.argsort(np.argsort(-size, kind="stable"), kind="stable") / n
+    segment = np.where(rank < 0.08, 0, np.where(rank < 0.35, 1, 2))
+    n_bu = len(nm.PRODUCT_LINES)
+    primary_bu = rng.choice(n_bu, n, p=[0.28, 0.16, 0.22, 0.16, 0.18])
+    buys = rng.random(n) < 0.82
+    buy_from = np.maximum(created_day, cal.start_day) + np.where(in_window, rng.integers(0, 120, n), 0)
+    churn = buys & (rng.random(n) < 0.28)
+    churn_day = buy_from + 90 + (rng.random(n) * np.maximum(cal.end_day - buy_from - 90, 0)).astype("int64")
+    buy_to = np.where(churn, np.minimum(churn_day, cal.end_day), cal.end_day)
+    buys &= buy_to > buy_from
+    quiet = ~churn & (rng.random(n) < 0.15)
+    quiet_day = cal.start_day + (rng.random(n) * (cal.end_day - 120 - cal.start_day)).astype("int64")
+    contact_to = np.where(churn, np.minimum(buy_to + rng.integers(0, 90, n), cal.end_day),
+                          np.where(quiet, quiet_day, cal.end_day))
+    contact_to = np.maximum(contact_to, np.maximum(created_day, cal.start_day))
+    source = rng.choice(len(nm.LEAD_SOURCES), n, p=[0.12, 0.01, 0.08, 0.02, 0.12, 0.05, 0.18, 0.14, 0.10, 0.18])
+    acc = Accounts(n, office, size, created_ts, created_day, segment, primary_bu, buys, buy_from, buy_to,
+                   contact_to, source)
+    _account_history(acc, org, reps, cal, rng)
+    return acc
+
+
+def _account_history(acc: Accounts, org: Org, reps: Reps, cal: Calendar, rng: Generator) -> None:
+    """Owners and home units over time: reassignments, a few moves, hand-overs after a rep leaves."""
+    n = acc.n
+    owner = reps.pick(rng, acc.office0, acc.created_day)
+    office = acc.office0.copy()
+    since = acc.created_day.copy()
+    has_event = rng.random(n) < 0.12
+    lo = np.maximum(acc.created_day, cal.start_day) + 1
+    event_day = np.where(has_event, lo + (rng.random(n) * np.maximum(cal.end_day - lo, 0)).astype("int64"), NEVER)
+    event_day = np.where(event_day > cal.end_day, NEVER, event_day)
+    moves = rng.random(n) < 0.15
+    region_offices = [np.flatnonzero(org.office_region == r) for r in range(len(org.region_unit))]
+    parts: list[tuple[np.ndarray, ...]] = []
+    active = np.arange(n)
+    for _ in range(8):
+        if not len(active):
+            break
+        o = owner[active]
+        gone = reps.leave[o]
+        e = event_day[active]
+        take_event = (e < NEVER) & (e <= gone)
+        handover = gone + 1 + rng.exponential(25, len(active)).astype("int64")
+        take_leave = ~take_event & (gone < NEVER) & (handover <= cal.end_day)
+        change = take_event | take_leave
+        change_day = np.where(take_event, e, handover)
+        parts.append((active, o, office[active], since[active], np.where(change, change_day, NEVER)))
+        active, change_day, take_event = active[change], change_day[change], take_event[change]
+        new_office = office[active].copy()
+        move = take_event & moves[active]
+        for r, offices in enumerate(region_offices):
+            sel = move & (org.office_region[new_office] == r)
+            if sel.any() and len(offices) > 1:
+                step = 1 + (rng.random(sel.sum()) * (len(offices) - 1)).astype("int64")
+                pos = np.searchsorted(offices, new_office[sel])
+                new_office[sel] = offices[(pos + step) % len(offices)]
+        new_owner = reps.pick(rng, new_office, change_day)
+        same = new_owner == owner[active]
+        if same.any():
+            new_owner[same] = reps.pick(rng, new_office[same], change_day[same])
+        consumed = take_event | (event_day[active] <= change_day)
+        event_day[active[consumed]] = NEVER
+        owner[active], office[active], since[active] = new_owner, new_office, change_day
+    if len(active):
+        parts.append((active, owner[active], office[active], since[active], np.full(len(active), NEVER)))
+    cols = [np.concatenate(c) for c in zip(*parts)]
+    order = np.lexsort((cols[3], cols[0]))
+    acc.h_account, acc.h_owner, acc.h_office, acc.h_from, acc.h_to = (c[order].astype("int64") for c in cols)
+
+
+# --- money --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Money:
+    """Monthly dollar value of each currency (a gentle random walk) and the reporting currency."""
+
+    usd_per: np.ndarray  # [currency, month]
+    reporting: int
+    month0: int
+
+    def usd(self, currency: np.ndarray, day: np.ndarray) -> np.ndarray:
+        m = np.clip(_month_index(day) - self.month0, 0, self.usd_per.shape[1] - 1)
+        return self.usd_per[currency, m]
+
+    def to_reporting(self, currency: np.ndarray, day: np.ndarray) -> np.ndarray:
+        m = np.clip(_month_index(day) - self.month0, 0, self.usd_per.shape[1] - 1)
+        return self.usd_per[currency, m] / self.usd_per[self.reporting, m]
+
+
+def _money(cal: Calendar, locale: str, rng: Generator) -> Money:
+    steps = rng.normal(0.0, 0.012, (len(CURRENCIES), cal.n_months))
+    steps[:, 0] = 0.0
+    walk = np.exp(np.cumsum(steps, axis=1))
+    base = np.array([nm.CURRENCY_USD[c] for c in CURRENCIES])[:, None]
+    usd_per = base * walk
+    usd_per[CURRENCIES.index("USD")] = 1.0
+    return Money(usd_per, CURRENCIES.index(nm.REPORTING_CURRENCY[locale]), cal.month0)
+
+
+# --- campaigns ------------------------------------------------------------------------------------
+
+CAMPAIGN_KINDS = ("event", "roadshow", "webinar", "trade_show", "email", "advertising")
+CAMPAIGN_COST_USD = np.array([18_000, 260_000, 3_000, 120_000, 2_500, 45_000], dtype=float)
+CAMPAIGN_DAYS = np.array([1, 75, 1, 3, 14, 60])
+CAMPAIGN_PULL = np.array([1.0, 6.0, 1.5, 4.0, 2.0, 3.0])  # leads brought, relative
+
+
+@dataclass
+class Campaigns:
+    n: int
+    kind: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    unit_level: np.ndarray  # 0 office, 1 region, 2 cluster
+    office: np.ndarray  # an office for office-level, any office of the region/cluster otherwise
+    bu: np.ndarray  # -1 for none
+    cost_usd: np.ndarray
+    quality: np.ndarray
+
+
+def _campaigns(n: int, org: Org, cal: Calendar, rng: Generator) -> Campaigns:
+    kind = rng.choice(len(CAMPAIGN_KINDS), n, p=[0.3, 0.08, 0.2, 0.1, 0.16, 0.16])
+    kind[0] = 1  # there is always a roadshow
+    days = CAMPAIGN_DAYS[kind]
+    start = cal.start_day + (rng.random(n) * (cal.end_day - cal.start_day - days - 30)).astype("int64")
+    end = start + days - 1
+    office = rng.choice(len(org.office_unit), n, p=org.office_weight / org.office_weight.sum())
+    level = np.where(kind == 1, 2, np.where(np.isin(kind, [2, 4, 5]), 1, 0))
+    bu = np.where(rng.random(n) < 0.75, rng.integers(0, len(nm.PRODUCT_LINES), n), -1)
+    bu[kind == 1] = -1
+    cost = CAMPAIGN_COST_USD[kind] * rng.lognormal(0, 0.35, n)
+    order = np.argsort(start, kind="stable")
+    return Campaigns(n, kind[order], start[order], end[order], level[order], office[order], bu[order], cost[order],
+                     rng.lognormal(0, 0.6, n))
+
+
+# --- leads ----------------------------------------------------------------------------------------
+
+SOURCE_WEIGHTS = np.array([0.10, 0.01, 0.10, 0.03, 0.06, 0.06, 0.26, 0.22, 0.06, 0.10])
+SOURCE_CONVERTS = np.array([1.0, 0.5, 0.8, 0.5, 1.6, 0.7, 0.6, 1.0, 2.6, 1.8])
+CAMPAIGN_SHARE = {"event": 1.0, "website": 0.4, "media": 0.3, "email": 0.5}
+CAMPAIGN_KINDS_FOR = {"event": (0, 1, 3), "website": (2, 5), "media": (5,), "email": (4,)}
+
+
+@dataclass
+class Leads:
+    n: int
+    category: np.ndarray
+    created: np.ndarray
+    source: np.ndarray
+    campaign: np.ndarray
+    referrer: np.ndarray
+    account: np.ndarray
+    office: np.ndarray
+    rep: np.ndarray
+    assigned: np.ndarray  # seconds after created; -1 when not assigned
+    responded: np.ndarray
+    off_qualified: np.ndarray
+    off_disqualified: np.ndarray
+    off_returned: np.ndarray
+    off_reworked: np.ndarray
+    off_converted: np.ndarray
+    opportunity: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="int64"))
+
+
+def _leads(n: int, org: Org, reps: Reps, acc: Accounts, camp: Campaigns, cal: Calendar, rng: Generator) -> Leads:
+    per_mille = np.array([c[1] for c in LEAD_CATEGORIES])
+    counts = _allocate(n, per_mille.astype(float))
+    category = rng.permutation(np.repeat(np.arange(len(LEAD_CATEGORIES)), counts))
+    cat = {name: category == i for i, (name, _, _) in enumerate(LEAD_CATEGORIES)}
+    converted = cat["converted"] | cat["returned_converted"]
+    hour = 3600.0
+    office_slowness = rng.lognormal(0, 0.45, len(org.office_unit))
+    assigned = _lognormal_days(rng, 1.5 * hour, 1.0, n)
+    responded = assigned + _lognormal_days(rng, 3 * hour, 1.5, n)
+    # each step capped, so a lead's whole path fits well inside the three years
+    responded = np.minimum(responded, 20 * DAY)
+    d_q = np.minimum(_lognormal_days(rng, 12 * DAY, 0.7, n), 60 * DAY)
+    d_c = np.minimum(_lognormal_days(rng, 7 * DAY, 0.8, n), 45 * DAY)
+    d_disq = np.minimum(_lognormal_days(rng, 10 * DAY, 0.9, n), 90 * DAY)
+    d_ret = np.minimum(_lognormal_days(rng, 20 * DAY, 0.8, n), 90 * DAY)
+    d_rework = np.minimum(_lognormal_days(rng, 90 * DAY, 0.6, n), 240 * DAY)
+    off_returned = np.where(cat["returned"] | cat["returned_converted"], responded + d_ret, -1)
+    off_reworked = np.where(cat["returned_converted"], off_returned + d_rework, -1)
+    q_base = np.where(cat["returned_converted"], off_reworked, responded)
+    off_qualified = np.where(converted | cat["qualified"], q_base + d_q, -1)
+    off_converted = np.where(converted, off_qualified + d_c, -1)
+    off_disq = np.where(cat["disqualified"], responded + d_disq, -1)
+    duration = np.maximum.reduce([responded, off_returned, off_reworked, off_qualified, off_converted, off_disq])
+    duration = np.where(cat["new"], 0.0, duration)
+
+    src_p = SOURCE_WEIGHTS / SOURCE_WEIGHTS.sum()
+    conv_p = SOURCE_WEIGHTS * SOURCE_CONVERTS
+    conv_p /= conv_p.sum()
+    source = np.where(converted, rng.choice(len(src_p), n, p=conv_p), rng.choice(len(src_p), n, p=src_p))
+    campaign = np.full(n, -1)
+    created = np.zeros(n)
+    limit = cal.t_end - 1 - duration
+    recent = cat["new"] | cat["working"] | cat["qualified"]
+    window = np.where(cat["new"], 2 * DAY, np.where(cat["working"], 45 * DAY, 30 * DAY))
+    created[recent] = (limit - rng.random(n) * window)[recent]
+    pull = CAMPAIGN_PULL[camp.kind] * camp.quality
+    todo = np.flatnonzero(~recent)
+    for attempt in range(30):
+        if not len(todo):
+            break
+        k = len(todo)
+        created[todo] = cal.trend(rng, cal.t0, cal.t_end, k)
+        campaign[todo] = -1
+        for src_name, share in CAMPAIGN_SHARE.items():
+            sel = todo[(source[todo] == nm.LEAD_SOURCES.index(src_name)) & (rng.random(k) < share)]
+            eligible = np.flatnonzero(np.isin(camp.kind, CAMPAIGN_KINDS_FOR[src_name]))
+            if not len(sel) or not len(eligible):
+                continue
+            c = np.where(
+                converted[sel],
+                eligible[_weighted_pick(rng, pull[eligible] * camp.quality[eligible], len(sel))],
+                eligible[_weighted_pick(rng, pull[eligible], len(sel))],
+            )
+            campaign[sel] = c
+            span = (camp.end[c] - camp.start[c] + 21) * DAY
+            created[sel] = camp.start[c] * DAY + rng.random(len(sel)) * span
+        if attempt == 29:
+            created[todo] = np.minimum(created[todo], limit[todo])
+        todo = todo[created[todo] > limit[todo]]
+    created = np.maximum(created, cal.t0).astype("int64")
+
+    # the account, once known: always for converted leads, for some others
+    with_account = converted | (rng.random(n) < 0.25)
+    account = np.full(n, -1)
+    ready = created + np.where(converted, off_converted, 0).astype("int64")
+    weight = acc.size**0.3 * np.where(acc.created_day >= cal.start_day, 3.0, 1.0)
+    cum = np.cumsum(weight)
+    todo = np.flatnonzero(with_account)
+    for _ in range(20):
+        if not len(todo):
+            break
+        a = np.searchsorted(cum, rng.random(len(todo)) * cum[-1], "right")
+        ok = acc.created_ts[a] <= ready[todo]
+        account[todo[ok]] = a[ok]
+        todo = todo[~ok]
+    account[todo[converted[todo]]] = np.argmin(acc.created_ts)  # the oldest account always exists
+    referrer = np.full(n, -1)
+    ref = np.flatnonzero(source == nm.LEAD_SOURCES.index("referral"))
+    a = np.searchsorted(cum, rng.random(len(ref)) * cum[-1], "right")
+    ok = acc.created_ts[a] <= created[ref]
+    referrer[ref[ok]] = a[ok]
+
+    office = rng.choice(len(org.office_unit), n, p=org.office_weight / org.office_weight.sum())
+    in_campaign = campaign >= 0
+    office = np.where(in_campaign & (camp.unit_level[np.maximum(campaign, 0)] == 0), camp.office[np.maximum(campaign, 0)], office)
+    has_acc = account >= 0
+    h = acc.at(account[has_acc], created[has_acc] // DAY)
+    office[has_acc] = acc.h_office[h]
+
+    # some offices answer slower; the answer still comes before the lead's next status
+    later = np.where(off_disq >= 0, off_disq, np.where(off_returned >= 0, off_returned, off_qualified))
+    later = np.where(later >= 0, later - 60, np.inf)
+    responded = np.minimum(assigned + (responded - assigned) * office_slowness[office], np.maximum(later, responded))
+    assigned_day = (created + assigned.astype("int64")) // DAY
+    rep = reps.pick(rng, office, assigned_day)
+    own = has_acc.copy()
+    own[has_acc] = reps.employed(acc.h_owner[h], assigned_day[has_acc]) & (rng.random(has_acc.sum()) < 0.6)
+    rep[own] = acc.h_owner[acc.at(account[own], created[own] // DAY)]
+    is_new = cat["new"]
+    assigned = np.where(is_new, -1, assigned)
+    # slower offices must still answer before the as-of cut-off
+    past = created + responded >= cal.t_end
+    responded = np.where(past, assigned + rng.random(n) * (cal.t_end - 1 - created - assigned), responded)
+    responded = np.where(is_new, -1, responded)
+    order = np.argsort(created, kind="stable")
+
+    def o(x: np.ndarray) -> np.ndarray:
+        return x[order]
+
+    return Leads(
+        n, o(category), o(created), o(source), o(campaign), o(referrer), o(account), o(office), o(rep),
+        o(assigned).astype("int64"), o(responded).astype("int64"), o(off_qualified).astype("int64"),
+        o(off_disq).astype("int64"), o(off_returned).astype("int64"), o(off_reworked).astype("int64"),
+        o(off_converted).astype("int64"),
+    )
+
+
+# --- opportunities --------------------------------------------------------------------------------
+
+
+@dataclass
+class Opps:
+    n: int
+    account: np.ndarray
+    owner: np.ndarray
+    office: np.ndarray
+    bu: np.ndarray
+    product: np.ndarray
+    source: np.ndarray  # 0 lead, 1 existing_account, 2 own_development
+    created: np.ndarray
+    closed: np.ndarray  # seconds; -1 while open
+    stage: np.ndarray  # index into STAGES
+    amount_usd: np.ndarray
+    amount: np.ndarray
+    currency: np.ndarray
+    probability: np.ndarray
+    expected_close: np.ndarray
+    lost_at: np.ndarray  # stage index reached by a lost deal
+    quantity: np.ndarray
+    loss_reason: np.ndarray
+    competitor: np.ndarray
+    grade: np.ndarray
+    est_cycle: np.ndarray
+
+
+PRODUCT_BU = np.concatenate([np.full(len(pl.products), i) for i, pl in enumerate(nm.PRODUCT_LINES)])
+PRODUCT_PRICE_USD = np.array([p[3] for pl in nm.PRODUCT_LINES for p in pl.products])
+BU_FIRST_PRODUCT = np.cumsum([0] + [len(pl.products) for pl in nm.PRODUCT_LINES])[:-1]
+BU_PRODUCTS = np.array([len(pl.products) for pl in nm.PRODUCT_LINES])
+BU_WIN = np.array([pl.win_logit for pl in nm.PRODUCT_LINES])
+BU_CYCLE = np.array([pl.cycle_factor for pl in nm.PRODUCT_LINES])
+BU_DEAL = np.array([pl.deal_factor for pl in nm.PRODUCT_LINES])
+BU_MARGIN = np.array([pl.margin for pl in nm.PRODUCT_LINES])
+BU_SUBSCRIPTION = np.array([pl.subscription for pl in nm.PRODUCT_LINES])
+
+
+def _product_of(rng: Generator, bu: np.ndarray) -> np.ndarray:
+    return BU_FIRST_PRODUCT[bu] + (rng.random(len(bu)) * BU_PRODUCTS[bu]).astype("int64")
+
+
+def _opportunities(n: int, org: Org, reps: Reps, acc: Accounts, leads: Leads, money: Money, cal: Calendar,
+                   rng: Generator) -> Opps:
+    conv = np.flatnonzero(leads.off_converted >= 0)
+    n_lead = len(conv)
+    if n_lead > n:
+        raise ValueError("more converted leads than opportunities")
+    k = n - n_lead
+    source = np.concatenate([np.zeros(n_lead, dtype="int64"), np.where(rng.random(k) < 0.65, 1, 2)])
+    account = np.empty(n, dtype="int64")
+    created = np.empty(n, dtype="int64")
+    account[:n_lead] = leads.account[conv]
+    created[:n_lead] = leads.created[conv] + leads.off_converted[conv]
+    existing = n_lead + np.flatnonzero(source[n_lead:] == 1)
+    cum = np.cumsum(acc.size**0.6)
+    a = np.searchsorted(cum, rng.random(len(existing)) * cum[-1], "right")
+    account[existing] = a
+    lo = np.maximum(acc.created_ts[a], cal.t0)
+    created[existing] = cal.trend(rng, lo, cal.t_end, len(existing)).astype("int64")
+    own = n_lead + np.flatnonzero(source[n_lead:] == 2)
+    young = np.flatnonzero(acc.created_day >= cal.start_day - 180)
+    cum_young = np.cumsum(acc.size[young] ** 0.3)
+    a = young[np.searchsorted(cum_young, rng.random(len(own)) * cum_young[-1], "right")]
+    account[own] = a
+    t = acc.created_ts[a] + (rng.random(len(own)) * 60 * DAY).astype("int64")
+    t = np.where(t >= cal.t_end, acc.created_ts[a] + (rng.random(len(own)) * (cal.t_end - acc.created_ts[a])).astype("int64"), t)
+    created[own] = np.maximum(t, cal.t0)
+
+    day = created // DAY
+    h = acc.at(account, day)
+    office = acc.h_office[h]
+    owner = acc.h_owner[h]
+    owner[:n_lead] = leads.rep[conv]
+    office[:n_lead] = leads.office[conv]
+    owner = reps.cover(rng, owner, office, day)
+    region = org.office_region[office]
+    bu = np.where(rng.random(n) < 0.6, acc.primary_bu[account], rng.integers(0, len(nm.PRODUCT_LINES), n))
+    product = _product_of(rng, bu)
+    amount_usd = 45_000 * acc.size[account] ** 0.5 * rng.lognormal(0, 0.8, n) * BU_DEAL[bu]
+    rel = np.log(amount_usd / 45_000)
+    logit = -0.55 + org.region_win[region] + BU_WIN[bu] - 0.35 * rel + np.array([-0.2, 0.35, -0.3])[source] + reps.skill[owner]
+    won = rng.random(n) < 1 / (1 + np.exp(-logit))
+    median = 42 * org.region_cycle[region] * BU_CYCLE[bu] * np.exp(0.22 * rel)
+    cycle = np.maximum(median * rng.lognormal(0, 0.8, n) * np.where(won, 1.0, 0.85), 0.5)
+    closed = created + (cycle * DAY).astype("int64")
+    # quarter-end push: deals are closed in the last weeks of the quarter
+    q_end = _quarter_end_day(closed // DAY)
+    target = (q_end - rng.integers(0, 14, n)) * DAY + closed % DAY
+    push = won & (rng.random(n) < 0.35) & (target > closed) & (target < cal.t_end)
+    closed = np.where(push, target, closed)
+    is_open = closed >= cal.t_end
+    # a deal whose owner left before it closed (or before the cut-off) was handed over
+    end_day = np.where(is_open, cal.end_day, closed // DAY)
+    owner = reps.cover(rng, owner, office, end_day)
+    lost_at = rng.choice(4, n, p=[0.3, 0.3, 0.25, 0.15])
+    elapsed = np.maximum(cal.t_end - created, 0) / DAY / cycle
+    open_stage = np.minimum((elapsed * 4 * rng.uniform(0.7, 1.1, n)).astype("int64"), 3)
+    stage = np.where(is_open, open_stage, np.where(won, 4, 5))
+    probability = np.where(is_open, np.clip(STAGE_PROBABILITY[np.minimum(stage, 3)] + rng.normal(0, 0.06, n), 0.05, 0.95),
+                           STAGE_PROBABILITY[stage])
+    probability = np.round(probability, 2)
+    est_cycle = median * rng.lognormal(0, 0.25, n)
+    expected = day + np.ceil(est_cycle).astype("int64")
+    late = is_open & (expected < cal.end_day)
+    refreshed = late & (rng.random(n) < 0.65)
+    expected = np.where(refreshed, cal.end_day + rng.integers(7, 90, n), expected)
+    expected = np.where(is_open, expected, closed // DAY)
+    currency = org.region_currency[region]
+    amount = np.round(amount_usd / money.usd(currency, day), -1)
+    amount = np.maximum(amount, 10.0)
+    quantity = np.maximum(1, np.round(amount_usd / PRODUCT_PRICE_USD[product])).astype("int64")
+    lost = stage == 5
+    loss_reason = np.where(lost, rng.choice(len(LOSS_REASONS), n, p=[0.3, 0.25, 0.2, 0.15, 0.1]), -1)
+    with_comp = np.where(lost, (loss_reason == 1) | (rng.random(n) < 0.5), rng.random(n) < np.where(won, 0.3, 0.4))
+    competitor = np.where(with_comp, rng.integers(0, len(nm.COMPETITORS["en"]), n), -1)
+    grade = np.where(amount_usd >= 1_000_000, 0, np.where(amount_usd >= 200_000, 1, 2))
+    order = np.argsort(created, kind="stable")
+    leads.opportunity = np.full(leads.n, -1)
+    rank = np.empty(n, dtype="int64")
+    rank[order] = np.arange(n)
+    leads.opportunity[conv] = rank[:n_lead]
+
+    def o(x: np.ndarray) -> np.ndarray:
+        return x[order]
+
+    return Opps(n, o(account), o(owner), o(office), o(bu), o(product), o(source), o(created),
+                o(np.where(is_open, -1, closed)), o(stage), o(amount_usd), o(amount), o(currency), o(probability),
+                o(expected), o(lost_at), o(quantity), o(loss_reason), o(competitor), o(grade), o(est_cycle))
+
+
+# --- orders ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Orders:
+    n: int
+    account: np.ndarray
+    opportunity: np.ndarray
+    rep: np.ndarray
+    office: np.ndarray
+    bu: np.ndarray
+    product: np.ndarray
+    day: np.ndarray
+    amount_usd: np.ndarray
+    amount: np.ndarray
+    currency: np.ndarray
+    quantity: np.ndarray
+    promised: np.ndarray
+    shipped: np.ndarray  # NEVER when not yet
+    invoiced: np.ndarray
+    due: np.ndarray
+    paid: np.ndarray
+    margin: np.ndarray
+    contract_months: np.ndarray  # 0 unless a subscription
+
+
+def _orders(n: int, org: Org, reps: Reps, acc: Accounts, opps: Opps, money: Money, cal: Calendar, rng: Generator) -> Orders:
+    won = np.flatnonzero(opps.stage == 4)
+    r = n - len(won)
+    if r < 0:
+        raise ValueError("more won deals than orders")
+    # run-rate reorders: a renewal process per buying account, in proportion to its size
+    span = np.where(acc.buys, acc.buy_to - acc.buy_from + 1, 0).astype(float)
+    weight = acc.size**0.5 * span
+    counts = rng.multinomial(r, weight / weight.sum()) if r else np.zeros(acc.n, dtype="int64")
+    a = np.repeat(np.arange(acc.n), counts)
+    gaps = rng.gamma(3.0, 1 / 3, r)
+    csum = np.cumsum(gaps)
+    group_end = np.cumsum(counts)
+    before = np.concatenate([[0.0], csum])[group_end - counts]
+    within = csum - np.repeat(before, counts)
+    total = np.repeat(np.concatenate([[0.0], csum])[group_end] - before, counts) + rng.gamma(3.0, 1 / 3, acc.n)[a]
+    rr_day = (acc.buy_from[a] + within / total * (acc.buy_to[a] - acc.buy_from[a])).astype("int64")
+    q_end = _quarter_end_day(rr_day)
+    rush = q_end - rng.integers(0, 21, r)
+    push = (rng.random(r) < 0.18) & (rush > rr_day) & (rush <= acc.buy_to[a])
+    rr_day = np.where(push, rush, rr_day)
+    weekday = (rr_day + 3) % 7  # 0 = Monday; weekend orders move to Friday or Monday
+    shifted = rr_day - (weekday == 5) + (weekday == 6)
+    rr_day = np.where((shifted >= acc.buy_from[a]) & (shifted <= cal.end_day), shifted, rr_day)
+    h = acc.at(a, rr_day)
+    rr_office = acc.h_office[h]
+    rr_rep = reps.cover(rng, acc.h_owner[h], rr_office, rr_day)
+    rr_bu = np.where(rng.random(r) < 0.7, acc.primary_bu[a], rng.integers(0, len(nm.PRODUCT_LINES), r))
+    rr_usd = 9_000 * acc.size[a] ** 0.5 * rng.lognormal(0, 0.6, r) * BU_DEAL[rr_bu]
+
+    account = np.concatenate([opps.account[won], a])
+    opportunity = np.concatenate([won, np.full(r, -1)])
+    rep = np.concatenate([opps.owner[won], rr_rep])
+    office = np.concatenate([opps.office[won], rr_office])
+    bu = np.concatenate([opps.bu[won], rr_bu])
+    product = np.concatenate([opps.product[won], _product_of(rng, rr_bu)])
+    day = np.concatenate([opps.closed[won] // DAY, rr_day])
+    usd = np.concatenate([opps.amount_usd[won], rr_usd])
+    order = np.lexsort((rng.random(n), day))
+    account, opportunity, rep, office, bu, product, day, usd = (
+        x[order] for x in (account, opportunity, rep, office, bu, product, day, usd)
+    )
+    region = org.office_region[office]
+    currency = org.region_currency[region]
+    won_amount = np.zeros(n)
+    from_opp = opportunity >= 0
+    won_amount[from_opp] = opps.amount[opportunity[from_opp]]
+    amount = np.where(from_opp, won_amount, np.round(usd / money.usd(currency, day), 2))
+    quantity = np.maximum(1, np.round(usd / PRODUCT_PRICE_USD[product])).astype("int64")
+    sub = BU_SUBSCRIPTION[bu]
+    promised = day + np.where(sub, rng.integers(0, 4, n), rng.integers(5, 46, n))
+    late_p = 0.12 * rng.lognormal(0, 0.5, len(org.office_unit))[office]
+    late = rng.random(n) < late_p
+    shipped = np.where(
+        late,
+        promised + 1 + rng.lognormal(np.log(6), 0.8, n).astype("int64"),
+        promised - (rng.random(n) * np.minimum(10, promised - day + 1)).astype("int64"),
+    )
+    shipped = np.where(sub, day, np.maximum(shipped, day))
+    invoiced = shipped + rng.integers(0, 4, n)
+    terms = np.array([[30, 45], [45, 60], [60, 90]])[currency, rng.integers(0, 2, n)]
+    due = invoiced + terms
+    paid = np.maximum(due + np.round(rng.normal(5, 20, n)).astype("int64"), invoiced)
+    paid = np.where(rng.random(n) < 0.04, NEVER, paid)
+    shipped = np.where(shipped > cal.end_day, NEVER, shipped)
+    invoiced = np.where((invoiced > cal.end_day) | (shipped == NEVER), NEVER, invoiced)
+    due = np.where(invoiced == NEVER, NEVER, due)
+    paid = np.where((paid > cal.end_day) | (invoiced == NEVER), NEVER, paid)
+    lo, hi = BU_MARGIN[bu, 0], BU_MARGIN[bu, 1]
+    margin = lo + rng.random(n) * (hi - lo)
+    months = np.where(sub, rng.choice([12, 24, 36], n, p=[0.6, 0.25, 0.15]), 0)
+    return Orders(n, account, opportunity, rep, office, bu, product, day, usd, amount, currency, quantity, promised,
+                  shipped, invoiced, due, paid, margin, months)
+
+
+# --- the build ------------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    """Every skeleton array, drawn before anything is written."""
+
+    size: str
+    locale: str
+    seed: int
+    cal: Calendar
+    org: Org
+    reps: Reps
+    acc: Accounts
+    money: Money
+    camp: Campaigns
+    leads: Leads
+    opps: Opps
+    orders: Orders
+    account_names: pd.Series
+    rep_names: pd.Series
+
+
+def _world(size: str, seed: int, as_of: dt.date, locale: str) -> World:
+    if size not in SIZES:
+        raise ValueError(f"size must be one of {', '.join(SIZES)}")
+    if locale not in nm.LOCALES:
+        raise ValueError(f"locale must be one of {', '.join(nm.LOCALES)}")
+    sz = SIZES[size]
+    cal = Calendar(as_of)
+    org = _org(locale)
+    reps = _reps(sz["rep"], sz["rep_team_history"] - sz["rep"], org, cal, _rng(seed, "reps"))
+    acc = _accounts(sz["account"], org, reps, cal, _rng(seed, "accounts"))
+    money = _money(cal, locale, _rng(seed, "money"))
+    camp = _campaigns(sz["campaign"], org, cal, _rng(seed, "campaigns"))
+    leads = _leads(sz["lead"], org, reps, acc, camp, cal, _rng(seed, "leads"))
+    opps = _opportunities(sz["opportunity"], org, reps, acc, leads, money, cal, _rng(seed, "opportunities"))
+    orders = _orders(sz["sales_order"], org, reps, acc, opps, money, cal, _rng(seed, "orders"))
+    name_rng = _rng(seed, "names", locale)
+    cities = pd.Series(np.where(org.office_country[acc.office0] == "CN", org.office_city[acc.office0], ""), dtype="str")
+    return World(size, locale, seed, cal, org, reps, acc, money, camp, leads, opps, orders,
+                 nm.company_names(name_rng, acc.n, locale, cities), nm.person_names(name_rng, reps.n, locale))
+
+
+Frames = Iterator[pd.DataFrame]
+
+
+def _chunks(n: int) -> Iterator[slice]:
+    for start in range(0, n, CHUNK):
+        yield slice(start, min(start + CHUNK, n))
+
+
+def _ids(x: np.ndarray) -> pd.Series:
+    """0-based indices to 1-based ids; -1 becomes null."""
+    x = np.asarray(x, dtype="int64")
+    return pd.Series(pd.array(np.where(x >= 0, x + 1, 0), dtype="Int64")).where(x >= 0)
+
+
+def _text(values: np.ndarray | list[str], index: np.ndarray) -> pd.Series:
+    arr = np.asarray(values, dtype=object)
+    index = np.asarray(index)
+    out = pd.Series(arr[np.maximum(index, 0)], dtype="str")
+    return out.where(index >= 0)
+
+
+def _business_units(w: World) -> Frames:
+    yield pd.DataFrame({
+        "bu_id": np.arange(1, len(nm.PRODUCT_LINES) + 1),
+        "code": [pl.code for pl in nm.PRODUCT_LINES],
+        "name": [getattr(pl, w.locale) for pl in nm.PRODUCT_LINES],
+        "kind": "product",
+    })
+
+
+def _project_grades(w: World) -> Frames:
+    yield pd.DataFrame({"code": [g[0] for g in nm.PROJECT_GRADES],
+                        "name": [g[1] if w.locale == "en" else g[2] for g in nm.PROJECT_GRADES],
+                        "rank": [g[3] for g in nm.PROJECT_GRADES]})
+
+
+def _products(w: World) -> Frames:
+    items = [p for pl in nm.PRODUCT_LINES for p in pl.products]
+    yield pd.DataFrame({
+        "product_id": np.arange(1, len(items) + 1),
+        "code": [p[0] for p in items],
+        "name": [p[1] if w.locale == "en" else p[2] for p in items],
+        "bu_id": PRODUCT_BU + 1,
+        "list_price": np.round(PRODUCT_PRICE_USD / w.money.usd_per[w.money.reporting, -1], 2),
+    })
+
+
+def _org_units(w: World) -> Frames:
+    o = w.orders
+    rev = o.amount_usd / w.money.usd_per[w.money.reporting, np.clip(_month_index(o.day) - w.cal.month0, 0, None)]
+    yearly = np.bincount(o.office, weights=rev, minlength=len(w.org.office_unit)) / HISTORY_YEARS
+    frame = w.org.unit_rows.copy()
+    floor = np.full(len(frame), np.nan)
+    floor[w.org.office_unit - 1] = np.round(0.6 * yearly, -4)
+    frame["revenue_floor"] = floor
+    yield frame
+
+
+def _exchange_rates(w: World) -> Frames:
+    rows = []
+    starts = w.cal.month_start(w.cal.month0 + np.arange(w.cal.n_months))
+    for c, code in enumerate(CURRENCIES):
+        if c == w.money.reporting:
+            continue
+        rate = w.money.usd_per[c] / w.money.usd_per[w.money.reporting]
+        valid_to = np.append(starts[1:], -1)
+        rows.append(pd.DataFrame({
+            "from_currency": code,
+            "to_currency": CURRENCIES[w.money.reporting],
+            "valid_from": _as_dates(starts),
+            "valid_to": _as_dates(valid_to, valid_to >= 0),
+            "rate": np.round(rate, 8),
+        }))
+    yield pd.concat(rows, ignore_index=True)
+
+
+def _rep_rows(w: World) -> Frames:
+    r = w.reps
+    names = w.rep_names
+    ids = np.arange(1, r.n + 1)
+    code = pd.Series(ids + 100_000).astype("str")
+    if w.locale == "en":
+        email = names.str.lower().str.replace(r"[^a-z]+", ".", regex=True) + "." + code + "@example.com"
+    else:
+        email = "rep" + code + "@example.com"
+    yield pd.DataFrame({
+        "rep_id": ids,
+        "code": "E" + code,
+        "name": names,
+        "email": email,
+        "title": _text(nm.TITLES[w.locale], r.title),
+        "manager_id": _ids(r.manager),
+        "hire_date": _as_dates(r.hire),
+        "leave_date": _as_dates(r.leave, r.leave < NEVER),
+    })
+
+
+def _rep_team_history(w: World) -> Frames:
+    r = w.reps
+    moved = np.flatnonzero(r.move_day < NEVER)
+    rep = np.concatenate([np.arange(r.n), moved])
+    team = np.concatenate([r.team0, r.team1[moved]])
+    start = np.concatenate([r.hire, r.move_day[moved]])
+    end = np.concatenate([np.where(r.move_day < NEVER, r.move_day, np.where(r.leave < NEVER, r.leave + 1, NEVER)),
+                          np.where(r.leave[moved] < NEVER, r.leave[moved] + 1, NEVER)])
+    order = np.lexsort((start, rep))
+    rep, team, start, end = rep[order], team[order], start[order], end[order]
+    yield pd.DataFrame({
+        "rep_id": rep + 1,
+        "team_unit_id": w.org.team_unit[team],
+        "valid_from": _as_dates(start),
+        "valid_to": _as_dates(end, end < NEVER),
+    })
+
+
+def _campaign_rows(w: World) -> Frames:
+    c = w.camp
+    cities = w.org.office_city[c.office]
+    year = (c.start.astype("datetime64[D]").astype("datetime64[Y]").astype("int64") + 1970).astype(str)
+    line = np.array([getattr(pl, w.locale) for pl in nm.PRODUCT_LINES] + [""], dtype=object)[c.bu]
+    if w.locale == "en":
+        line = np.where(c.bu < 0, "Solutions", line)
+    else:
+        line = np.where(c.bu < 0, "解决方案", line)
+    templates = nm.CAMPAIGN_WORDS[w.locale]
+    name = [templates[CAMPAIGN_KINDS[k]].format(city=ci, line=li, year=y) for k, ci, li, y in zip(c.kind, cities, line, year)]
+    region = w.org.office_region[c.office]
+    unit = np.where(c.unit_level == 0, w.org.office_unit[c.office],
+                    np.where(c.unit_level == 1, w.org.region_unit[region], w.org.region_cluster_unit[region]))
+    currency = w.org.region_currency[region]
+    yield pd.DataFrame({
+        "campaign_id": np.arange(1, c.n + 1),
+        "name": name,
+        "kind": _text(CAMPAIGN_KINDS, c.kind),
+        "cost": np.round(c.cost_usd / w.money.usd(currency, c.start), -1),
+        "currency": _text(CURRENCIES, currency),
+        "start_date": _as_dates(c.start),
+        "end_date": _as_dates(c.end),
+        "unit_id": unit,
+        "bu_id": _ids(c.bu),
+    })
+
+
+def _account_rows(w: World) -> Frames:
+    a = w.acc
+    last = np.searchsorted(a.h_account, np.arange(a.n), "right") - 1
+    yield pd.DataFrame({
+        "account_id": np.arange(1, a.n + 1),
+        "name": w.account_names,
+        "industry": _text(nm.INDUSTRIES[w.locale], _rng(w.seed, "industry").integers(0, 12, a.n)),
+        "segment": _text(SEGMENTS, a.segment),
+        "home_unit_id": w.org.office_unit[a.h_office[last]],
+        "owner_rep_id": a.h_owner[last] + 1,
+        "source_channel": _text(nm.LEAD_SOURCES, a.source),
+        "city": pd.Series(w.org.office_city[a.office0], dtype="str"),
+        "country": pd.Series(w.org.office_country[a.office0], dtype="str"),
+        "created_at": _as_times(a.created_ts),
+    })
+
+
+def _account_history_rows(w: World) -> Frames:
+    a = w.acc
+    for part in _chunks(len(a.h_account)):
+        to = a.h_to[part]
+        yield pd.DataFrame({
+            "account_id": a.h_account[part] + 1,
+            "owner_rep_id": a.h_owner[part] + 1,
+            "home_unit_id": w.org.office_unit[a.h_office[part]],
+            "valid_from": _as_dates(a.h_from[part]),
+            "valid_to": _as_dates(to, to < NEVER),
+        })
+
+
+def _product_names(w: World) -> np.ndarray:
+    return np.array([p[1] if w.locale == "en" else p[2] for pl in nm.PRODUCT_LINES for p in pl.products], dtype=object)
+
+
+def _opportunity_rows(w: World) -> Frames:
+    o = w.opps
+    products = _product_names(w)
+    joiner = " – " if w.locale == "en" else " "
+    for part in _chunks(o.n):
+        acc = o.account[part]
+        prod = pd.Series(products[o.product[part]], dtype="str")
+        name = w.account_names.iloc[acc].reset_index(drop=True) + joiner + prod
+        if w.locale == "zh":
+            name = name + "项目"
+        closed = o.closed[part]
+        stage = o.stage[part]
+        yield pd.DataFrame({
+            "opportunity_id": np.arange(part.start + 1, part.stop + 1),
+            "name": name,
+            "account_id": acc + 1,
+            "owner_rep_id": o.owner[part] + 1,
+            "unit_id": w.org.office_unit[o.office[part]],
+            "bu_id": o.bu[part] + 1,
+            "product_id": o.product[part] + 1,
+            "source_channel": _text(["lead", "existing_account", "own_development"], o.source[part]),
+            "created_at": _as_times(o.created[part]),
+            "stage": _text(STAGES, stage),
+            "amount": o.amount[part],
+            "currency": _text(CURRENCIES, o.currency[part]),
+            "probability": o.probability[part],
+            "quantity": o.quantity[part],
+            "expected_close_date": _as_dates(o.expected_close[part]),
+            "closed_at": _as_times(closed, closed >= 0),
+            "status": _text(["open", "won", "lost"], np.where(stage < 4, 0, np.where(stage == 4, 1, 2))),
+            "loss_reason": _text(LOSS_REASONS, o.loss_reason[part]),
+            "competitor": _text(nm.COMPETITORS[w.locale], o.competitor[part]),
+            "project_grade": _text([g[0] for g in nm.PROJECT_GRADES], o.grade[part]),
+        })
+
+
+def _stage_history_rows(w: World) -> Frames:
+    """Each opportunity's path through the stages, plus re-forecasts that hit the pinned count."""
+    o = w.opps
+    target = SIZES[w.size]["opportunity_stage_history"]
+    path = np.where(o.stage == 4, 5, np.where(o.stage == 5, o.lost_at + 2, o.stage + 1))
+    extra_total = target - int(path.sum())
+    if extra_total < 0:
+        raise ValueError("stage history target too small for the drawn paths")
+    extra = np.bincount(_rng(w.seed, "stage_extra").integers(0, o.n, extra_total), minlength=o.n)
+    for i, part in enumerate(_chunks(o.n)):
+        rng = _rng(w.seed, "stage_history", i)
+        opp = np.arange(part.start, part.stop)
+        p, e = path[part], extra[part]
+        closed = o.closed[part] >= 0
+        # base rows: one per step; a closed deal's last step is its outcome
+        b_opp = np.repeat(opp, p)
+        b_step = _group_positions(p)
+        b_stage = np.where(b_step == np.repeat(p, p) - 1, o.stage[b_opp], b_step)
+        # re-forecast rows repeat a non-final step
+        x_opp = np.repeat(opp, e)
+        open_steps = np.where(closed, p - 1, p)[x_opp - part.start]
+        x_step = (rng.random(len(x_opp)) * open_steps).astype("int64")
+        x_stage = x_step
+        r_opp = np.concatenate([b_opp, x_opp])
+        r_step = np.concatenate([b_step, x_step])
+        r_stage = np.concatenate([b_stage, x_stage])
+        r_rev = np.concatenate([np.zeros(len(b_opp)), 1 + rng.random(len(x_opp))])
+        order = np.lexsort((r_rev, r_step, r_opp))
+        r_opp, r_stage = r_opp[order], r_stage[order]
+        k = p + e
+        pos = _group_positions(k)
+        kk = np.repeat(k, k)
+        is_last = pos == kk - 1
+        # times: sorted uniform points between creation and close (or the cut-off)
+        start = o.created[r_opp]
+        end = np.where(o.closed[r_opp] >= 0, o.closed[r_opp], w.cal.t_end - 1)
+        u = rng.random(len(r_opp))
+        u = np.where(pos == 0, 0.0, u)
+        u = np.where(is_last & (o.closed[r_opp] >= 0), 1.0, u)
+        order2 = np.lexsort((u, r_opp))
+        u = u[order2]
+        # strictly increasing within an opportunity: one second per step is kept free
+        room = np.maximum(end - start - (kk - 1), 0)
+        changed = np.minimum(start + (u * room).astype("int64") + pos, np.maximum(end, start))
+        final = o.amount[r_opp]
+        drift = np.exp(rng.normal(0, 0.2, len(r_opp)) * (1 - pos / np.maximum(kk - 1, 1)))
+        amount = np.where(is_last, final, np.round(final * drift, -1))
+        prob = np.where(is_last, o.probability[r_opp],
+                        np.clip(STAGE_PROBABILITY[np.minimum(r_stage, 5)] + rng.normal(0, 0.05, len(r_opp)), 0.05, 0.95))
+        prob = np.where(r_stage >= 4, STAGE_PROBABILITY[np.minimum(r_stage, 5)], np.round(prob, 2))
+        day = changed // DAY
+        planned = np.maximum(o.created[r_opp] // DAY + np.ceil(o.est_cycle[r_opp]).astype("int64"), day)
+        expected = np.where(is_last, o.expected_close[r_opp], planned)
+        yield pd.DataFrame({
+            "opportunity_id": r_opp + 1,
+            "changed_at": _as_times(changed),
+            "stage": _text(STAGES, r_stage),
+            "amount": amount,
+            "probability": prob,
+            "expected_close_date": _as_dates(expected),
+        })
+
+
+LEAD_STATUS = {name: path for name, _, path in LEAD_CATEGORIES}
+
+
+def _lead_rows(w: World) -> Frames:
+    ld = w.leads
+    rng = _rng(w.seed, "lead_names", w.locale)
+    cities = pd.Series(np.where(w.org.office_country[ld.office] == "CN", w.org.office_city[ld.office], ""), dtype="str")
+    fake_company = nm.company_names(rng, ld.n, w.locale, cities)
+    contact = nm.person_names(rng, ld.n, w.locale)
+    final_status = np.array([path[-1] for _, _, path in LEAD_CATEGORIES], dtype=object)
+    for part in _chunks(ld.n):
+        created = ld.created[part]
+        acc = ld.account[part]
+        company = fake_company.iloc[part].reset_index(drop=True)
+        has = acc >= 0
+        company[has] = w.account_names.iloc[acc[has]].to_numpy()
+        asg, rsp = ld.assigned[part], ld.responded[part]
+        q, cv = ld.off_qualified[part], ld.off_converted[part]
+        yield pd.DataFrame({
+            "lead_id": np.arange(part.start + 1, part.stop + 1),
+            "source_channel": _text(nm.LEAD_SOURCES, ld.source[part]),
+            "campaign_id": _ids(ld.campaign[part]),
+            "referring_account_id": _ids(ld.referrer[part]),
+            "account_id": _ids(acc),
+            "company_name": company,
+            "contact_name": contact.iloc[part].reset_index(drop=True),
+            "unit_id": w.org.office_unit[ld.office[part]],
+            "created_at": _as_times(created),
+            "assigned_rep_id": _ids(np.where(asg >= 0, ld.rep[part], -1)),
+            "assigned_at": _as_times(created + asg, asg >= 0),
+            "first_response_at": _as_times(created + rsp, rsp >= 0),
+            "qualified_at": _as_times(created + q, q >= 0),
+            "converted_opportunity_id": _ids(ld.opportunity[part]),
+            "converted_at": _as_times(created + cv, cv >= 0),
+            "status": final_status[ld.category[part]],
+        })
+
+
+def _lead_status_rows(w: World) -> Frames:
+    ld = w.leads
+    offsets = {"new": None, "working": ld.responded, "qualified": ld.off_qualified, "disqualified": ld.off_disqualified,
+               "returned": ld.off_returned, "converted": ld.off_converted}
+    for part in _chunks(ld.n):
+        lead_parts, status_parts, at_parts = [], [], []
+        cat = ld.category[part]
+        for ci, (_, _, path) in enumerate(LEAD_CATEGORIES):
+            idx = part.start + np.flatnonzero(cat == ci)
+            for step, status in enumerate(path):
+                if status == "working" and step > 1:
+                    off = ld.off_reworked[idx]
+                elif status == "new":
+                    off = np.zeros(len(idx), dtype="int64")
+                else:
+                    off = offsets[status][idx]  # type: ignore[index]
+                lead_parts.append(idx)
+                status_parts.append(np.full(len(idx), status, dtype=object))
+                at_parts.append(ld.created[idx] + off)
+        lead = np.concatenate(lead_parts)
+        at = np.concatenate(at_parts)
+        status = np.concatenate(status_parts)
+        order = np.lexsort((at, lead))
+        yield pd.DataFrame({"lead_id": lead[order] + 1, "status": status[order], "changed_at": _as_times(at[order])})
+
+
+def _order_rows(w: World) -> Frames:
+    o = w.orders
+    for part in _chunks(o.n):
+        ids = np.arange(part.start + 1, part.stop + 1)
+        day = o.day[part]
+        year = (day.astype("datetime64[D]").astype("datetime64[Y]").astype("int64") + 1970).astype(str)
+        number = "SO" + pd.Series(year) + "-" + pd.Series(ids).astype("str").str.zfill(8)
+        amount = o.amount[part]
+        months = o.contract_months[part]
+        start = day.astype("datetime64[D]")
+        end = ((start.astype("datetime64[M]") + months).astype("datetime64[D]") + (start - start.astype("datetime64[M]").astype("datetime64[D]"))).astype("int64") - 1
+        sh, inv, due, paid = o.shipped[part], o.invoiced[part], o.due[part], o.paid[part]
+        yield pd.DataFrame({
+            "order_id": ids,
+            "order_number": number,
+            "account_id": o.account[part] + 1,
+            "opportunity_id": _ids(o.opportunity[part]),
+            "rep_id": o.rep[part] + 1,
+            "unit_id": w.org.office_unit[o.office[part]],
+            "bu_id": o.bu[part] + 1,
+            "product_id": o.product[part] + 1,
+            "order_date": _as_dates(day),
+            "amount": amount,
+            "currency": _text(CURRENCIES, o.currency[part]),
+            "cost": np.round(amount * (1 - o.margin[part]), 2),
+            "quantity": o.quantity[part],
+            "promised_delivery_date": _as_dates(o.promised[part]),
+            "shipped_date": _as_dates(sh, sh < NEVER),
+            "invoiced_date": _as_dates(inv, inv < NEVER),
+            "payment_due_date": _as_dates(due, due < NEVER),
+            "cash_collected_date": _as_dates(paid, paid < NEVER),
+            "contract_start_date": _as_dates(day, months > 0),
+            "contract_end_date": _as_dates(end, months > 0),
+        })
+
+
+def _ticket_rows(w: World) -> Frames:
+    n = SIZES[w.size]["service_ticket"]
+    rng = _rng(w.seed, "tickets")
+    o, a, cal = w.orders, w.acc, w.cal
+    from_order = rng.random(n) < 0.75
+    late = (o.shipped < NEVER) & (o.shipped > o.promised)
+    weight = np.where(late, 3.0, 1.0) * (o.day < cal.end_day - 2)
+    cum = np.cumsum(weight)
+    order = np.searchsorted(cum, rng.random(n) * cum[-1], "right")
+    base = np.where(o.shipped[order] < NEVER, o.shipped[order], o.day[order])
+    opened_o = base * DAY + (rng.lognormal(np.log(20), 1.0, n) * DAY).astype("int64")
+    opened_o = np.where(opened_o >= cal.t_end, o.day[order] * DAY + (rng.random(n) * (cal.t_end - o.day[order] * DAY)).astype("int64"), opened_o)
+    cum_a = np.cumsum(a.size**0.5)
+    account_only = np.searchsorted(cum_a, rng.random(n) * cum_a[-1], "right")
+    lo = np.maximum(a.created_ts[account_only], cal.t0)
+    opened_a = lo + (rng.random(n) * (cal.t_end - lo)).astype("int64")
+    account = np.where(from_order, o.account[order], account_only)
+    opened = np.where(from_order, opened_o, opened_a)
+    product = np.where(from_order, o.product[order], rng.integers(0, len(PRODUCT_BU), n))
+    complaint = rng.random(n) < np.where(from_order & late[order], 0.45, 0.15)
+    first = opened + (rng.lognormal(np.log(3 * 3600), 1.3, n)).astype("int64")
+    resolve_days = rng.lognormal(np.log(2), 1.0, n) * np.where(complaint, 2.0, 1.0)
+    resolved = first + (resolve_days * DAY).astype("int64")
+    mean = np.where(complaint, 3.0, 4.2) - 0.3 * np.log1p(resolve_days)
+    score = np.clip(np.round(mean + rng.normal(0, 0.8, n)), 1, 5).astype("int64")
+    rated = (rng.random(n) < 0.7) & (resolved < cal.t_end)
+    ids = np.argsort(opened, kind="stable")
+    subjects = nm.TICKET_SUBJECTS[w.locale]
+    req, comp = np.array(subjects["request"], dtype=object), np.array(subjects["complaint"], dtype=object)
+    subject = np.where(complaint, comp[rng.integers(0, len(comp), n)], req[rng.integers(0, len(req), n)])
+    frame = pd.DataFrame({
+        "account_id": account + 1,
+        "order_id": _ids(np.where(from_order, order, -1)),
+        "product_id": product + 1,
+        "kind": np.where(complaint, "complaint", "request"),
+        "opened_at": _as_times(opened),
+        "first_response_at": _as_times(first, first < cal.t_end),
+        "resolved_at": _as_times(resolved, resolved < cal.t_end),
+        "satisfaction": pd.array(np.where(rated, score, 0), dtype="Int64"),
+        "subject": subject,
+    })
+    frame["satisfaction"] = frame["satisfaction"].where(rated)
+    frame = frame.iloc[ids].reset_index(drop=True)
+    frame.insert(0, "ticket_id", np.arange(1, n + 1))
+    for part in _chunks(n):
+        yield frame.iloc[part]
+
+
+ACTIVITY_KINDS = ("call", "email", "meeting", "visit")
+
+
+def _activity_rows(w: World) -> Frames:
+    """Contacts month by month (so ids follow time); more for big accounts, none lately for some."""
+    n = SIZES[w.size]["activity"]
+    cal, a, o = w.cal, w.acc, w.opps
+    months = cal.month0 + np.arange(cal.n_months)
+    m_start = np.maximum(cal.month_start(months), cal.start_day)
+    m_end = np.minimum(cal.month_start(months + 1) - 1, cal.end_day)
+    counts = _allocate(n, (m_end - m_start + 1) * (1 + 0.35 * np.arange(cal.n_months) / cal.n_months))
+    subjects = nm.ACTIVITY_SUBJECTS[w.locale]
+    o_end = np.where(o.closed >= 0, o.closed // DAY, cal.end_day)
+    next_id = 1
+    for i, (lo, hi, k) in enumerate(zip(m_start, m_end, counts)):
+        rng = _rng(w.seed, "activity", i)
+        with_opp = rng.random(k) < 0.35
+        k_opp = int(with_opp.sum())
+        live = np.flatnonzero((o.created // DAY <= hi) & (o_end >= lo))
+        if not len(live):
+            k_opp, with_opp = 0, np.zeros(k, dtype=bool)
+        opp = live[rng.integers(0, max(len(live), 1), k_opp)] if k_opp else np.zeros(0, dtype="int64")
+        o_lo = np.maximum(o.created[opp] // DAY, lo)
+        o_hi = np.minimum(o_end[opp], hi)
+        o_day = o_lo + (rng.random(k_opp) * (o_hi - o_lo + 1)).astype("int64")
+        reachable = (a.created_day <= hi) & (a.contact_to >= lo)
+        weight = a.size**0.6 * reachable
+        cum = np.cumsum(weight)
+        k_acc = k - k_opp
+        acc = np.searchsorted(cum, rng.random(k_acc) * cum[-1], "right")
+        a_lo = np.maximum(np.maximum(a.created_day[acc], lo), 0)
+        a_hi = np.minimum(a.contact_to[acc], hi)
+        a_day = a_lo + (rng.random(k_acc) * (np.maximum(a_hi - a_lo, 0) + 1)).astype("int64")
+        account = np.concatenate([o.account[opp], acc])
+        day = np.concatenate([o_day, a_day])
+        opp_id = np.concatenate([opp, np.full(k_acc, -1)])
+        h = w.acc.at(account, day)
+        office = a.h_office[h]
+        owner = np.where(opp_id >= 0, o.owner[np.maximum(opp_id, 0)], a.h_owner[h])
+        rep = w.reps.cover(rng, owner, office, day)
+        region = w.org.office_region[office]
+        ts = _business_ts(rng, day, w.org.region_offset[region])
+        big = a.segment[account] == 0
+        kind = np.where(big, rng.choice(4, k, p=[0.3, 0.25, 0.25, 0.2]), rng.choice(4, k, p=[0.45, 0.35, 0.12, 0.08]))
+        subject = np.empty(k, dtype=object)
+        for ki, kind_name in enumerate(ACTIVITY_KINDS):
+            sel = kind == ki
+            words = np.array(subjects[kind_name], dtype=object)
+            subject[sel] = words[rng.integers(0, len(words), int(sel.sum()))]
+        order = np.argsort(ts, kind="stable")
+        yield pd.DataFrame({
+            "activity_id": np.arange(next_id, next_id + k),
+            "account_id": account[order] + 1,
+            "rep_id": rep[order] + 1,
+            "opportunity_id": _ids(opp_id[order]),
+            "kind": _text(ACTIVITY_KINDS, kind[order]),
+            "occurred_at": _as_times(ts[order]),
+            "subject": pd.Series(subject[order], dtype="str"),
+        })
+        next_id += k
+
+
+def _reporting(w: World, usd: np.ndarray, day: np.ndarray) -> np.ndarray:
+    m = np.clip(_month_index(day) - w.cal.month0, 0, w.cal.n_months - 1)
+    return usd / w.money.usd_per[w.money.reporting, m]
+
+
+def _wallet_rows(w: World) -> Frames:
+    rng = _rng(w.seed, "wallet")
+    a, o, cal = w.acc, w.orders, w.cal
+    years = np.array(cal.years)
+    n_cov = SIZES[w.size]["wallet_estimate"] // len(years)
+    covered = np.sort(rng.choice(a.n, n_cov, replace=False))
+    year_of = o.day.astype("datetime64[D]").astype("datetime64[Y]").astype("int64") + 1970
+    yi = np.clip(year_of - years[0], 0, len(years) - 1)
+    actual = np.bincount(o.account * len(years) + yi, weights=o.amount_usd, minlength=a.n * len(years)).reshape(a.n, -1)
+    # what an account of this size buys in a year, all suppliers, before our share is taken
+    per_size = actual.sum() / max(len(years) - 1, 1) / (a.size[a.buys] ** 1.0).sum()
+    acc = np.repeat(covered, len(years))
+    fy = np.tile(np.arange(len(years)), n_cov)
+    share = np.clip(rng.beta(1.6, 3.5, len(acc)) * 0.75 + 0.03, 0.03, 0.95)
+    expected = per_size * a.size[acc] * rng.lognormal(0, 0.25, len(acc))
+    spend = np.maximum(actual[acc, fy], expected * share)
+    wallet = spend / share
+    over = rng.random(len(acc)) < 0.03  # the estimate was too low: we sold more than it
+    wallet = np.where(over & (actual[acc, fy] > 0), actual[acc, fy] / rng.uniform(1.05, 1.5, len(acc)), wallet)
+    fy_start = np.array([_days(dt.date(y, 1, 1)) for y in years])[fy]
+    est_day = np.minimum(fy_start + rng.integers(0, 90, len(acc)), cal.end_day)
+    last = np.searchsorted(a.h_account, acc, "right") - 1
+    currency = w.org.region_currency[w.org.office_region[a.h_office[last]]]
+    amount = np.round(wallet / w.money.usd(currency, est_day), -2)
+    source = rng.choice(4, len(acc), p=[0.3, 0.35, 0.1, 0.25])
+    estimated = _business_ts(rng, est_day, np.zeros(len(acc)))
+    for part in _chunks(len(acc)):
+        yield pd.DataFrame({
+            "account_id": acc[part] + 1,
+            "fiscal_year": years[fy[part]],
+            "amount": amount[part],
+            "currency": _text(CURRENCIES, currency[part]),
+            "source": _text(("analyst", "rep", "customer", "model"), source[part]),
+            "estimated_at": _as_times(estimated[part]),
+        })
+
+
+MEASURES = ("revenue", "new_customers", "won_deals", "cash_collected")
+
+
+def _target_rows(w: World) -> Frames:
+    """Per quarter: last year's actual of the same quarter times growth, so some are ahead, some behind."""
+    rng = _rng(w.seed, "targets")
+    cal, o, op, r, org = w.cal, w.orders, w.opps, w.reps, w.org
+    q0 = int(_month_index(np.array([cal.start_day]))[0]) // 3
+    n_q = int(_month_index(np.array([cal.end_day]))[0]) // 3 - q0 + 1
+
+    def quarter(day: np.ndarray) -> np.ndarray:
+        return _month_index(day) // 3 - q0
+
+    rev = _reporting(w, o.amount_usd, o.day)
+    first = np.unique(o.account, return_index=True)[1]  # orders are sorted by date
+    new = np.zeros(o.n)
+    new[first] = 1
+    paid = o.paid < NEVER
+    events = {
+        "revenue": (o.day, rev, o.office, o.bu, o.rep),
+        "new_customers": (o.day, new, o.office, o.bu, o.rep),
+        "won_deals": (op.closed[op.stage == 4] // DAY, np.ones(int((op.stage == 4).sum())),
+                      op.office[op.stage == 4], op.bu[op.stage == 4], op.owner[op.stage == 4]),
+        "cash_collected": (o.paid[paid], rev[paid], o.office[paid], o.bu[paid], o.rep[paid]),
+    }
+    q_start = cal.month_start((q0 + np.arange(n_q)) * 3)
+    q_end = cal.month_start((q0 + np.arange(n_q) + 1) * 3) - 1
+    frames = []
+    for measure, (day, value, office, bu, rep) in events.items():
+        q = quarter(day)
+        team = r.team_on(rep, day)
+        for kind, key, n_keys in (("office", office, len(org.office_unit)), ("team", team, len(org.team_unit)),
+                                  ("bu", bu, len(nm.PRODUCT_LINES)), ("rep", rep, r.n)):
+            actual = np.bincount(key * n_q + q, weights=value, minlength=n_keys * n_q).reshape(n_keys, n_q)
+            last_year = np.concatenate([actual[:, :4] * rng.lognormal(-0.05, 0.12, (n_keys, 4)), actual[:, :-4]], axis=1)[:, :n_q]
+            growth = rng.normal(1.12, 0.1, (n_keys, n_q))
+            value_t = last_year * growth
+            if kind == "rep":
+                employed = (r.hire[:, None] <= q_end[None, :]) & (r.leave[:, None] >= q_start[None, :])
+                ramp = np.median(value_t[value_t > 0]) * 0.5 if (value_t > 0).any() else 1.0
+                value_t = np.where(employed & (value_t <= 0), ramp, value_t)
+                keep = employed
+            else:
+                keep = np.ones_like(value_t, dtype=bool)
+            if measure in ("revenue", "cash_collected"):
+                value_t = np.round(value_t, -3)
+            else:
+                value_t = np.maximum(np.round(value_t), 1)
+            ki, qi = np.nonzero(keep)
+            frame = pd.DataFrame({
+                "measure": measure,
+                "period_kind": "quarter",
+                "period_start": _as_dates(q_start[qi]),
+                "period_end": _as_dates(q_end[qi]),
+                "value": value_t[ki, qi],
+                "rep_id": _ids(ki if kind == "rep" else np.full(len(ki), -1)),
+                "unit_id": _ids(org.office_unit[ki] - 1 if kind == "office" else (org.team_unit[ki] - 1 if kind == "team" else np.full(len(ki), -1))),
+                "bu_id": _ids(ki if kind == "bu" else np.full(len(ki), -1)),
+            })
+            frames.append(frame)
+    out = pd.concat(frames, ignore_index=True)
+    out.insert(0, "target_id", np.arange(1, len(out) + 1))
+    yield out
+
+
+#: Load order (parents first) and the producer of each table's frames.
+PRODUCERS: tuple[tuple[Table, Callable[[World], Frames]], ...] = (
+    (s.business_unit, _business_units),
+    (s.project_grade, _project_grades),
+    (s.product, _products),
+    (s.org_unit, _org_units),
+    (s.exchange_rate, _exchange_rates),
+    (s.rep, _rep_rows),
+    (s.rep_team_history, _rep_team_history),
+    (s.campaign, _campaign_rows),
+    (s.account, _account_rows),
+    (s.account_history, _account_history_rows),
+    (s.opportunity, _opportunity_rows),
+    (s.opportunity_stage_history, _stage_history_rows),
+    (s.lead, _lead_rows),
+    (s.lead_status_history, _lead_status_rows),
+    (s.sales_order, _order_rows),
+    (s.service_ticket, _ticket_rows),
+    (s.activity, _activity_rows),
+    (s.wallet_estimate, _wallet_rows),
+    (s.target, _target_rows),
+)
+
+
+def build_demo(
+    engine: Engine,
+    size: str = "S",
+    seed: int = 7,
+    as_of: dt.date | None = None,
+    locale: str = "en",
+    progress: bool = True,
+) -> dict[str, int]:
+    """Create the schema in ``engine`` and fill its (empty) tables; returns rows written per table.
+
+    Same ``size``, ``seed``, ``as_of`` and ``locale`` give identical rows. ``as_of`` defaults to
+    ``DEFAULT_AS_OF`` (never the clock): the newest records fall on it or the day before.
+    """
+    world = _world(size, seed, as_of or DEFAULT_AS_OF, locale)
+    create_schema(engine)
+    written: dict[str, int] = {}
+    with tqdm(total=len(PRODUCERS), desc=f"demo {size}", unit="table", disable=not progress) as bar:
+        for table, produce in PRODUCERS:
+            bar.set_postfix_str(table.name)
+            written[table.name] = sum(bulk_insert(engine, table, frame) for frame in produce(world))
+            bar.update()
+    return written
+
+
+def _has_rows(engine: Engine) -> bool:
+    present = set(inspect(engine).get_table_names())
+    with engine.connect() as conn:
+        return any(conn.execute(select(func.count()).select_from(t)).scalar() for t in s.TABLES if t.name in present)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m data_layer.demo", description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=list(SIZES), default="S", help="XS, S, M or L (see SIZES)")
+    parser.add_argument("--url", default=DEFAULT_URL, help=f"SQLAlchemy URL (default {DEFAULT_URL})")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="last day of history (default today)")
+    parser.add_argument("--locale", choices=nm.LOCALES, default="en")
+    parser.add_argument("--replace", action="store_true", help="drop and recreate the schema's tables first")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    if args.url.startswith("duckdb:///") and not args.url.startswith("duckdb:///:memory:"):
+        Path(args.url.removeprefix("duckdb:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(args.url)
+    try:
+        if args.replace:
+            s.metadata.drop_all(engine)
+        elif _has_rows(engine):
+            parser.error("the database already holds data; pass --replace to rebuild it")
+        as_of = args.as_of or dt.date.today()
+        counts = build_demo(engine, args.size, args.seed, as_of, args.locale, progress=not args.quiet)
+    finally:
+        engine.dispose()
+    print(f"{sum(counts.values()):,} rows in {len(counts)} tables, as of {as_of}, into {engine.url!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
