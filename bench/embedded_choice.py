@@ -40,7 +40,9 @@ def overview_once(ctx: Context, flt: Filters) -> None:
 def measure(url: str, repeat: int) -> tuple[float, float]:
     """(seconds to build, median seconds for one Overview) on ``url``."""
     started = time.perf_counter()
-    build_demo(create_engine(url), size=ARGS.size, seed=7, as_of=AS_OF, locale="en", progress=False)
+    writer = create_engine(url)
+    build_demo(writer, size=ARGS.size, seed=7, as_of=AS_OF, locale="en", progress=False)
+    writer.dispose()  # DuckDB refuses a read-only connection while a writable one is open
     built = time.perf_counter() - started
     settings = load_settings({})
     engine = make_engine(url, settings)
