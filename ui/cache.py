@@ -1,0 +1,172 @@
+"""Cached loaders: every read the app makes, memoised per source, data version and viewer.
+
+Each cached function is keyed by small hashable values — a :class:`DataKey` (masked source
+URL and data version), the metric key, the Filters and the Viewer, the calendar, currency and
+as-of date — and receives the engine (or context) as an unhashed ``_`` argument. So two
+viewers, two databases or two versions of one database never share a cached result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
+from data_layer import dimensions
+from data_layer.config import Calendar, Settings
+from data_layer.connection import make_engine, missing_schema
+from data_layer.filters import Filters, OrgTree, OrgUnit, Viewer, buckets
+from metrics.base import Comparison, Context, Grouping, compare, evaluate, result, trend
+from metrics.registry import REGISTRY
+
+#: Metric results are fresh for ten minutes; the data version makes a rebuilt file miss at once.
+METRIC_TTL = timedelta(minutes=10)
+METRIC_ENTRIES = 512
+LOOKUP_TTL = timedelta(minutes=10)
+LOOKUP_ENTRIES = 32
+#: How often a server database (no file to stat) is asked whether its data moved on.
+VERSION_TTL = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class DataKey:
+    """Which data a cached result was computed from.
+
+    Attributes:
+        source: the CRM URL with its password masked.
+        version: the file's modification time and size for DuckDB/SQLite files, else the
+            data's as-of date (servers are re-asked every two minutes).
+    """
+
+    source: str
+    version: str
+
+
+def database_file(url: str) -> Path | None:
+    """The file behind a DuckDB or SQLite URL, None for a server or an in-memory database."""
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 - an unparseable URL is reported by make_engine
+        return None
+    if parsed.get_backend_name() not in ("duckdb", "sqlite"):
+        return None
+    db = parsed.database
+    return Path(db) if db and db != ":memory:" and not db.startswith("file:") else None
+
+
+def file_version(url: str) -> str:
+    """``mtime-size`` of the database file, "" for servers (or a file not there yet)."""
+    path = database_file(url)
+    if path is None or not path.exists():
+        return ""
+    stat = path.stat()
+    return f"{stat.st_mtime_ns}-{stat.st_size}"
+
+
+def _dispose(engine: Engine) -> None:
+    engine.dispose()
+
+
+@st.cache_resource(ttl=timedelta(hours=12), max_entries=8, on_release=_dispose, show_spinner=False)
+def engine(url: str, settings: Settings, version: str) -> Engine:
+    """One pooled, read-only engine per URL, settings and file version (a rebuilt demo file
+    gets a new engine). Raises ConnectionProblem for a malformed URL or missing driver."""
+    del version  # part of the cache key only
+    return make_engine(url, settings)
+
+
+@st.cache_data(ttl=VERSION_TTL, max_entries=LOOKUP_ENTRIES, show_spinner=False)
+def _server_version(_engine: Engine, source: str, calendar: Calendar) -> str:
+    as_of = dimensions.data_as_of(_engine, calendar)
+    return f"as-of-{as_of}"
+
+
+def data_key(eng: Engine, url: str, masked: str, calendar: Calendar) -> DataKey:
+    version = file_version(url)
+    return DataKey(masked, version or _server_version(eng, masked, calendar))
+
+
+@st.cache_data(ttl=LOOKUP_TTL, max_entries=LOOKUP_ENTRIES, show_spinner=False)
+def missing(_engine: Engine, key: DataKey, tables: tuple[str, ...]) -> list[str]:
+    return missing_schema(_engine, tables)
+
+
+@st.cache_data(ttl=LOOKUP_TTL, max_entries=LOOKUP_ENTRIES, show_spinner=False)
+def org(_engine: Engine, key: DataKey) -> OrgTree:
+    return dimensions.load_org(_engine)
+
+
+@st.cache_data(ttl=LOOKUP_TTL, max_entries=LOOKUP_ENTRIES, show_spinner=False)
+def as_of(_engine: Engine, key: DataKey, calendar: Calendar) -> date | None:
+    return dimensions.data_as_of(_engine, calendar)
+
+
+@st.cache_data(ttl=LOOKUP_TTL, max_entries=LOOKUP_ENTRIES, show_spinner=False)
+def currency(_engine: Engine, key: DataKey, configured: str | None) -> str:
+    return dimensions.reporting_currency(_engine, configured)
+
+
+@st.cache_data(ttl=LOOKUP_TTL, max_entries=LOOKUP_ENTRIES, show_spinner=False)
+def options(_engine: Engine, _org: OrgTree, key: DataKey, viewer: Viewer) -> dimensions.FilterOptions:
+    return dimensions.filter_options(_engine, _org, viewer)
+
+
+# --- Metrics ------------------------------------------------------------------------------------
+
+
+@st.cache_data(ttl=METRIC_TTL, max_entries=METRIC_ENTRIES, show_spinner=False)
+def _comparison(
+    _ctx: Context, key: DataKey, metric: str, flt: Filters, viewer: Viewer, calendar: Calendar, currency: str, as_of: date
+) -> Comparison:
+    return compare(REGISTRY[metric], _ctx, flt)
+
+
+def comparison(ctx: Context, key: DataKey, metric: str, flt: Filters) -> Comparison:
+    """The metric now, in the previous period and a year earlier (metrics.base.compare)."""
+    return _comparison(ctx, key, metric, flt, ctx.viewer, ctx.calendar, ctx.currency, ctx.as_of)
+
+
+@st.cache_data(ttl=METRIC_TTL, max_entries=METRIC_ENTRIES, show_spinner=False)
+def _trend(
+    _ctx: Context, key: DataKey, metric: str, flt: Filters, viewer: Viewer, calendar: Calendar, currency: str, as_of: date
+) -> pd.DataFrame:
+    starts = buckets(flt.period, calendar)
+    if len(starts) == 1:
+        # metrics.base.bucket_index groups a one-bucket period by a bound literal, which DuckDB
+        # refuses in GROUP BY; the single bucket's value is the period's value.
+        value = result(REGISTRY[metric], _ctx, flt).value
+        return pd.DataFrame({"bucket_start": starts, "value": [value]})
+    return trend(REGISTRY[metric], _ctx, flt)
+
+
+def trend_of(ctx: Context, key: DataKey, metric: str, flt: Filters) -> pd.DataFrame:
+    """``bucket_start`` and ``value`` per trend bucket of the period (metrics.base.trend)."""
+    return _trend(ctx, key, metric, flt, ctx.viewer, ctx.calendar, ctx.currency, ctx.as_of)
+
+
+@st.cache_data(ttl=METRIC_TTL, max_entries=METRIC_ENTRIES, show_spinner=False)
+def _by_unit(
+    _ctx: Context, key: DataKey, metric: str, flt: Filters, viewer: Viewer, calendar: Calendar, currency: str, as_of: date
+) -> pd.DataFrame:
+    return evaluate(REGISTRY[metric], _ctx, flt, Grouping("unit"))
+
+
+def by_unit(ctx: Context, key: DataKey, metric: str, flt: Filters) -> pd.DataFrame:
+    """``group`` (child unit code, None for rows booked at the unit itself) and ``value``."""
+    return _by_unit(ctx, key, metric, flt, ctx.viewer, ctx.calendar, ctx.currency, ctx.as_of)
+
+
+def league_units(tree: OrgTree, unit: str | None, viewer: Viewer) -> list[OrgUnit]:
+    """The units a league table lists: the children of ``unit`` — or, with no unit and a single
+    top unit, the level below it — that the viewer may see. Mirrors metrics.base.unit_group."""
+    parent = tree.by_code(unit) if unit else None
+    children = tree.children(parent.unit_id if parent else None)
+    while parent is None and len(children) == 1 and tree.children(children[0].unit_id):
+        children = tree.children(children[0].unit_id)
+    visible = tree.visible_ids(viewer)
+    return [c for c in children if visible is None or tree.subtree_ids(c.code) & visible]

@@ -1,0 +1,406 @@
+"""The global filter bar and its mirror in the URL.
+
+The state lives in widget keys in ``st.session_state`` (so it survives page switches) and is
+written to ``st.query_params`` after every run (so a copied link reproduces the view). A
+session's first run reads the URL instead: every value is checked against what this viewer
+may choose; anything else is dropped with a notice, so a link can never widen the scope.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import streamlit as st
+
+from data_layer.config import Calendar
+from data_layer.dimensions import FilterOptions
+from data_layer.filters import PRESETS, Filters, OrgTree, Period, Viewer, grain_for, preset_period
+from ui.i18n import DEFAULT_LANG, LANG_KEY, LANG_NAMES, LANGS, current_lang, display, join, t
+
+# URL parameters.
+P_PERIOD, P_START, P_END, P_UNIT, P_LANG = "period", "start", "end", "unit", "lang"
+LIST_PARAMS = {"bu": "bus", "segment": "segments", "product": "products", "source": "sources"}
+KNOWN = {P_PERIOD, P_START, P_END, P_UNIT, P_LANG, *LIST_PARAMS}
+#: Parameters Streamlit itself reads; not ours to judge.
+RESERVED = {"embed", "embed_options"}
+MAX_VALUE_CHARS = 100
+MAX_VALUES = 50
+MAX_RANGE_YEARS = 20
+DEFAULT_PRESET = "qtd"
+#: The unit selector's "all my units" (a selectbox shows None as no selection).
+ALL_UNITS = "*"
+
+# Widget keys (session state).
+K_PERIOD, K_RANGE, K_UNIT = "flt_period", "flt_range", "flt_unit"
+K_LISTS = {"bus": "flt_bu", "segments": "flt_segment", "products": "flt_product", "sources": "flt_source"}
+URL_READ = "granary.url_read"
+NOTICES = "granary.notices"
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+Notice = tuple[str, dict[str, object]]
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What this viewer may pick in each filter (codes)."""
+
+    units: tuple[str, ...]
+    bus: tuple[str, ...] = ()
+    segments: tuple[str, ...] = ()
+    products: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The filter bar's state, in codes: what the URL carries."""
+
+    preset: str
+    start: date
+    end: date
+    unit: str | None
+    bus: tuple[str, ...] = ()
+    segments: tuple[str, ...] = ()
+    products: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    lang: str = DEFAULT_LANG
+
+
+def date_bounds(as_of: date) -> tuple[date, date]:
+    """The earliest and latest dates a custom range may use."""
+    return date(as_of.year - MAX_RANGE_YEARS, 1, 1), as_of + timedelta(days=366)
+
+
+def unit_choices(tree: OrgTree, viewer: Viewer) -> tuple[str | None, ...]:
+    """The viewer's units in tree order (parents before children); led by ALL_UNITS when the
+    viewer's units have more than one top."""
+    visible = tree.visible_units(viewer)
+    ids = {u.unit_id for u in visible}
+    tops = [u for u in visible if u.parent_id not in ids]
+    ordered: list[str] = []
+
+    def walk(unit_id: int) -> None:
+        for child in tree.children(unit_id):
+            if child.unit_id in ids:
+                ordered.append(child.code)
+                walk(child.unit_id)
+
+    for top in tops:
+        ordered.append(top.code)
+        walk(top.unit_id)
+    return (ALL_UNITS, *ordered) if len(tops) != 1 else tuple(ordered)
+
+
+def choices_for(tree: OrgTree, viewer: Viewer, opts: FilterOptions) -> Choices:
+    return Choices(
+        units=unit_choices(tree, viewer),
+        bus=tuple(o.code for o in opts.bus),
+        segments=tuple(opts.segments),
+        products=tuple(o.code for o in opts.products),
+        sources=tuple(opts.sources),
+    )
+
+
+def default_selection(choices: Choices, as_of: date, cal: Calendar, lang: str = DEFAULT_LANG) -> Selection:
+    period = preset_period(DEFAULT_PRESET, as_of, cal)
+    return Selection(DEFAULT_PRESET, period.start, period.end, choices.units[0] if choices.units else None, lang=lang)
+
+
+def _date(text: str, lo: date, hi: date) -> date | None:
+    if not _ISO_DATE.match(text):
+        return None
+    try:
+        value = date.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if lo <= value <= hi else None
+
+
+def parse_lang(params: Mapping[str, Sequence[str]]) -> tuple[str | None, list[Notice]]:
+    values = list(params.get(P_LANG, ()))
+    if not values:
+        return None, []
+    if values[0] in LANGS:
+        return values[0], []
+    return None, [("url.bad_value", {"param": P_LANG})]
+
+
+def parse(params: Mapping[str, Sequence[str]], choices: Choices, as_of: date, cal: Calendar) -> tuple[Selection, list[Notice]]:
+    """The selection a URL asks for, limited to ``choices``, and a notice per ignored value.
+
+    Never raises: a value that is too long, unknown, malformed or outside the viewer's scope
+    is dropped and reported (by parameter name only; the value itself is never echoed).
+    """
+    notices: list[Notice] = []
+    base = default_selection(choices, as_of, cal)
+    values: dict[str, object] = {}
+
+    def first(name: str) -> str | None:
+        got = [v for v in params.get(name, ()) if isinstance(v, str)]
+        if not got:
+            return None
+        if len(got[0]) > MAX_VALUE_CHARS:
+            notices.append(("url.bad_value", {"param": name}))
+            return None
+        return got[0]
+
+    unknown = sum(1 for name in params if name not in KNOWN and name not in RESERVED)
+    if unknown:
+        notices.append(("url.unknown", {"n": unknown}))
+
+    lang, lang_notices = parse_lang(params)
+    notices += lang_notices
+    if lang:
+        values["lang"] = lang
+
+    preset = first(P_PERIOD)
+    if preset is not None and preset not in PRESETS:
+        notices.append(("url.bad_value", {"param": P_PERIOD}))
+        preset = None
+    start_text, end_text = first(P_START), first(P_END)
+    if preset in (None, "custom") and (start_text is not None or end_text is not None):
+        lo, hi = date_bounds(as_of)
+        start = _date(start_text, lo, hi) if start_text is not None else None
+        end = _date(end_text, lo, hi) if end_text is not None else None
+        if start_text is not None and start is None:
+            notices.append(("url.bad_date", {"param": P_START}))
+        if end_text is not None and end is None:
+            notices.append(("url.bad_date", {"param": P_END}))
+        if start is not None and end is not None:
+            if start <= end and (end - start).days <= 366 * MAX_RANGE_YEARS:
+                values.update(preset="custom", start=start, end=end)
+            else:
+                notices.append(("url.bad_range", {}))
+        elif start is not None or end is not None:
+            notices.append(("url.bad_range", {}))
+    elif preset == "custom":
+        notices.append(("url.bad_range", {}))
+    elif preset is not None:
+        period = preset_period(preset, as_of, cal)
+        values.update(preset=preset, start=period.start, end=period.end)
+
+    unit = first(P_UNIT)
+    if unit is not None:
+        if unit in choices.units:
+            values["unit"] = unit
+        else:
+            notices.append(("url.out_of_scope", {"param": P_UNIT}))
+
+    for name, attr in LIST_PARAMS.items():
+        raw = [v for v in params.get(name, ()) if isinstance(v, str)]
+        if not raw:
+            continue
+        if len(raw) > MAX_VALUES:
+            notices.append(("url.too_many", {"param": name}))
+            raw = raw[:MAX_VALUES]
+        allowed = getattr(choices, attr)
+        kept = tuple(dict.fromkeys(v for v in raw if v in allowed))
+        if len(kept) < len(set(raw)):
+            notices.append(("url.bad_value", {"param": name}))
+        values[attr] = kept
+
+    selection = Selection(
+        preset=str(values.get("preset", base.preset)),
+        start=values.get("start", base.start),  # type: ignore[arg-type]
+        end=values.get("end", base.end),  # type: ignore[arg-type]
+        unit=values.get("unit", base.unit),  # type: ignore[arg-type]
+        bus=values.get("bus", ()),  # type: ignore[arg-type]
+        segments=values.get("segments", ()),  # type: ignore[arg-type]
+        products=values.get("products", ()),  # type: ignore[arg-type]
+        sources=values.get("sources", ()),  # type: ignore[arg-type]
+        lang=str(values.get("lang", base.lang)),
+    )
+    return selection, notices
+
+
+def to_params(sel: Selection) -> dict[str, list[str]]:
+    """The URL parameters that reproduce ``sel`` (empty filters left out)."""
+    out: dict[str, list[str]] = {P_LANG: [sel.lang]}
+    if sel.preset == "custom":
+        out[P_START], out[P_END] = [sel.start.isoformat()], [sel.end.isoformat()]
+    else:
+        out[P_PERIOD] = [sel.preset]
+    if sel.unit and sel.unit != ALL_UNITS:
+        out[P_UNIT] = [sel.unit]
+    for name, attr in LIST_PARAMS.items():
+        codes = getattr(sel, attr)
+        if codes:
+            out[name] = list(codes)
+    return out
+
+
+def to_filters(sel: Selection, as_of: date, cal: Calendar) -> Filters:
+    """The Filters the metrics run with."""
+    if sel.preset == "custom":
+        period = Period(sel.start, sel.end, grain_for((sel.end - sel.start).days + 1), "days")
+    else:
+        period = preset_period(sel.preset, as_of, cal)
+    return Filters(period, None if sel.unit == ALL_UNITS else sel.unit, sel.bus, sel.segments, sel.products, sel.sources)
+
+
+# --- Streamlit side -----------------------------------------------------------------------------
+
+
+def _params() -> dict[str, list[str]]:
+    return {name: st.query_params.get_all(name) for name in st.query_params.keys()}
+
+
+def init_language() -> str:
+    """On the session's first run, the language comes from the URL (else the browser's locale);
+    afterwards from the switch. Call before anything is written."""
+    if LANG_KEY not in st.session_state:
+        lang, notices = parse_lang(_params())
+        if lang is None:
+            locale = str(getattr(st.context, "locale", "") or "")
+            lang = "zh" if locale.lower().startswith("zh") else DEFAULT_LANG
+        st.session_state[LANG_KEY] = lang
+        st.session_state.setdefault(NOTICES, []).extend(notices)
+    return current_lang()
+
+
+def _clear_notices() -> None:
+    st.session_state[NOTICES] = []
+
+
+def _language_changed() -> None:
+    # Re-assign the filter widgets' values so the browser redraws their labels in the new
+    # language (a selectbox otherwise keeps showing the old language's text for its value).
+    state = st.session_state
+    for key in (K_PERIOD, K_UNIT, *K_LISTS.values()):
+        if key in state:
+            state[key] = state[key]
+    _clear_notices()
+
+
+def language_switch() -> None:
+    st.segmented_control(
+        t("lang.label"),
+        LANGS,
+        format_func=LANG_NAMES.__getitem__,
+        key=LANG_KEY,
+        required=True,
+        label_visibility="collapsed",
+        width="stretch",
+        on_change=_language_changed,
+    )
+
+
+def _store(sel: Selection) -> None:
+    state = st.session_state
+    state[K_PERIOD] = sel.preset
+    state[K_RANGE] = (sel.start, sel.end)
+    state[K_UNIT] = sel.unit
+    for attr, key in K_LISTS.items():
+        state[key] = list(getattr(sel, attr))
+
+
+def apply_url(choices: Choices, as_of: date, cal: Calendar) -> None:
+    """On the session's first run, set the filter widgets from the URL (checked)."""
+    if st.session_state.get(URL_READ):
+        return
+    sel, notices = parse(_params(), choices, as_of, cal)
+    _store(sel)
+    # The language notice was already raised by init_language.
+    st.session_state.setdefault(NOTICES, []).extend(n for n in notices if n[1].get("param") != P_LANG)
+    st.session_state[URL_READ] = True
+
+
+def _sanitise(choices: Choices, as_of: date, cal: Calendar) -> None:
+    """Keep the widget state inside the current choices (the data may have changed)."""
+    state = st.session_state
+    base = default_selection(choices, as_of, cal)
+    if state.get(K_PERIOD) not in PRESETS:
+        state[K_PERIOD] = base.preset
+    if state.get(K_UNIT, base.unit) not in choices.units:
+        state[K_UNIT] = base.unit
+    for attr, key in K_LISTS.items():
+        allowed = getattr(choices, attr)
+        state[key] = [v for v in state.get(key, []) if v in allowed]
+    lo, hi = date_bounds(as_of)
+    current = state.get(K_RANGE)
+    if not isinstance(current, tuple | list) or not current or not all(isinstance(d, date) and lo <= d <= hi for d in current):
+        state[K_RANGE] = (base.start, base.end)
+
+
+def _reset(choices: Choices, as_of: date, cal: Calendar) -> None:
+    _store(default_selection(choices, as_of, cal))
+    _clear_notices()
+
+
+def filter_bar(tree: OrgTree, opts: FilterOptions, choices: Choices, as_of: date, cal: Calendar) -> Selection:
+    """Draw the filter bar (call inside ``st.sidebar``) and return its selection."""
+    _sanitise(choices, as_of, cal)
+    state = st.session_state
+    lang = current_lang()
+    st.selectbox(t("filters.period"), PRESETS, format_func=lambda p: t(f"preset.{p}"), key=K_PERIOD, on_change=_clear_notices)
+    custom = state[K_PERIOD] == "custom"
+    if not custom:
+        period = preset_period(state[K_PERIOD], as_of, cal)
+        state[K_RANGE] = (period.start, period.end)
+    lo, hi = date_bounds(as_of)
+    picked = st.date_input(
+        t("filters.range"),
+        key=K_RANGE,
+        min_value=lo,
+        max_value=hi,
+        disabled=not custom,
+        format="YYYY-MM-DD",
+        on_change=_clear_notices,
+        label_visibility="collapsed",
+    )
+    dates = tuple(picked) if isinstance(picked, tuple | list) else (picked,)
+    if custom and len(dates) < 2:
+        st.caption(t("filters.range_incomplete"))
+    start = dates[0] if dates and dates[0] else as_of
+    end = dates[1] if len(dates) > 1 and dates[1] else start
+
+    names = {u.code: u.name for u in tree.units}
+    depth = {code: len(tree.path(code)) for code in choices.units if code != ALL_UNITS}
+    top = min(depth.values(), default=1)
+    st.selectbox(
+        t("filters.unit"),
+        choices.units,
+        format_func=lambda c: t("filters.all_units") if c == ALL_UNITS else "\u2003" * (depth.get(c, top) - top) + names.get(c, c),
+        key=K_UNIT,
+        on_change=_clear_notices,
+    )
+    bu_names = {o.code: o.name for o in opts.bus}
+    product_names = {o.code: o.name for o in opts.products}
+    for attr, label, fmt in (
+        ("bus", "filters.bu", lambda c: bu_names.get(c, c)),
+        ("segments", "filters.segment", lambda c: display("segment", c, lang)),
+        ("products", "filters.product", lambda c: product_names.get(c, c)),
+        ("sources", "filters.source", lambda c: display("channel", c, lang)),
+    ):
+        st.multiselect(t(label), getattr(choices, attr), format_func=fmt, key=K_LISTS[attr], placeholder=t("filters.all"), on_change=_clear_notices)
+    st.button(t("filters.reset"), on_click=_reset, args=(choices, as_of, cal), type="tertiary", icon=":material/restart_alt:")
+    return Selection(
+        preset=state[K_PERIOD],
+        start=start,
+        end=max(start, end),
+        unit=state[K_UNIT],
+        bus=tuple(state[K_LISTS["bus"]]),
+        segments=tuple(state[K_LISTS["segments"]]),
+        products=tuple(state[K_LISTS["products"]]),
+        sources=tuple(state[K_LISTS["sources"]]),
+        lang=lang,
+    )
+
+
+def write_url(sel: Selection) -> None:
+    """Mirror the selection in the address bar (only when it differs, to keep history quiet)."""
+    wanted = to_params(sel)
+    if _params() != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def show_notices() -> None:
+    """What the URL asked for that was ignored, in the session's language."""
+    notices: list[Notice] = st.session_state.get(NOTICES, [])
+    if notices:
+        items = list(dict.fromkeys(t(key, **values) for key, values in notices))
+        st.warning(t("url.ignored", items=join(items)), icon=":material/link_off:")

@@ -1,0 +1,238 @@
+"""The session's frame: connecting to the CRM (building the demo on first start), signing the
+viewer in, granting pages, and the guard every page begins with.
+
+app.py calls :func:`bootstrap`, :func:`sign_in` and runs the navigation inside
+:func:`page_run`; a page calls ``ctx, flt = guard("overview")``. A page file reached any other
+way — Streamlit serves files in ``pages/`` by URL until some session has run ``st.navigation``
+— finds no grant, and stops after a neutral message.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import streamlit as st
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
+from data_layer.config import Settings, load_settings
+from data_layer.connection import DEMO_PATH, ConnectionProblem, Source, explain, make_engine, mask, resolve_source
+from data_layer.filters import DEFAULT_VIEWER, Filters, OrgTree, Role, Viewer
+from metrics.base import Context
+from ui import cache
+from ui.format import md_escape
+from ui.i18n import t
+
+log = logging.getLogger("granary.ui")
+
+#: Tables the pages read today; a database lacking one is refused at start with its name.
+REQUIRED_TABLES = ("org_unit", "business_unit", "product", "account", "exchange_rate", "lead", "opportunity", "sales_order")
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A page of the app: its file, its menu section and title (i18n keys) and icon."""
+
+    key: str
+    path: str
+    section: str
+    title: str
+    icon: str
+
+
+PAGES: dict[str, PageSpec] = {
+    "overview": PageSpec("overview", "pages/overview.py", "section.executive", "page.overview", ":material/dashboard:"),
+}
+
+#: Which pages each role may open. Every role sees the Overview (scoped to its units).
+ROLE_PAGES: dict[Role, tuple[str, ...]] = {
+    Role.EXECUTIVE: ("overview",),
+    Role.REGIONAL_HEAD: ("overview",),
+    Role.TEAM_LEAD: ("overview",),
+}
+
+VIEWER_KEY = "granary.viewer"
+GRANTS_KEY = "granary.granted"
+CONTEXT_KEY = "granary.context"
+FILTERS_KEY = "granary.filters"
+BOOT_KEY = "granary.boot"
+
+
+@dataclass(frozen=True)
+class Boot:
+    """What the app learned when it connected: the source, its engine and data version, and the
+    lookups every page shares."""
+
+    source: Source
+    settings: Settings
+    engine: Engine
+    key: cache.DataKey
+    org: OrgTree
+    as_of: date
+    #: False when the database has no records and ``as_of`` is today in the company's zone.
+    as_of_known: bool
+    currency: str
+
+    @property
+    def source_label(self) -> str:
+        """The demo, or the masked URL — never the password."""
+        return t("source.demo") if self.source.is_demo else self.source.masked
+
+
+# --- Bootstrap ----------------------------------------------------------------------------------
+
+
+def _fail(message: str, *, hint: bool = True) -> None:
+    """Show what is wrong (as text, not markdown) and stop the run: no traceback, no page."""
+    st.error(md_escape(message), icon=":material/error:", title=t("boot.cannot_connect"))
+    if hint:
+        st.caption(md_escape(t("boot.hint")))
+    st.stop()
+
+
+def _safe(message: str, url: str) -> str:
+    """``message`` with the URL's password removed, whatever produced it."""
+    try:
+        password = make_url(url).password
+    except Exception:  # noqa: BLE001 - an unparseable URL has no password to hide
+        password = None
+    return message.replace(str(password), "***") if password else message
+
+
+_DEMO_LOCK = threading.Lock()
+
+
+def _build_demo(settings: Settings) -> None:
+    """Build the embedded demo database (size S) once, into a temporary file renamed into place,
+    so no session ever opens a half-built file."""
+    try:
+        from data_layer.demo import build_demo
+    except ImportError:
+        _fail(t("boot.demo_unavailable", path=str(DEMO_PATH)), hint=False)
+    with _DEMO_LOCK:
+        if DEMO_PATH.exists():
+            return
+        DEMO_PATH.parent.mkdir(parents=True, exist_ok=True)
+        building = DEMO_PATH.with_name(f"{DEMO_PATH.stem}.building-{os.getpid()}.duckdb")
+        building.unlink(missing_ok=True)
+        with st.status(t("boot.building_demo"), expanded=False) as status:
+            writer = make_engine(f"duckdb:///{building}", settings, read_only=False)
+            try:
+                # The demo's history ends today (in the company's zone), like `make demo`.
+                build_demo(writer, size="S", as_of=datetime.now(settings.calendar.zone).date(), progress=False)
+            except Exception as exc:  # noqa: BLE001 - shown to the user, logged in full
+                log.exception("demo build failed")
+                status.update(label=t("boot.demo_failed_short"), state="error")
+                writer.dispose()
+                building.unlink(missing_ok=True)
+                _fail(t("boot.demo_failed", detail=f"{type(exc).__name__}: {exc}"), hint=False)
+            writer.dispose()
+            os.replace(building, DEMO_PATH)
+            for leftover in (building.with_name(building.name + ".wal"),):
+                leftover.unlink(missing_ok=True)
+            status.update(label=t("boot.demo_built"), state="complete")
+
+
+def bootstrap() -> Boot:
+    """Connect to the CRM and read what every page needs, or show why not and stop."""
+    try:
+        settings = load_settings()
+    except (ValueError, KeyError, OSError) as exc:
+        _fail(t("boot.bad_settings", detail=str(exc)), hint=False)
+    source = resolve_source()
+    if source.is_demo and not DEMO_PATH.exists():
+        _build_demo(settings)
+    try:
+        eng = cache.engine(source.url, settings, cache.file_version(source.url))
+        key = cache.data_key(eng, source.url, source.masked, settings.calendar)
+        lacking = sorted(cache.missing(eng, key, REQUIRED_TABLES), key=lambda name: "." in name)  # tables first
+        if lacking:
+            _fail(t("boot.missing_schema", source=source.masked, missing=", ".join(lacking[:12]) + (" …" if len(lacking) > 12 else "")))
+        tree = cache.org(eng, key)
+        newest = cache.as_of(eng, key, settings.calendar)
+        money = cache.currency(eng, key, settings.reporting_currency)
+    except ConnectionProblem as exc:
+        _fail(_safe(str(exc), source.url))
+    except Exception as exc:  # noqa: BLE001 - any failure to read becomes a message, not a traceback
+        log.warning("cannot read the CRM at %s: %s", mask(source.url), type(exc).__name__)
+        _fail(_safe(explain(exc, source.url), source.url))
+    today = datetime.now(settings.calendar.zone).date()
+    boot = Boot(source, settings, eng, key, tree, newest or today, newest is not None, money)
+    st.session_state[BOOT_KEY] = boot
+    return boot
+
+
+# --- Viewer, grants and the guard ---------------------------------------------------------------
+
+
+def sign_in() -> Viewer:
+    """The viewer of this session. Until sign-in exists, everyone is DEFAULT_VIEWER; every
+    scope and grant below is nevertheless read from the viewer, never assumed."""
+    viewer = st.session_state.get(VIEWER_KEY)
+    if not isinstance(viewer, Viewer):
+        viewer = DEFAULT_VIEWER
+        st.session_state[VIEWER_KEY] = viewer
+    return viewer
+
+
+def pages_for(viewer: Viewer) -> list[PageSpec]:
+    return [PAGES[key] for key in ROLE_PAGES.get(viewer.role, ())]
+
+
+@contextmanager
+def page_run(viewer: Viewer, boot: Boot, flt: Filters) -> Iterator[list[PageSpec]]:
+    """Around app.py's ``st.navigation(...).run()``: grants this viewer's pages and hands the
+    page this run's context and filters; yields the granted pages (to build the navigation).
+
+    The grant holds only while app.py is running the page: it is withdrawn when the page
+    returns or stops. So a page file executed any other way — Streamlit runs files in
+    ``pages/`` directly until some session has called st.navigation — finds no grant, even in
+    a session that app.py signed in before.
+    """
+    pages = pages_for(viewer)
+    state = st.session_state
+    state[GRANTS_KEY] = frozenset(p.key for p in pages)
+    state[CONTEXT_KEY] = Context(boot.engine, boot.org, viewer, boot.settings.calendar, boot.currency, boot.as_of)
+    state[FILTERS_KEY] = flt
+    try:
+        yield pages
+    finally:
+        for key in (GRANTS_KEY, CONTEXT_KEY, FILTERS_KEY):
+            state.pop(key, None)
+
+
+def guard(page: str) -> tuple[Context, Filters]:
+    """First call of every page: the context and filters app.py prepared for this run — or,
+    unless app.py signed this session in and is running ``page`` for a viewer granted it,
+    a neutral message and ``st.stop()``."""
+    state = st.session_state
+    viewer = state.get(VIEWER_KEY)
+    ctx = state.get(CONTEXT_KEY)
+    flt = state.get(FILTERS_KEY)
+    granted = state.get(GRANTS_KEY, frozenset())
+    if not (isinstance(viewer, Viewer) and isinstance(ctx, Context) and isinstance(flt, Filters) and ctx.viewer == viewer and page in granted):
+        st.info(f"{t('guard.open_home', 'en')}  \n{t('guard.open_home', 'zh')}")
+        st.stop()
+    return ctx, flt
+
+
+def pages_folder_mode() -> bool:
+    """True while Streamlit still treats ``pages/`` as the old pages folder — until the first
+    session since the server started has called st.navigation. Widgets created in such a run
+    get other ids than in every later run, so the user's first click would be lost: app.py
+    reruns once, at once, when this was true at its start."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    return bool(PagesManager.uses_pages_directory)
+
+
+def current_boot() -> Boot:
+    """The connection facts of this run (set by app.py before the page runs)."""
+    return st.session_state[BOOT_KEY]
+
