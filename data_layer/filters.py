@@ -263,6 +263,15 @@ class OrgTree:
     def children(self, unit_id: int | None) -> list[OrgUnit]:
         return [u for i in self._children.get(unit_id, ()) if (u := self.by_id(i)) is not None]
 
+    def compared_units(self, code: str | None) -> list[OrgUnit]:
+        """The units a breakdown of ``code`` compares: its children — or, for the whole
+        company, the top units, skipping down past a single top unit (the company itself)."""
+        parent = self.by_code(code) if code else None
+        children = self.children(parent.unit_id if parent else None)
+        while parent is None and len(children) == 1 and self.children(children[0].unit_id):
+            children = self.children(children[0].unit_id)
+        return children
+
     def subtree_ids(self, code: str) -> frozenset[int]:
         """The unit's id and all its descendants'; empty for an unknown code."""
         root = self.by_code(code)

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Literal
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Engine, Select, and_, case, func, literal, select
+from sqlalchemy import BindParameter, ColumnElement, Engine, Select, and_, case, func, literal, select
 
 from data_layer.config import Calendar
 from data_layer.connection import read_frame
@@ -96,16 +96,11 @@ def bucket_index(column: ColumnElement, period: Period, cal: Calendar, *, timest
 
 
 def unit_group(column: ColumnElement, ctx: Context, flt: Filters) -> ColumnElement[str]:
-    """The child unit (code) of the filtered unit — or the top units — a row belongs to."""
-    parent = ctx.org.by_code(flt.unit) if flt.unit else None
-    children = ctx.org.children(parent.unit_id if parent else None)
-    while parent is None and len(children) == 1 and ctx.org.children(children[0].unit_id):
-        # A single top unit (the whole company): compare the units below it instead.
-        children = ctx.org.children(children[0].unit_id)
-    whens = [(column.in_(sorted(ctx.org.subtree_ids(c.code))), c.code) for c in children]
-    if not whens:
-        return literal(parent.code if parent else "")
-    return case(*whens, else_=None)
+    """The compared unit (code) a row belongs to: a child of the filtered unit, or a top unit."""
+    children = ctx.org.compared_units(flt.unit)
+    if not children:
+        return literal(flt.unit or "")  # a leaf unit: everything in scope belongs to it
+    return case(*[(column.in_(sorted(ctx.org.subtree_ids(c.code))), c.code) for c in children], else_=None)
 
 
 def scoped(fact: Fact, ctx: Context, flt: Filters) -> tuple[ColumnElement[bool], ...]:
@@ -140,8 +135,12 @@ def group_column(
 
 
 def grouped(select_: Select, group: ColumnElement | None) -> Select:
+    """``select_`` split by ``group``. A constant group (one bucket, a leaf unit) is selected
+    but not grouped by: databases refuse or misread a constant in GROUP BY."""
     if group is None:
         return select_
+    if isinstance(group, BindParameter):
+        return select_.add_columns(group.label("group"))
     return select_.add_columns(group.label("group")).group_by(group)
 
 

@@ -131,3 +131,11 @@ def test_every_headline_metric_is_registered_and_defined():
         metric = REGISTRY[key]
         assert metric.definition["en"] and metric.definition["zh"]
         assert metric.label["en"] and metric.label["zh"]
+
+
+def test_one_bucket_trend_and_a_leaf_unit_breakdown(ctx_for):
+    ctx = ctx_for()
+    one_day = Filters(Period(date(2025, 4, 1), date(2025, 4, 1), "day", "days"))
+    assert list(trend(M["revenue"], ctx, one_day)["value"]) == [Decimal("1000.00")]
+    leaf = evaluate(M["revenue"], ctx, Filters(Q2, unit="S-T1"), Grouping("unit"))
+    assert list(leaf["group"]) == ["S-T1"]

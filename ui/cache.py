@@ -20,8 +20,8 @@ from sqlalchemy.engine import make_url
 from data_layer import dimensions
 from data_layer.config import Calendar, Settings
 from data_layer.connection import make_engine, missing_schema
-from data_layer.filters import Filters, OrgTree, OrgUnit, Viewer, buckets
-from metrics.base import Comparison, Context, Grouping, compare, evaluate, result, trend
+from data_layer.filters import Filters, OrgTree, OrgUnit, Viewer
+from metrics.base import Comparison, Context, Grouping, compare, evaluate, trend
 from metrics.registry import REGISTRY
 
 #: Metric results are fresh for ten minutes; the data version makes a rebuilt file miss at once.
@@ -135,12 +135,6 @@ def comparison(ctx: Context, key: DataKey, metric: str, flt: Filters) -> Compari
 def _trend(
     _ctx: Context, key: DataKey, metric: str, flt: Filters, viewer: Viewer, calendar: Calendar, currency: str, as_of: date
 ) -> pd.DataFrame:
-    starts = buckets(flt.period, calendar)
-    if len(starts) == 1:
-        # metrics.base.bucket_index groups a one-bucket period by a bound literal, which DuckDB
-        # refuses in GROUP BY; the single bucket's value is the period's value.
-        value = result(REGISTRY[metric], _ctx, flt).value
-        return pd.DataFrame({"bucket_start": starts, "value": [value]})
     return trend(REGISTRY[metric], _ctx, flt)
 
 
@@ -163,10 +157,7 @@ def by_unit(ctx: Context, key: DataKey, metric: str, flt: Filters) -> pd.DataFra
 
 def league_units(tree: OrgTree, unit: str | None, viewer: Viewer) -> list[OrgUnit]:
     """The units a league table lists: the children of ``unit`` — or, with no unit and a single
-    top unit, the level below it — that the viewer may see. Mirrors metrics.base.unit_group."""
-    parent = tree.by_code(unit) if unit else None
-    children = tree.children(parent.unit_id if parent else None)
-    while parent is None and len(children) == 1 and tree.children(children[0].unit_id):
-        children = tree.children(children[0].unit_id)
+    top unit, the level below it — that the viewer may see (OrgTree.compared_units)."""
+    children = tree.compared_units(unit)
     visible = tree.visible_ids(viewer)
     return [c for c in children if visible is None or tree.subtree_ids(c.code) & visible]
