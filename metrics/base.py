@@ -215,7 +215,7 @@ def result(metric: Metric, ctx: Context, flt: Filters) -> Result:
         return Result(value, numerator, row["denominator"], reason)
     if metric.kind == "money" and numerator is None:
         numerator = Decimal("0.00")
-    return Result(numerator, numerator)
+    return Result(numerator, numerator, reason="no_data" if numerator is None else None)
 
 
 def trend(metric: Metric, ctx: Context, flt: Filters) -> pd.DataFrame:
@@ -224,7 +224,8 @@ def trend(metric: Metric, ctx: Context, flt: Filters) -> pd.DataFrame:
     starts = buckets(flt.period, ctx.calendar)
     frame = evaluate(metric, ctx, flt, Grouping("bucket"))
     by_index = {int(g): v for g, v in zip(frame["group"], frame["value"], strict=True) if g is not None}
-    empty = None if metric.is_ratio else (Decimal("0.00") if metric.kind == "money" else 0)
+    # An empty bucket counts nothing and sums to zero; a ratio or a duration has no value there.
+    empty = None if metric.kind in ("ratio", "days") else (Decimal("0.00") if metric.kind == "money" else 0)
     return pd.DataFrame({"bucket_start": starts, "value": [by_index.get(i, empty) for i in range(len(starts))]})
 
 

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from metrics import leads, opportunities, revenue, win_rate, won_orders
+from metrics import leads, opportunities, revenue, sales_cycle, win_rate, won_orders
 from metrics.base import Metric
 
-REGISTRY: dict[str, Metric] = {m.key: m for m in (revenue.METRIC, won_orders.METRIC, win_rate.METRIC, opportunities.METRIC, leads.METRIC)}
+REGISTRY: dict[str, Metric] = {
+    m.key: m
+    for m in (
+        revenue.METRIC,
+        won_orders.METRIC,
+        win_rate.METRIC,
+        opportunities.METRIC,
+        leads.METRIC,
+        sales_cycle.MEDIAN_DAYS,
+        sales_cycle.WIN_RATE_BY_AMOUNT,
+    )
+}
 
 #: The Overview's headline cards, in order.
 HEADLINE = ("revenue", "won_orders", "win_rate", "opportunities", "leads")

@@ -1,0 +1,122 @@
+"""Sales cycle (days from opportunity created to won) and the amount-weighted win rate."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pandas as pd
+from sqlalchemy import ColumnElement, Select, case, func, select
+
+from data_layer.connection import read_frame
+from data_layer.filters import FACTS, Filters, buckets
+from metrics.base import Context, Grouping, Metric, group_column, grouped, in_period, not_applicable_for, scoped
+from metrics.money import rate_join
+from metrics.sql import QUANTILES, distribution, local_date, seconds_between
+
+FACT = FACTS["opportunity"]
+SECONDS_PER_DAY = 86400
+STATISTICS = ("n", *QUANTILES, "mean")
+
+
+def _won_in_period(ctx: Context, flt: Filters) -> tuple[ColumnElement[bool], ...]:
+    t = FACT.table
+    return (
+        t.c.status == "won",
+        in_period(t.c.closed_at, flt.period, ctx.calendar, timestamp=True),
+        t.c.closed_at >= t.c.created_at,
+        *scoped(FACT, ctx, flt),
+    )
+
+
+def cycle_select(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
+    """``group`` (when grouped), ``n``, ``p25``, ``median``, ``p75``, ``p90`` and ``mean`` of the
+    cycle in days of the opportunities won in the period."""
+    t = FACT.table
+    group = group_column(grouping, ctx, flt, date=t.c.closed_at, unit=t.c.unit_id, timestamp=True)
+    return distribution(
+        seconds_between(t.c.closed_at, t.c.created_at), where=_won_in_period(ctx, flt), group=group, divide_by=SECONDS_PER_DAY
+    )
+
+
+def median_query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
+    cycle = cycle_select(ctx, flt, grouping).subquery("cycle")
+    columns = [cycle.c.median.label("numerator")]
+    if grouping.by is not None:
+        columns.append(cycle.c.group)
+    return select(*columns)
+
+
+def cycle_distribution(ctx: Context, flt: Filters, by: Literal["bucket", "unit"] | None = None) -> pd.DataFrame:
+    """The sales cycle's distribution: one row, one per child unit (``group``), or one per trend
+    bucket of the period (``bucket_start``, every bucket present, ``n`` 0 where nothing was won);
+    columns ``n``, ``p25``, ``median``, ``p75``, ``p90``, ``mean`` (days)."""
+    frame = read_frame(ctx.engine, cycle_select(ctx, flt, Grouping(by)))
+    frame["n"] = frame["n"].astype(int)
+    for column in STATISTICS[1:]:
+        frame[column] = [None if v is None or pd.isna(v) else float(v) for v in frame[column]]
+    if by == "unit":
+        return frame[["group", *STATISTICS]].sort_values("group", ignore_index=True)
+    if by == "bucket":
+        rows = {int(g): r for g, r in zip(frame["group"], frame.to_dict("records"), strict=True) if g is not None}
+        empty = {"n": 0, **dict.fromkeys(STATISTICS[1:])}
+        starts = buckets(flt.period, ctx.calendar)
+        return pd.DataFrame([{"bucket_start": s, **{k: rows.get(i, empty)[k] for k in STATISTICS}} for i, s in enumerate(starts)])
+    return frame[list(STATISTICS)]
+
+
+def win_rate_by_amount_query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
+    t = FACT.table
+    close_date = local_date(t.c.closed_at, flt.period.start, flt.period.end, ctx.calendar)
+    joined, rate = rate_join(t, t.c.currency, close_date, ctx.currency)
+    amount = t.c.amount * rate
+    group = group_column(grouping, ctx, flt, date=t.c.closed_at, unit=t.c.unit_id, timestamp=True)
+    stmt = (
+        select(func.sum(case((t.c.status == "won", amount))).label("numerator"), func.sum(amount).label("denominator"))
+        .select_from(joined)
+        .where(
+            in_period(t.c.closed_at, flt.period, ctx.calendar, timestamp=True),
+            t.c.status.in_(("won", "lost")),
+            *scoped(FACT, ctx, flt),
+        )
+    )
+    return grouped(stmt, group)
+
+
+MEDIAN_DAYS = Metric(
+    key="sales_cycle_median_days",
+    label={"en": "Sales cycle (median days)", "zh": "销售周期（中位天数）"},
+    definition={
+        "en": "Median days from an opportunity's creation to its win, over the opportunities won in the period "
+        "(close time in the company's time zone). Days are fractional, from the timestamps (won six hours after "
+        "opening = 0.25); the median interpolates linearly between the two middle deals (percentile_cont). "
+        "Opportunities closed before they were created are left out. Credited to the unit, business unit and rep "
+        "stored on the opportunity. Not computed when nothing was won.",
+        "zh": "期间内赢单的商机（按公司时区的关闭时间）从创建到赢单的天数中位数。"
+        "天数按时间戳计、带小数（创建六小时后赢单计 0.25 天）；中位数在中间两笔商机之间线性插值（percentile_cont）。"
+        "关闭时间早于创建时间的商机不计入。计入商机上记录的组织单元、经营单元和销售。期间内无赢单时不计算。",
+    },
+    kind="days",
+    better="down",
+    query=median_query,
+    not_applicable=not_applicable_for(FACT),
+)
+
+WIN_RATE_BY_AMOUNT = Metric(
+    key="win_rate_by_amount",
+    label={"en": "Win rate by amount", "zh": "金额赢单率"},
+    definition={
+        "en": "Won amount ÷ (won + lost amount), over the opportunities closed in the period (close time in the "
+        "company's time zone), each amount converted to the reporting currency at the exchange rate in force on "
+        "its close date in the company's time zone. Opportunities with no amount, or in a currency with no rate "
+        "that day, are left out. Not computed when no opportunity closed in the period has an amount.",
+        "zh": "赢单金额 ÷（赢单金额 + 输单金额），统计期间内关闭的商机（按公司时区的关闭时间），"
+        "每笔金额按公司时区关闭日当日有效汇率折算为报告货币。无金额或当日无汇率的商机不计入；"
+        "期间内关闭的商机均无可计金额时不计算。",
+    },
+    kind="ratio",
+    better="up",
+    query=win_rate_by_amount_query,
+    not_applicable=not_applicable_for(FACT),
+)
+
+METRICS = (MEDIAN_DAYS, WIN_RATE_BY_AMOUNT)
