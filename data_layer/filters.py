@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Table, false, select
+from sqlalchemy import ColumnElement, Subquery, Table, false, func, or_, select
 
 from data_layer import schema
 from data_layer.config import Calendar
@@ -395,3 +395,53 @@ def restrict(fact: Fact, flt: Filters, viewer: Viewer, org: OrgTree) -> Restrict
         else:
             conds.append(t.c[fact.source].in_(flt.sources))
     return Restriction(tuple(conds), tuple(skipped))
+
+
+# --- Account-level measures ------------------------------------------------------------------------
+
+
+def scoped_accounts(flt: Filters, viewer: Viewer, org: OrgTree, on: date) -> Subquery:
+    """The accounts an account-level measure (churn, share of wallet, tiers, new customers)
+    counts: each with its home unit as of ``on`` (the period's end) — from account_history,
+    else the account's current home unit — restricted to the viewer's scope, the unit filter
+    (whole subtree), and the segment and source filters.
+
+    Columns: ``account_id``, ``home_unit_id``, ``segment``. The business-unit and product filters
+    apply to the orders counted, not to the accounts: see :func:`account_order_conditions`.
+    """
+    if viewer.units == () or viewer.bus == ():
+        raise NoScope(f"{viewer.user} is entitled to no part of the organisation")
+    a, h = schema.account, schema.account_history
+    in_force = (
+        select(h.c.account_id, func.max(h.c.home_unit_id).label("home_unit_id"))
+        .where(h.c.valid_from <= on, or_(h.c.valid_to.is_(None), h.c.valid_to > on))
+        .group_by(h.c.account_id)
+        .subquery("home_then")
+    )
+    home = func.coalesce(in_force.c.home_unit_id, a.c.home_unit_id)
+    stmt = select(a.c.account_id, home.label("home_unit_id"), a.c.segment).select_from(
+        a.outerjoin(in_force, in_force.c.account_id == a.c.account_id)
+    )
+    allowed = org.visible_ids(viewer)
+    wanted = org.subtree_ids(flt.unit) if flt.unit else None
+    unit_ids = allowed if wanted is None else (wanted if allowed is None else wanted & allowed)
+    if unit_ids is not None:
+        stmt = stmt.where(home.in_(sorted(unit_ids)) if unit_ids else false())
+    if flt.segments:
+        stmt = stmt.where(a.c.segment.in_(flt.segments))
+    if flt.sources:
+        stmt = stmt.where(a.c.source_channel.in_(flt.sources))
+    return stmt.subquery("scoped_accounts")
+
+
+def account_order_conditions(flt: Filters, viewer: Viewer, orders: Table | None = None) -> tuple[ColumnElement[bool], ...]:
+    """Conditions on ``sales_order`` for account-level measures: an account's revenue counts in
+    all units, but only in the business units and products the viewer may see and chose."""
+    o = schema.sales_order if orders is None else orders
+    conds: list[ColumnElement[bool]] = []
+    for codes in (viewer.bus, flt.bus or None):
+        if codes is not None:
+            conds.append(_in_codes(o.c.bu_id, schema.business_unit, "bu_id", codes))
+    if flt.products:
+        conds.append(_in_codes(o.c.product_id, schema.product, "product_id", flt.products))
+    return tuple(conds)

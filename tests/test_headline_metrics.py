@@ -139,3 +139,36 @@ def test_one_bucket_trend_and_a_leaf_unit_breakdown(ctx_for):
     assert list(trend(M["revenue"], ctx, one_day)["value"]) == [Decimal("1000.00")]
     leaf = evaluate(M["revenue"], ctx, Filters(Q2, unit="S-T1"), Grouping("unit"))
     assert list(leaf["group"]) == ["S-T1"]
+
+
+def test_account_scope_uses_the_home_unit_in_force_at_the_period_end(fresh_db, backend):
+    from sqlalchemy import insert, select
+
+    from data_layer import schema
+    from data_layer.connection import read_frame
+    from data_layer.filters import scoped_accounts
+
+    engine = fresh_db.engine(backend)
+    tiny_crm.load(engine)
+    with engine.begin() as conn:
+        # Acme moved from SOUTH's office to NORTH's on 1 May 2025; Beta has no history row.
+        conn.execute(
+            insert(schema.account_history),
+            [
+                dict(account_id=1, owner_rep_id=2, home_unit_id=5, valid_from=date(2023, 1, 1), valid_to=date(2025, 5, 1)),
+                dict(account_id=1, owner_rep_id=1, home_unit_id=4, valid_from=date(2025, 5, 1), valid_to=None),
+            ],
+        )
+    org = load_org(engine)
+    south = Filters(Q2, unit="SOUTH")
+
+    def accounts(flt, on, viewer=DEFAULT_VIEWER):
+        sub = scoped_accounts(flt, viewer, org, on)
+        return sorted(read_frame(engine, select(sub.c.account_id))["account_id"])
+
+    assert accounts(south, date(2025, 4, 30)) == [1, 2]
+    assert accounts(south, date(2025, 6, 30)) == [2]
+    assert accounts(Filters(Q2, segments=("smb",)), date(2025, 6, 30)) == [2, 3]
+    head = Viewer(user="north", role=Role.REGIONAL_HEAD, units=("NORTH",))
+    assert accounts(Filters(Q2), date(2025, 6, 30), head) == [1, 3]
+    assert accounts(south, date(2025, 6, 30), head) == []
