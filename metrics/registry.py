@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from metrics import leads, opportunities, revenue, sales_cycle, win_rate, won_orders
+from metrics import churn, customers, leads, opportunities, revenue, sales_cycle, wallet, win_rate, won_orders
 from metrics.base import Metric
 
 REGISTRY: dict[str, Metric] = {
@@ -15,6 +15,13 @@ REGISTRY: dict[str, Metric] = {
         leads.METRIC,
         sales_cycle.MEDIAN_DAYS,
         sales_cycle.WIN_RATE_BY_AMOUNT,
+        churn.LOGO_CHURN,
+        churn.REVENUE_CHURN,
+        churn.GRR,
+        churn.NRR,
+        customers.METRIC,
+        wallet.SHARE_OF_WALLET,
+        wallet.WALLET_COVERAGE,
     )
 }
 

@@ -1,0 +1,384 @@
+"""Share of wallet, headroom and revenue concentration: account-level measures of customer value.
+
+Money is carried as whole cents (integers) from the per-account step on, so sums, window sums and
+comparisons are exact on every backend; each account's revenue and wallet are rounded to the cent
+once, and ratios are one IEEE division of two such integers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, Literal
+
+import pandas as pd
+from sqlalchemy import (
+    BigInteger,
+    BindParameter,
+    ColumnElement,
+    Date,
+    Float,
+    Integer,
+    Numeric,
+    Select,
+    Subquery,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+    union_all,
+)
+
+from data_layer import schema
+from data_layer.connection import read_frame
+from data_layer.filters import Filters, account_order_conditions, buckets, fiscal_year_of, fiscal_year_start, scoped_accounts
+from metrics.base import Context, Grouping, Metric, grouped, unit_group
+from metrics.money import rate_join
+from metrics.sql import bool_sum, distribution, to_double
+
+#: The Pareto curve's points: the share of revenue from the top x% of accounts.
+PARETO_POINTS = (1, 2, 5, 10, 20, 50, 100)
+#: Value tiers: A = the accounts making the first 50% of revenue, B the next 30%, C the rest.
+TIER_A_PCT, TIER_B_PCT = 50, 80
+
+
+# --- Building blocks ------------------------------------------------------------------------------
+
+
+def _cents(amount: ColumnElement[Any]) -> ColumnElement[int]:
+    """An amount as whole cents, rounded half away from zero."""
+    return cast(func.round(amount * 100, 0), BigInteger)
+
+
+def _converted(amount: ColumnElement[Any], rate: ColumnElement[Any]) -> ColumnElement[Any]:
+    """``amount × rate``, widened first: DuckDB keeps NUMERIC(18, 2) × NUMERIC(18, 8) at 18 digits and
+    overflows from about 100 million (a large wallet) on."""
+    return cast(amount, Numeric(28, 2)) * rate
+
+
+def _units(cents: ColumnElement[Any]) -> ColumnElement[float]:
+    """Cents back to currency units, as one double division (exact cents in, the same double out)."""
+    return to_double(cents).op("/", precedence=8, return_type=Float())(to_double(literal_column("100")))
+
+
+def _money(cents: object) -> Decimal | None:
+    if cents is None or (isinstance(cents, float) and pd.isna(cents)):
+        return None
+    return Decimal(int(Decimal(str(cents)))).scaleb(-2)
+
+
+def fiscal_year_to(on: date, ctx: Context) -> tuple[int, date]:
+    """The fiscal year containing ``on`` and its first day."""
+    return fiscal_year_of(on, ctx.calendar), fiscal_year_start(on, ctx.calendar)
+
+
+def account_revenue(ctx: Context, flt: Filters, start: date, end: date) -> Subquery:
+    """Revenue per account from orders dated in [start, end], in any unit, in the business units
+    and products the viewer may see and chose, in cents. Columns ``account_id``, ``revenue_cents``."""
+    o = schema.sales_order
+    joined, rate = rate_join(o, o.c.currency, o.c.order_date, ctx.currency)
+    return (
+        select(o.c.account_id, _cents(func.sum(_converted(o.c.amount, rate))).label("revenue_cents"))
+        .select_from(joined)
+        .where(o.c.order_date >= start, o.c.order_date <= end, *account_order_conditions(flt, ctx.viewer))
+        .group_by(o.c.account_id)
+        .subquery("account_revenue")
+    )
+
+
+def account_wallets(ctx: Context, fiscal_year: int, on: date) -> Subquery:
+    """Usable wallet estimates for ``fiscal_year``, in cents of the reporting currency at the rate in
+    force on ``on``; estimates missing, not above zero or with no rate that day are left out."""
+    w = schema.wallet_estimate
+    joined, rate = rate_join(w, w.c.currency, literal(on, Date()), ctx.currency)
+    wallet = _cents(_converted(w.c.amount, rate))
+    return (
+        select(w.c.account_id, wallet.label("wallet_cents"))
+        .select_from(joined)
+        .where(w.c.fiscal_year == fiscal_year, w.c.amount > 0, wallet > 0)
+        .subquery("account_wallet")
+    )
+
+
+def per_account(ctx: Context, flt: Filters, on: date) -> Subquery:
+    """One row per account in scope with revenue (an order with an amount and a rate) or a usable
+    estimate, as of ``on``: ``account_id``,
+    ``home_unit_id`` (as of ``on``), ``revenue_cents`` (fiscal year to ``on``; 0 when none) and
+    ``wallet_cents`` (NULL when no usable estimate)."""
+    fiscal_year, start = fiscal_year_to(on, ctx)
+    accounts = scoped_accounts(flt, ctx.viewer, ctx.org, on)
+    revenue = account_revenue(ctx, flt, start, on)
+    wallet = account_wallets(ctx, fiscal_year, on)
+    return (
+        select(
+            accounts.c.account_id,
+            accounts.c.home_unit_id,
+            func.coalesce(revenue.c.revenue_cents, 0).label("revenue_cents"),
+            wallet.c.wallet_cents,
+        )
+        .select_from(
+            accounts.outerjoin(revenue, revenue.c.account_id == accounts.c.account_id).outerjoin(
+                wallet, wallet.c.account_id == accounts.c.account_id
+            )
+        )
+        .where(revenue.c.revenue_cents.is_not(None) | wallet.c.wallet_cents.is_not(None))
+        .subquery("wallet_accounts")
+    )
+
+
+def _covered(p: Subquery) -> ColumnElement[Any]:
+    return func.sum(case((p.c.wallet_cents.is_not(None), p.c.revenue_cents), else_=0))
+
+
+def _bucket_ends(ctx: Context, flt: Filters) -> list[date]:
+    starts = buckets(flt.period, ctx.calendar)
+    return [s - timedelta(days=1) for s in starts[1:]] + [flt.period.end]
+
+
+def _ratio_query(
+    numerator: Callable[[Subquery], ColumnElement[Any]], denominator: Callable[[Subquery], ColumnElement[Any]]
+) -> Callable[[Context, Filters, Grouping], Select]:
+    """The query of a wallet ratio: as of the period's end, per compared unit, or — per trend bucket —
+    as of each bucket's last day (its own fiscal year to date, home units and rate)."""
+
+    def query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
+        def at(on: date) -> Select:
+            p = per_account(ctx, flt, on)
+            return select(_units(numerator(p)).label("numerator"), _units(denominator(p)).label("denominator"))
+
+        if grouping.by == "bucket":
+            ends = _bucket_ends(ctx, flt)
+            parts = [at(end).add_columns(literal_column(str(i), Integer()).label("group")) for i, end in enumerate(ends)]
+            return parts[0] if len(parts) == 1 else union_all(*parts).subquery("by_bucket").select()
+        if grouping.by == "unit":
+            p = per_account(ctx, flt, flt.period.end)
+            group = unit_group(p.c.home_unit_id, ctx, flt)
+            return grouped(select(_units(numerator(p)).label("numerator"), _units(denominator(p)).label("denominator")), group)
+        return at(flt.period.end)
+
+    return query
+
+
+# --- Registered metrics ------------------------------------------------------------------------------
+
+_AS_OF = (
+    "Accounts count in their home unit as of the period's end, with their revenue in all units; revenue is "
+    "fiscal year to date at the period's end (the fiscal year containing it, up to that day), each order converted "
+    "at the rate of its order date; wallet estimates are for that fiscal year, converted at the rate in force on the "
+    "period's end (the fiscal year's last day may not have come yet), and each account's revenue and wallet are "
+    "rounded to the cent. Estimates missing, not above zero or in a currency with no rate that day are left out. "
+    "A trend bucket shows the value as of its own last day."
+)
+_AS_OF_ZH = (
+    "客户计入期末所属的归属单元，收入包括其在所有单元的收入；收入为截至期末的财年累计（期末所在财年，至期末当日），"
+    "每笔订单按下单当日汇率折算；钱包估算取该财年的估算，按期末当日有效汇率折算（财年最后一天可能尚未到来），"
+    "每个客户的收入和钱包各四舍五入到分。缺失、不大于零或当日无汇率的估算不计入。趋势各分段按其最后一天计算。"
+)
+
+SHARE_OF_WALLET = Metric(
+    key="share_of_wallet",
+    label={"en": "Share of wallet", "zh": "客户购买份额"},
+    definition={
+        "en": "Revenue ÷ wallet estimate, weighted by revenue: the revenue of the accounts with an estimate ÷ the sum "
+        "of their estimates (each account's estimate counted once). A share above 1 (more revenue than the estimate) "
+        "is kept as it is. " + _AS_OF + " Not computed when no account in scope has an estimate.",
+        "zh": "按收入加权的客户购买份额：有估算的客户的收入 ÷ 其钱包估算之和（每个客户的估算只计一次）。"
+        "份额大于 1（收入超过估算）的按原值保留。" + _AS_OF_ZH + "范围内无客户有估算时不计算。",
+    },
+    kind="ratio",
+    better="up",
+    query=_ratio_query(_covered, lambda p: func.sum(p.c.wallet_cents)),
+)
+
+WALLET_COVERAGE = Metric(
+    key="wallet_coverage",
+    label={"en": "Wallet coverage", "zh": "钱包估算覆盖率"},
+    definition={
+        "en": "The share of revenue from accounts with a wallet estimate: their revenue ÷ the revenue of all accounts "
+        "in scope. " + _AS_OF + " Not computed when the accounts in scope have no revenue.",
+        "zh": "有钱包估算的客户收入占范围内全部客户收入的比例。" + _AS_OF_ZH + "范围内客户无收入时不计算。",
+    },
+    kind="ratio",
+    better="up",
+    query=_ratio_query(_covered, lambda p: func.sum(p.c.revenue_cents)),
+)
+
+METRICS = (SHARE_OF_WALLET, WALLET_COVERAGE)
+
+
+# --- Plain functions for the pages --------------------------------------------------------------------
+
+
+def wallet_summary(ctx: Context, flt: Filters, by: Literal["unit"] | None = None) -> pd.DataFrame:
+    """Share of wallet as of the period's end, in total or per compared unit (``group``): ``accounts``
+    (with revenue or an estimate), ``with_estimate``, ``above_wallet`` (share > 1), ``revenue``,
+    ``covered_revenue``, ``wallet`` (money, exact), ``share_of_wallet`` (revenue-weighted),
+    ``median_share`` (median of the accounts' shares, percentile_cont) and ``coverage``."""
+    p = per_account(ctx, flt, flt.period.end)
+    group = unit_group(p.c.home_unit_id, ctx, flt) if by == "unit" else None
+    # A leaf unit is a constant group: every account in scope belongs to it, so no GROUP BY.
+    constant = group.value if isinstance(group, BindParameter) else None
+    sql_group = None if constant is not None else group
+    sums = grouped(
+        select(
+            func.count().label("accounts"),
+            func.count(p.c.wallet_cents).label("with_estimate"),
+            bool_sum(p.c.revenue_cents > p.c.wallet_cents).label("above_wallet"),
+            func.sum(p.c.revenue_cents).label("revenue"),
+            _covered(p).label("covered_revenue"),
+            func.sum(p.c.wallet_cents).label("wallet"),
+        ),
+        sql_group,
+    )
+    frame = read_frame(ctx.engine, sums)
+    share = to_double(p.c.revenue_cents).op("/", precedence=8, return_type=Float())(to_double(p.c.wallet_cents))
+    medians = read_frame(
+        ctx.engine, distribution(share, where=(p.c.wallet_cents.is_not(None),), group=sql_group, quantiles={"median": 0.5})
+    )
+    if sql_group is None:
+        frame["group"] = constant
+        medians["group"] = constant
+    median_of = dict(zip(medians["group"], medians["median"], strict=True))
+    rows = []
+    for record in frame.to_dict("records"):
+        revenue, covered, wallet = (_money(record[k]) for k in ("revenue", "covered_revenue", "wallet"))
+        median = median_of.get(record["group"])
+        rows.append(
+            ({"group": record["group"]} if group is not None else {})
+            | {
+                "accounts": int(record["accounts"]),
+                "with_estimate": int(record["with_estimate"]),
+                "above_wallet": int(record["above_wallet"]),
+                "revenue": revenue if revenue is not None else Decimal("0.00"),
+                "covered_revenue": covered if covered is not None else Decimal("0.00"),
+                "wallet": wallet if wallet is not None else Decimal("0.00"),
+                "share_of_wallet": float(covered / wallet) if covered is not None and wallet else None,
+                "median_share": None if median is None or pd.isna(median) else float(median),
+                "coverage": float(covered / revenue) if covered is not None and revenue else None,
+            }
+        )
+    out = pd.DataFrame(rows)
+    return out.sort_values("group", ignore_index=True) if group is not None and not out.empty else out
+
+
+def wallet_accounts(ctx: Context, flt: Filters, limit: int = 10) -> pd.DataFrame:
+    """The accounts with the most headroom (wallet − revenue) as of the period's end, most first
+    (ties by account id): ``account_id``, ``account``, ``unit`` (home unit code), ``revenue``,
+    ``wallet``, ``headroom`` (money, exact), ``share`` and ``above_wallet`` (share > 1, flagged)."""
+    p = per_account(ctx, flt, flt.period.end)
+    a = schema.account
+    headroom = p.c.wallet_cents - p.c.revenue_cents
+    stmt = (
+        select(p.c.account_id, a.c.name, p.c.home_unit_id, p.c.revenue_cents, p.c.wallet_cents, headroom.label("headroom_cents"))
+        .select_from(p.join(a, a.c.account_id == p.c.account_id))
+        .where(p.c.wallet_cents.is_not(None))
+        .order_by(headroom.desc(), p.c.account_id)
+        .limit(limit)
+    )
+    frame = read_frame(ctx.engine, stmt)
+    rows = []
+    for r in frame.to_dict("records"):
+        revenue, wallet = _money(r["revenue_cents"]), _money(r["wallet_cents"])
+        assert revenue is not None and wallet is not None
+        unit = ctx.org.by_id(int(r["home_unit_id"]))
+        rows.append(
+            {
+                "account_id": int(r["account_id"]),
+                "account": r["name"],
+                "unit": unit.code if unit else None,
+                "revenue": revenue,
+                "wallet": wallet,
+                "headroom": _money(r["headroom_cents"]),
+                "share": float(revenue / wallet),
+                "above_wallet": revenue > wallet,
+            }
+        )
+    columns = ["account_id", "account", "unit", "revenue", "wallet", "headroom", "share", "above_wallet"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+@dataclass(frozen=True)
+class Concentration:
+    """The Pareto curve (``top_pct``, ``accounts``, ``revenue``, ``share``) and the value tiers
+    (``tier``, ``accounts``, ``revenue``, ``share``)."""
+
+    curve: pd.DataFrame
+    tiers: pd.DataFrame
+
+
+def _ranked(ctx: Context, flt: Filters) -> Subquery:
+    """Accounts in scope with revenue above zero in the period, ranked by it (most first, ties by
+    account id), with the running and total revenue and the number of accounts (window functions)."""
+    accounts = scoped_accounts(flt, ctx.viewer, ctx.org, flt.period.end)
+    revenue = account_revenue(ctx, flt, flt.period.start, flt.period.end)
+    rev = revenue.c.revenue_cents
+    order = (rev.desc(), revenue.c.account_id)
+    return (
+        select(
+            revenue.c.account_id,
+            rev.label("revenue_cents"),
+            func.row_number().over(order_by=order).label("position"),
+            func.sum(rev).over(order_by=order, rows=(None, 0)).label("running_cents"),
+            func.sum(rev).over().label("total_cents"),
+            func.count().over().label("n"),
+        )
+        .select_from(accounts.join(revenue, revenue.c.account_id == accounts.c.account_id))
+        .where(rev > 0)
+        .subquery("ranked")
+    )
+
+
+def concentration(ctx: Context, flt: Filters) -> Concentration:
+    """Revenue concentration over the accounts in scope (home unit as of the period's end) with
+    revenue above zero in the period, in all units.
+
+    The curve gives, for x in :data:`PARETO_POINTS`, the share of that revenue from the top x% of
+    accounts — the first ⌈x% × n⌉ by revenue, so at least one. Tiers: an account is A when the
+    accounts ranked above it make less than 50% of the revenue (so A = the accounts making the first
+    50%, including the one that crosses it), else B when they make less than 80%, else C.
+    """
+    r = _ranked(ctx, flt)
+    rev = r.c.revenue_cents
+    curve_cols: list[ColumnElement[Any]] = [func.max(r.c.total_cents).label("total")]
+    for x in PARETO_POINTS:
+        top = (r.c.position - 1) * 100 < r.c.n * x
+        curve_cols += [bool_sum(top).label(f"n_{x}"), func.sum(case((top, rev), else_=0)).label(f"rev_{x}")]
+    row = read_frame(ctx.engine, select(*curve_cols)).iloc[0]
+    total = _money(row["total"])
+    curve = pd.DataFrame(
+        [
+            {
+                "top_pct": x,
+                "accounts": int(row[f"n_{x}"]),
+                "revenue": _money(row[f"rev_{x}"]) or Decimal("0.00"),
+                "share": float((_money(row[f"rev_{x}"]) or 0) / total) if total else None,
+            }
+            for x in PARETO_POINTS
+        ]
+    )
+
+    before = r.c.running_cents - rev
+    tier = case((before * 100 < r.c.total_cents * TIER_A_PCT, "A"), (before * 100 < r.c.total_cents * TIER_B_PCT, "B"), else_="C")
+    tiered = select(tier.label("tier"), rev.label("revenue_cents")).subquery("tiered")
+    by_tier = read_frame(
+        ctx.engine,
+        select(tiered.c.tier, func.count().label("accounts"), func.sum(tiered.c.revenue_cents).label("revenue"))
+        .group_by(tiered.c.tier),
+    )
+    found = {t: (int(n), _money(v)) for t, n, v in zip(by_tier["tier"], by_tier["accounts"], by_tier["revenue"], strict=True)}
+    tiers = pd.DataFrame(
+        [
+            {
+                "tier": t,
+                "accounts": found.get(t, (0, None))[0],
+                "revenue": found.get(t, (0, None))[1] or Decimal("0.00"),
+                "share": float((found.get(t, (0, None))[1] or 0) / total) if total else None,
+            }
+            for t in ("A", "B", "C")
+        ]
+    )
+    return Concentration(curve, tiers)
