@@ -7,6 +7,33 @@ default as-of), vectorised over rows; the big tables are materialised and loaded
 The numbers are made to show what the dashboard exists to reveal: a heavy head of customer
 value, win rates and cycles that differ by region, product line and deal size, quarter-end
 rushes, churn, late deliveries and late lead responses, left reps still owning accounts.
+
+What history exists:
+
+- **The window** is the three years up to and including the as-of date. Leads, opportunities
+  (with their stage history), campaigns, activities, service tickets, account hand-overs,
+  rep moves and targets all fall inside it; so do the owners' and units' changes.
+- **Accounts are older.** The CRM went live eight years before the window (``GO_LIVE_YEARS``);
+  accounts have been opened since at a steadily growing rate, and those it took over keep
+  their older creation dates. Most become customers within four months of opening and buy
+  until they churn (a steady yearly hazard, lower for bigger customers); customers who had
+  churned before the order history begins look like prospects. Some accounts never buy.
+- **Orders reach one year further back than anything else**: from the first day of the
+  month a year before the window (``ORDER_LEAD_YEARS``), and those older orders are part of
+  the pinned order count. They are reorders, and deals won from opportunities older than the
+  CRM's (no ``opportunity_id``); such deals also fill the window's first months, before its
+  own opportunities have had time to close. Every account that was a customer when the
+  order history begins has an order in that first year, so an order in the window is a
+  customer's first ever only for a new customer (or a prospect's first win): new customers
+  per quarter, and churn (no order in the last twelve months), mean what they say from the
+  window's first day. Exchange rates cover the whole order history.
+- **Growth is steady**: leads, opportunities, orders and revenue grow by about 12% a year
+  (``GROWTH``), give or take the noise of a small company. Leads come in a steady stream,
+  fewer at weekends, lifted modestly while campaigns run; campaigns recur yearly at about
+  the same time, so a period compares fairly with the same period a year earlier. Orders
+  and won deals bunch in the last weeks of each quarter. Nothing is dated after the as-of
+  date: what would come later has not happened yet (leads and deals still open, orders not
+  yet shipped or paid).
 """
 
 from __future__ import annotations
@@ -33,9 +60,11 @@ DEFAULT_URL = "duckdb:///var/demo.duckdb"
 #: as-of used when none is given to build_demo (the CLI passes today instead).
 DEFAULT_AS_OF = dt.date(2026, 3, 31)
 HISTORY_YEARS = 3
+ORDER_LEAD_YEARS = 1  # orders reach this much further back than the window (see the docstring)
+GROWTH = np.log(1.12) / 365.25  # per day: the company grows about 12% a year
 CHUNK = 250_000  # rows materialised at once; fixed so chunked draws are reproducible
 
-_BASE = {"org_unit": 114, "business_unit": 5, "product": 19, "project_grade": 3, "exchange_rate": 74}
+_BASE = {"org_unit": 114, "business_unit": 5, "product": 19, "project_grade": 3, "exchange_rate": 98}
 
 
 def _size(accounts: int, leads: int, opps: int, orders: int, reps: int, campaigns: int,
@@ -63,10 +92,10 @@ def _size(accounts: int, leads: int, opps: int, orders: int, reps: int, campaign
 #: whose counts follow from simulated hand-overs and staffing: theirs are what seed 7 and
 #: ``DEFAULT_AS_OF`` give (L's are extrapolated); other seeds and dates land within a few per cent.
 SIZES: dict[str, dict[str, int]] = {
-    "XS": _size(200, 2_000, 1_000, 3_000, 200, 12, 6_000, 300, 234, 14_244, 12),
-    "S": _size(2_000, 20_000, 10_000, 30_000, 500, 60, 60_000, 3_000, 2_363, 26_060, 32),
-    "M": _size(200_000, 2_000_000, 1_000_000, 3_000_000, 3_000, 300, 6_000_000, 300_000, 236_133, 129_204, 232),
-    "L": _size(2_000_000, 20_000_000, 10_000_000, 30_000_000, 12_000, 1_000, 60_000_000, 3_000_000, 2_361_000,
+    "XS": _size(200, 2_000, 1_000, 3_000, 200, 12, 6_000, 300, 231, 14_244, 12),
+    "S": _size(2_000, 20_000, 10_000, 30_000, 500, 60, 60_000, 3_000, 2_370, 26_060, 32),
+    "M": _size(200_000, 2_000_000, 1_000_000, 3_000_000, 3_000, 300, 6_000_000, 300_000, 234_724, 129_204, 232),
+    "L": _size(2_000_000, 20_000_000, 10_000_000, 30_000_000, 12_000, 1_000, 60_000_000, 3_000_000, 2_347_000,
                501_000, 952),
 }
 #: Tables whose SIZES entry is an expected, not an exact, count.
@@ -144,7 +173,7 @@ def _group_positions(counts: np.ndarray) -> np.ndarray:
 
 @dataclass
 class Calendar:
-    """The history window: three years up to and including the as-of date."""
+    """The history window (three years up to and including the as-of date), and the longer order history."""
 
     as_of: dt.date
 
@@ -159,13 +188,43 @@ class Calendar:
         self.n_months = 12 * HISTORY_YEARS + 1
         self.month0 = int(_month_index(np.array([self.end_day]))[0]) - self.n_months + 1
         self.years = list(range(self.as_of.year - HISTORY_YEARS, self.as_of.year + 1))  # fiscal = calendar years
+        # orders start on the first of the month ORDER_LEAD_YEARS before the window: always 49 months
+        self.order_n_months = 12 * (HISTORY_YEARS + ORDER_LEAD_YEARS) + 1
+        self.order_month0 = self.month0 - 12 * ORDER_LEAD_YEARS
+        self.order_start_day = int(self.month_start(self.order_month0))
 
-    def trend(self, rng: Generator, lo: np.ndarray | float, hi: np.ndarray | float, n: int) -> np.ndarray:
-        """Float days in [lo, hi), denser towards hi: the business grows."""
-        return lo + (np.asarray(hi) - lo) * rng.random(n) ** (1 / 1.35)
+    def grow(self, rng: Generator, lo: np.ndarray | float, hi: np.ndarray | float, n: int) -> np.ndarray:
+        """Float days in [lo, hi) whose density grows as the business does.
+
+        Stratified, so that each stretch of time gets close to its expected share.
+        """
+        span = np.asarray(hi, dtype=float) - lo
+        return lo + np.log1p(_spread(rng, n) * np.expm1(GROWTH * span)) / GROWTH
+
+    def draw(self, rng: Generator, weight: np.ndarray, n: int) -> np.ndarray:
+        """Float days of the window, in proportion to ``weight`` (one per day of it), stratified."""
+        cum = np.cumsum(weight)
+        u = _spread(rng, n) * cum[-1]
+        i = np.minimum(np.searchsorted(cum, u, "right"), len(cum) - 1)
+        below = np.where(i > 0, cum[np.maximum(i - 1, 0)], 0.0)
+        return self.start_day + i + (u - below) / np.maximum(weight[i], 1e-12)
+
+    def level(self, day: np.ndarray) -> np.ndarray:
+        """The business's size on ``day`` relative to the window's first day."""
+        return np.exp(GROWTH * (np.asarray(day, dtype=float) - self.start_day))
 
     def month_start(self, m: np.ndarray | int) -> np.ndarray:
         return (np.asarray(m, dtype="int64")).astype("datetime64[M]").astype("datetime64[D]").astype("int64")
+
+
+def _spread(rng: Generator, n: int) -> np.ndarray:
+    """``n`` uniforms on [0, 1), one in each of ``n`` equal strata, in random order."""
+    return (rng.permutation(n) + rng.random(n)) / max(n, 1)
+
+
+def _weekday(day: np.ndarray) -> np.ndarray:
+    """0 = Monday … 6 = Sunday."""
+    return (np.asarray(day, dtype="int64") + 3) % 7
 
 
 def _business_ts(rng: Generator, day: np.ndarray, utc_offset: np.ndarray) -> np.ndarray:
@@ -366,9 +425,9 @@ class Accounts:
     created_day: np.ndarray
     segment: np.ndarray
     primary_bu: np.ndarray
-    buys: np.ndarray
-    buy_from: np.ndarray
-    buy_to: np.ndarray
+    buys: np.ndarray  # a customer at some time during the order history
+    buy_from: np.ndarray  # customer since (the day of its first order), when buys
+    buy_to: np.ndarray  # last day it buys: the churn day, or the as-of date
     contact_to: np.ndarray
     source: np.ndarray
     # history, sorted by account and valid_from
@@ -386,26 +445,41 @@ class Accounts:
         return np.maximum(idx, first)
 
 
+GO_LIVE_YEARS = 8  # the CRM went live this long before the window
+CHURN_PER_YEAR = np.array([0.05, 0.08, 0.13])  # hazard of a customer's stopping buying, by segment
+SIZE_CAP = 60.0  # the biggest customer buys about as much as 20 average ones
+
+
 def _accounts(n: int, org: Org, reps: Reps, cal: Calendar, rng: Generator) -> Accounts:
     office = rng.choice(len(org.office_unit), n, p=org.office_weight / org.office_weight.sum())
-    size = rng.lognormal(0.0, 1.45, n)
-    in_window = rng.random(n) < 0.45
-    created_day = np.where(
-        in_window,
-        cal.trend(rng, cal.start_day, cal.end_day + 1, n),
-        cal.start_day - 1 - rng.random(n) * 8 * 365,
-    ).astype("int64")
-    created_ts = _business_ts(rng, created_day, org.region_offset[org.office_region[office]])
+    size = np.minimum(rng.lognormal(0.0, 1.45, n), SIZE_CAP)
     rank = np.argsort(np.argsort(-size, kind="stable"), kind="stable") / n
     segment = np.where(rank < 0.08, 0, np.where(rank < 0.35, 1, 2))
+    hazard = CHURN_PER_YEAR[segment]
+    # opened at a steadily growing rate since the CRM went live, the same before the window as in it;
+    # the accounts it took over then keep their older dates: as many, and as old, as make the number
+    # of customers grow at the business's rate from the start (a steady state of openings and churn)
+    go_live = cal.start_day - GO_LIVE_YEARS * 365
+    year_rate = GROWTH * 365.25
+    later = np.expm1(year_rate * (cal.end_day + 1 - go_live) / 365.25) / year_rate
+    taken_over = rng.random(n) < 1 / (1 + later * (year_rate + hazard))
+    age = np.minimum(rng.exponential(365.25 / (year_rate + hazard)), 20 * 365)
+    created_day = np.empty(n, dtype="int64")
+    created_day[taken_over] = go_live - 1 - age[taken_over]
+    created_day[~taken_over] = cal.grow(rng, go_live, cal.end_day + 1, int((~taken_over).sum()))
+    created_ts = _business_ts(rng, created_day, org.region_offset[org.office_region[office]])
     n_bu = len(nm.PRODUCT_LINES)
     primary_bu = rng.choice(n_bu, n, p=[0.28, 0.16, 0.22, 0.16, 0.18])
+    # most accounts become customers a few weeks after they are opened (their first order that
+    # day) and buy until they churn, at a steady rate per year; customers who churned before the
+    # order history began look like prospects
     buys = rng.random(n) < 0.82
-    buy_from = np.maximum(created_day, cal.start_day) + np.where(in_window, rng.integers(0, 120, n), 0)
-    churn = buys & (rng.random(n) < 0.28)
-    churn_day = buy_from + 90 + (rng.random(n) * np.maximum(cal.end_day - buy_from - 90, 0)).astype("int64")
-    buy_to = np.where(churn, np.minimum(churn_day, cal.end_day), cal.end_day)
-    buys &= buy_to > buy_from
+    buy_from = created_day + rng.integers(0, 120, n)
+    churn_day = np.where(taken_over, np.maximum(buy_from, go_live), buy_from + 90) + rng.exponential(
+        365.25 / hazard).astype("int64")
+    buy_to = np.minimum(churn_day, cal.end_day)
+    buys &= (buy_from <= cal.end_day) & (buy_to >= np.maximum(buy_from, cal.order_start_day))
+    churn = buys & (churn_day <= cal.end_day)
     quiet = ~churn & (rng.random(n) < 0.15)
     quiet_day = cal.start_day + (rng.random(n) * (cal.end_day - 120 - cal.start_day)).astype("int64")
     contact_to = np.where(churn, np.minimum(buy_to + rng.integers(0, 90, n), cal.end_day),
@@ -488,13 +562,14 @@ class Money:
 
 
 def _money(cal: Calendar, locale: str, rng: Generator) -> Money:
-    steps = rng.normal(0.0, 0.012, (len(CURRENCIES), cal.n_months))
+    """Rates for every month of the order history (which starts before the window)."""
+    steps = rng.normal(0.0, 0.012, (len(CURRENCIES), cal.order_n_months))
     steps[:, 0] = 0.0
     walk = np.exp(np.cumsum(steps, axis=1))
     base = np.array([nm.CURRENCY_USD[c] for c in CURRENCIES])[:, None]
     usd_per = base * walk
     usd_per[CURRENCIES.index("USD")] = 1.0
-    return Money(usd_per, CURRENCIES.index(nm.REPORTING_CURRENCY[locale]), cal.month0)
+    return Money(usd_per, CURRENCIES.index(nm.REPORTING_CURRENCY[locale]), cal.order_month0)
 
 
 # --- campaigns ------------------------------------------------------------------------------------
@@ -515,31 +590,45 @@ class Campaigns:
     office: np.ndarray  # an office for office-level, any office of the region/cluster otherwise
     bu: np.ndarray  # -1 for none
     cost_usd: np.ndarray
-    quality: np.ndarray
+    quality: np.ndarray  # how well its leads convert, relative
+    volume: np.ndarray  # how many leads it brings, relative to its kind
 
 
 def _campaigns(n: int, org: Org, cal: Calendar, rng: Generator) -> Campaigns:
-    kind = rng.choice(len(CAMPAIGN_KINDS), n, p=[0.3, 0.08, 0.2, 0.1, 0.16, 0.16])
+    """Yearly series: the same roadshow or trade show each year, at about the same time of year."""
+    n_series = -(-n // HISTORY_YEARS)
+    kind = rng.choice(len(CAMPAIGN_KINDS), n_series, p=[0.3, 0.08, 0.2, 0.1, 0.16, 0.16])
     kind[0] = 1  # there is always a roadshow
     days = CAMPAIGN_DAYS[kind]
-    start = cal.start_day + (rng.random(n) * (cal.end_day - cal.start_day - days - 30)).astype("int64")
-    end = start + days - 1
-    office = rng.choice(len(org.office_unit), n, p=org.office_weight / org.office_weight.sum())
+    # the third run still ends a month before the as-of date
+    latest = (cal.end_day - cal.start_day) - 365 * (HISTORY_YEARS - 1) - 10 - days - 30
+    anchor = 12 + (rng.random(n_series) * (latest - 12)).astype("int64")
+    office = rng.choice(len(org.office_unit), n_series, p=org.office_weight / org.office_weight.sum())
     level = np.where(kind == 1, 2, np.where(np.isin(kind, [2, 4, 5]), 1, 0))
-    bu = np.where(rng.random(n) < 0.75, rng.integers(0, len(nm.PRODUCT_LINES), n), -1)
+    bu = np.where(rng.random(n_series) < 0.75, rng.integers(0, len(nm.PRODUCT_LINES), n_series), -1)
     bu[kind == 1] = -1
+    series = np.repeat(np.arange(n_series), HISTORY_YEARS)[:n]
+    year = _group_positions(np.full(n_series, HISTORY_YEARS))[:n]
+    start = cal.start_day + anchor[series] + 365 * year + rng.integers(-10, 11, n)
+    kind, days, office, level, bu = kind[series], days[series], office[series], level[series], bu[series]
+    end = start + days - 1
     cost = CAMPAIGN_COST_USD[kind] * rng.lognormal(0, 0.35, n)
+    quality = rng.lognormal(0, 0.6, n)
+    volume = rng.lognormal(0, 0.25, n)
     order = np.argsort(start, kind="stable")
     return Campaigns(n, kind[order], start[order], end[order], level[order], office[order], bu[order], cost[order],
-                     rng.lognormal(0, 0.6, n))
+                     quality[order], volume[order])
 
 
 # --- leads ----------------------------------------------------------------------------------------
 
-SOURCE_WEIGHTS = np.array([0.10, 0.01, 0.10, 0.03, 0.06, 0.06, 0.26, 0.22, 0.06, 0.10])
+#: organic leads by source (campaign leads take theirs from the campaign's kind)
+SOURCE_WEIGHTS = np.array([0.10, 0.01, 0.09, 0.03, 0.06, 0.05, 0.24, 0.08, 0.06, 0.10])
 SOURCE_CONVERTS = np.array([1.0, 0.5, 0.8, 0.5, 1.6, 0.7, 0.6, 1.0, 2.6, 1.8])
-CAMPAIGN_SHARE = {"event": 1.0, "website": 0.4, "media": 0.3, "email": 0.5}
-CAMPAIGN_KINDS_FOR = {"event": (0, 1, 3), "website": (2, 5), "media": (5,), "email": (4,)}
+CAMPAIGN_LEAD_SHARE = 0.15  # of all leads; the rest arrive without a campaign
+#: lead source of each campaign kind (advertising brings website and media leads alike)
+CAMPAIGN_SOURCE = np.array([nm.LEAD_SOURCES.index(x) for x in ("event", "event", "website", "event", "email", "website")])
+WEEKEND_LEADS = 0.4  # leads on a Saturday or Sunday, relative to a weekday
 
 
 @dataclass
@@ -563,12 +652,42 @@ class Leads:
     opportunity: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="int64"))
 
 
+def _lead_days(n: int, camp: Campaigns, cal: Calendar, rng: Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Creation times (seconds) and campaigns: a growing stream, lifted modestly while campaigns run."""
+    days = np.arange(cal.start_day, cal.end_day + 1)
+    organic = cal.level(days) * np.where(_weekday(days) >= 5, WEEKEND_LEADS, 1.0)
+    cum = np.cumsum(organic)
+    n_camp = round(n * CAMPAIGN_LEAD_SHARE) if camp.n else 0
+    # a campaign brings leads from its first day to three weeks after its last, as many as its
+    # pull, in step with the business's size then
+    lo = np.clip(camp.start - cal.start_day, 0, len(days) - 1)
+    hi = np.clip(camp.end + 21 - cal.start_day, lo, len(days) - 1)
+    below = np.where(lo > 0, cum[np.maximum(lo - 1, 0)], 0.0)
+    level = (cum[hi] - below) / (hi - lo + 1)
+    campaign = np.full(n, -1)
+    c = _weighted_pick(rng, CAMPAIGN_PULL[camp.kind] * camp.volume * level, n_camp) if n_camp else np.zeros(0, dtype="int64")
+    campaign[:n_camp] = c
+    u = np.concatenate([below[c] + rng.random(n_camp) * (cum[hi[c]] - below[c]), _spread(rng, n - n_camp) * cum[-1]])
+    index = np.minimum(np.searchsorted(cum, u, "right"), len(days) - 1)
+    created = ((days[index] + rng.random(n)) * DAY).astype("int64")
+    return np.minimum(created, cal.t_end - 1), campaign
+
+
+def _take(rng: Generator, weight: np.ndarray, free: np.ndarray, k: int) -> np.ndarray:
+    """``k`` of the ``free`` rows drawn without replacement in proportion to ``weight``.
+
+    Rows of weight 0 are taken only when too few others are left.
+    """
+    if k <= 0:
+        return np.zeros(0, dtype="int64")
+    w = np.maximum(weight, 1e-12)
+    key = np.where(free, np.log(rng.random(len(w))) / w, -np.inf)  # Efraimidis–Spirakis: the k largest
+    return np.argpartition(-key, k - 1)[:k]
+
+
 def _leads(n: int, org: Org, reps: Reps, acc: Accounts, camp: Campaigns, cal: Calendar, rng: Generator) -> Leads:
     per_mille = np.array([c[1] for c in LEAD_CATEGORIES])
     counts = _allocate(n, per_mille.astype(float))
-    category = rng.permutation(np.repeat(np.arange(len(LEAD_CATEGORIES)), counts))
-    cat = {name: category == i for i, (name, _, _) in enumerate(LEAD_CATEGORIES)}
-    converted = cat["converted"] | cat["returned_converted"]
     hour = 3600.0
     office_slowness = rng.lognormal(0, 0.45, len(org.office_unit))
     assigned = _lognormal_days(rng, 1.5 * hour, 1.0, n)
@@ -580,6 +699,41 @@ def _leads(n: int, org: Org, reps: Reps, acc: Accounts, camp: Campaigns, cal: Ca
     d_disq = np.minimum(_lognormal_days(rng, 10 * DAY, 0.9, n), 90 * DAY)
     d_ret = np.minimum(_lognormal_days(rng, 20 * DAY, 0.8, n), 90 * DAY)
     d_rework = np.minimum(_lognormal_days(rng, 90 * DAY, 0.6, n), 240 * DAY)
+
+    # when each lead came, from where; then what became of it, given its age on the as-of date
+    created, campaign = _lead_days(n, camp, cal, rng)
+    in_campaign = campaign >= 0
+    c = np.maximum(campaign, 0)
+    source = rng.choice(len(SOURCE_WEIGHTS), n, p=SOURCE_WEIGHTS / SOURCE_WEIGHTS.sum())
+    kind = camp.kind[c] if camp.n else np.zeros(n, dtype="int64")
+    from_camp = np.where((kind == 5) & (rng.random(n) < 0.5), nm.LEAD_SOURCES.index("media"), CAMPAIGN_SOURCE[kind])
+    source = np.where(in_campaign, from_camp, source)
+    age = (cal.t_end - created).astype(float) - 120  # time it has had, less a margin
+    affinity = SOURCE_CONVERTS[source].copy()
+    if camp.n:
+        affinity *= np.where(in_campaign, camp.quality[c] / camp.quality.mean(), 1.0)
+    d_converted = responded + d_q + d_c
+    d_disqualified = responded + d_disq
+    index = {name: i for i, (name, _, _) in enumerate(LEAD_CATEGORIES)}
+    category = np.full(n, -1)
+    free = np.ones(n, dtype=bool)
+    # converted first, at the same rate whatever the age, so conversions keep pace up to the as-of
+    # date; leads still open are mostly recent ones whose next step lies after it, plus a stale few
+    stale = np.exp(-age / (180 * DAY))
+    for name, weight in (
+        ("converted", (d_converted < age) * affinity),
+        ("returned_converted", (responded + d_ret + d_rework + d_q + d_c < age) * affinity),
+        ("qualified", (responded + d_q < age) * np.where(d_converted >= age, 1.0, 0.02 * stale)),
+        ("working", (responded < age) * np.where(d_disqualified >= age, 1.0, 0.04 * stale)),
+        ("new", np.where(assigned >= age, 1.0, 0.03 * np.exp(-age / (120 * DAY)))),
+        ("returned", (responded + d_ret < age) * 1.0),
+        ("disqualified", np.ones(n)),
+    ):
+        chosen = _take(rng, weight, free, int(counts[index[name]]))
+        category[chosen] = index[name]
+        free[chosen] = False
+    cat = {name: category == i for i, (name, _, _) in enumerate(LEAD_CATEGORIES)}
+    converted = cat["converted"] | cat["returned_converted"]
     off_returned = np.where(cat["returned"] | cat["returned_converted"], responded + d_ret, -1)
     off_reworked = np.where(cat["returned_converted"], off_returned + d_rework, -1)
     q_base = np.where(cat["returned_converted"], off_reworked, responded)
@@ -588,42 +742,11 @@ def _leads(n: int, org: Org, reps: Reps, acc: Accounts, camp: Campaigns, cal: Ca
     off_disq = np.where(cat["disqualified"], responded + d_disq, -1)
     duration = np.maximum.reduce([responded, off_returned, off_reworked, off_qualified, off_converted, off_disq])
     duration = np.where(cat["new"], 0.0, duration)
-
-    src_p = SOURCE_WEIGHTS / SOURCE_WEIGHTS.sum()
-    conv_p = SOURCE_WEIGHTS * SOURCE_CONVERTS
-    conv_p /= conv_p.sum()
-    source = np.where(converted, rng.choice(len(src_p), n, p=conv_p), rng.choice(len(src_p), n, p=src_p))
-    campaign = np.full(n, -1)
-    created = np.zeros(n)
-    limit = cal.t_end - 1 - duration
-    recent = cat["new"] | cat["working"] | cat["qualified"]
-    window = np.where(cat["new"], 2 * DAY, np.where(cat["working"], 45 * DAY, 30 * DAY))
-    created[recent] = (limit - rng.random(n) * window)[recent]
-    pull = CAMPAIGN_PULL[camp.kind] * camp.quality
-    todo = np.flatnonzero(~recent)
-    for attempt in range(30):
-        if not len(todo):
-            break
-        k = len(todo)
-        created[todo] = cal.trend(rng, cal.t0, cal.t_end, k)
-        campaign[todo] = -1
-        for src_name, share in CAMPAIGN_SHARE.items():
-            sel = todo[(source[todo] == nm.LEAD_SOURCES.index(src_name)) & (rng.random(k) < share)]
-            eligible = np.flatnonzero(np.isin(camp.kind, CAMPAIGN_KINDS_FOR[src_name]))
-            if not len(sel) or not len(eligible):
-                continue
-            c = np.where(
-                converted[sel],
-                eligible[_weighted_pick(rng, pull[eligible] * camp.quality[eligible], len(sel))],
-                eligible[_weighted_pick(rng, pull[eligible], len(sel))],
-            )
-            campaign[sel] = c
-            span = (camp.end[c] - camp.start[c] + 21) * DAY
-            created[sel] = camp.start[c] * DAY + rng.random(len(sel)) * span
-        if attempt == 29:
-            created[todo] = np.minimum(created[todo], limit[todo])
-        todo = todo[created[todo] > limit[todo]]
-    created = np.maximum(created, cal.t0).astype("int64")
+    # the few whose path would end after the as-of date went through it faster
+    squeeze = np.where(duration > age, np.maximum(age, 0) / np.maximum(duration, 1) * rng.uniform(0.5, 1.0, n), 1.0)
+    assigned, responded = assigned * squeeze, responded * squeeze
+    off_returned, off_reworked, off_qualified, off_converted, off_disq = (
+        np.where(x >= 0, x * squeeze, -1) for x in (off_returned, off_reworked, off_qualified, off_converted, off_disq))
 
     # the account, once known: always for converted leads, for some others
     with_account = converted | (rng.random(n) < 0.25)
@@ -647,7 +770,6 @@ def _leads(n: int, org: Org, reps: Reps, acc: Accounts, camp: Campaigns, cal: Ca
     referrer[ref[ok]] = a[ok]
 
     office = rng.choice(len(org.office_unit), n, p=org.office_weight / org.office_weight.sum())
-    in_campaign = campaign >= 0
     office = np.where(in_campaign & (camp.unit_level[np.maximum(campaign, 0)] == 0), camp.office[np.maximum(campaign, 0)], office)
     has_acc = account >= 0
     h = acc.at(account[has_acc], created[has_acc] // DAY)
@@ -724,6 +846,36 @@ def _product_of(rng: Generator, bu: np.ndarray) -> np.ndarray:
     return BU_FIRST_PRODUCT[bu] + (rng.random(len(bu)) * BU_PRODUCTS[bu]).astype("int64")
 
 
+def _customer_at(rng: Generator, acc: Accounts, ts: np.ndarray, buying: bool = True, power: float = 0.6) -> np.ndarray:
+    """For each time, an account that exists then, the bigger the likelier; if ``buying``, one buying from us
+    then (any existing account if none is found)."""
+    by_created = np.argsort(acc.created_ts, kind="stable")
+    cum = np.cumsum(acc.size[by_created] ** power)
+    known = np.maximum(np.searchsorted(acc.created_ts[by_created], ts, "right"), 1)  # accounts opened by then
+    out = np.full(len(ts), -1)
+    todo = np.arange(len(ts))
+    for _ in range(40):
+        if not len(todo):
+            break
+        k = known[todo]
+        a = by_created[np.minimum(np.searchsorted(cum, rng.random(len(todo)) * cum[k - 1], "right"), k - 1)]
+        day = ts[todo] // DAY
+        ok = (not buying) | (acc.buys[a] & (acc.buy_from[a] <= day) & (acc.buy_to[a] >= day))
+        out[todo] = a
+        todo = todo[~ok]
+    return out
+
+
+def _recently_opened(rng: Generator, acc: Accounts, ts: np.ndarray) -> np.ndarray:
+    """For each time, an account opened in the two months before (the newest one before it if none was)."""
+    by_created = np.argsort(acc.created_ts, kind="stable")
+    cum = np.concatenate([[0.0], np.cumsum(acc.size[by_created] ** 0.3)])
+    hi = np.maximum(np.searchsorted(acc.created_ts[by_created], ts, "right"), 1)
+    lo = np.minimum(np.searchsorted(acc.created_ts[by_created], ts - 60 * DAY, "left"), hi - 1)
+    pick = np.searchsorted(cum, cum[lo] + rng.random(len(ts)) * (cum[hi] - cum[lo]), "right") - 1
+    return by_created[np.clip(pick, lo, hi - 1)]
+
+
 def _opportunities(n: int, org: Org, reps: Reps, acc: Accounts, leads: Leads, money: Money, cal: Calendar,
                    rng: Generator) -> Opps:
     conv = np.flatnonzero(leads.off_converted >= 0)
@@ -736,20 +888,21 @@ def _opportunities(n: int, org: Org, reps: Reps, acc: Accounts, leads: Leads, mo
     created = np.empty(n, dtype="int64")
     account[:n_lead] = leads.account[conv]
     created[:n_lead] = leads.created[conv] + leads.off_converted[conv]
+    # the others keep all opportunities growing steadily, so they make up for the conversions of
+    # leads older than the window, which the window's first months lack
+    days = np.arange(cal.start_day, cal.end_day + 1)
+    delay = np.sort(leads.off_converted[conv] // DAY)
+    converting = cal.level(days) * np.searchsorted(delay, days - cal.start_day, "right") / max(len(delay), 1)
+    weight = n * cal.level(days) / cal.level(days).sum() - n_lead * converting / max(converting.sum(), 1e-12)
+    weight = np.maximum(weight, 0.05 * cal.level(days))
+    # from existing customers, each from a customer buying at the time
     existing = n_lead + np.flatnonzero(source[n_lead:] == 1)
-    cum = np.cumsum(acc.size**0.6)
-    a = np.searchsorted(cum, rng.random(len(existing)) * cum[-1], "right")
-    account[existing] = a
-    lo = np.maximum(acc.created_ts[a], cal.t0)
-    created[existing] = cal.trend(rng, lo, cal.t_end, len(existing)).astype("int64")
+    created[existing] = (cal.draw(rng, weight, len(existing)) * DAY).astype("int64")
+    account[existing] = _customer_at(rng, acc, created[existing])
+    # reps' own prospecting: deals with accounts opened in the two months before
     own = n_lead + np.flatnonzero(source[n_lead:] == 2)
-    young = np.flatnonzero(acc.created_day >= cal.start_day - 180)
-    cum_young = np.cumsum(acc.size[young] ** 0.3)
-    a = young[np.searchsorted(cum_young, rng.random(len(own)) * cum_young[-1], "right")]
-    account[own] = a
-    t = acc.created_ts[a] + (rng.random(len(own)) * 60 * DAY).astype("int64")
-    t = np.where(t >= cal.t_end, acc.created_ts[a] + (rng.random(len(own)) * (cal.t_end - acc.created_ts[a])).astype("int64"), t)
-    created[own] = np.maximum(t, cal.t0)
+    created[own] = (cal.draw(rng, weight, len(own)) * DAY).astype("int64")
+    account[own] = _recently_opened(rng, acc, created[own])
 
     day = created // DAY
     h = acc.at(account, day)
@@ -761,17 +914,21 @@ def _opportunities(n: int, org: Org, reps: Reps, acc: Accounts, leads: Leads, mo
     region = org.office_region[office]
     bu = np.where(rng.random(n) < 0.6, acc.primary_bu[account], rng.integers(0, len(nm.PRODUCT_LINES), n))
     product = _product_of(rng, bu)
-    amount_usd = 45_000 * acc.size[account] ** 0.5 * rng.lognormal(0, 0.8, n) * BU_DEAL[bu]
+    amount_usd = 45_000 * acc.size[account] ** 0.5 * rng.lognormal(0, 0.65, n) * BU_DEAL[bu]
     rel = np.log(amount_usd / 45_000)
     logit = -0.55 + org.region_win[region] + BU_WIN[bu] - 0.35 * rel + np.array([-0.2, 0.35, -0.3])[source] + reps.skill[owner]
-    won = rng.random(n) < 1 / (1 + np.exp(-logit))
+    # won or not: golden-ratio draws in the order opened, so that any stretch of time wins about its share
+    draw = np.empty(n)
+    draw[np.argsort(created, kind="stable")] = (np.arange(n) * 0.6180339887498949 + rng.random()) % 1.0
+    won = draw < 1 / (1 + np.exp(-logit))
     median = 42 * org.region_cycle[region] * BU_CYCLE[bu] * np.exp(0.22 * rel)
     cycle = np.maximum(median * rng.lognormal(0, 0.8, n) * np.where(won, 1.0, 0.85), 0.5)
     closed = created + (cycle * DAY).astype("int64")
-    # quarter-end push: deals are closed in the last weeks of the quarter
+    # quarter-end push: deals are closed in the last weeks of the quarter (one pushed past the
+    # as-of date is simply still open)
     q_end = _quarter_end_day(closed // DAY)
     target = (q_end - rng.integers(0, 14, n)) * DAY + closed % DAY
-    push = won & (rng.random(n) < 0.35) & (target > closed) & (target < cal.t_end)
+    push = won & (rng.random(n) < 0.35) & (target > closed)
     closed = np.where(push, target, closed)
     is_open = closed >= cal.t_end
     # a deal whose owner left before it closed (or before the cut-off) was handed over
@@ -839,44 +996,117 @@ class Orders:
     contract_months: np.ndarray  # 0 unless a subscription
 
 
+def _shift_years(day: np.ndarray, years: int) -> np.ndarray:
+    """The same calendar day ``years`` later (earlier when negative); 29 February becomes the 28th."""
+    shifted = pd.DatetimeIndex(np.asarray(day, dtype="int64").astype("datetime64[D]")) + pd.DateOffset(years=years)
+    return shifted.to_numpy().astype("datetime64[D]").astype("int64")
+
+
+def _earlier_wins(rng: Generator, opps: Opps, cal: Calendar) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Deals opened before the window (the CRM holds no such opportunities) and won: day won, model deal
+    and day opened.
+
+    They fill the order history's first year, and the window's first months before its own deals
+    mature, as the window's second year's wins would have been two and three years earlier: at the
+    same time of the quarter, as large and as slow, fewer by the business's growth since.
+    """
+    created, closed = opps.created // DAY, opps.closed // DAY
+    model = np.flatnonzero((opps.stage == 4) & (created >= cal.start_day + 365) & (created < cal.start_day + 730))
+    days, deals, opens = [], [], []
+    for years in (2, 3):
+        then, opened = _shift_years(closed[model], -years), _shift_years(created[model], -years)
+        keep = (rng.random(len(then)) < np.exp(-GROWTH * 365.25 * years)) & (opened < cal.start_day)
+        keep &= (then >= cal.order_start_day) & (then <= cal.end_day)
+        days.append(then[keep])
+        deals.append(model[keep])
+        opens.append(opened[keep])
+    day, deal, opened = np.concatenate(days), np.concatenate(deals), np.concatenate(opens)
+    order = np.argsort(day, kind="stable")
+    return day[order], deal[order], opened[order]
+
+
+ORDER_WEEKEND = 0.05  # a Saturday's or Sunday's share of a weekday's reorders
+ORDER_QUARTER_END = 1.6  # a day in the last three weeks of a quarter, against any other weekday
+
+
+def _order_clock(cal: Calendar) -> np.ndarray:
+    """Business time at the start of each day of the order history, and just after its last day."""
+    days = np.arange(cal.order_start_day, cal.end_day + 1)
+    weight = np.where(_weekday(days) >= 5, ORDER_WEEKEND, 1.0)
+    weight = weight * np.where(days > _quarter_end_day(days) - 21, ORDER_QUARTER_END, 1.0)
+    return np.concatenate([[0.0], np.cumsum(weight)])
+
+
 def _orders(n: int, org: Org, reps: Reps, acc: Accounts, opps: Opps, money: Money, cal: Calendar, rng: Generator) -> Orders:
     won = np.flatnonzero(opps.stage == 4)
-    r = n - len(won)
+    first_day = cal.order_start_day
+    clock = _order_clock(cal)
+    won_day = opps.closed[won] // DAY
+    pre_day, pre_deal, pre_opened = _earlier_wins(rng, opps, cal)
+    n_pre = len(pre_day)
+    # with an account as its model's: a customer then, any account for a lead's, a new one for a rep's own
+    pre_a = np.empty(n_pre, dtype="int64")
+    for source in range(3):
+        sel = opps.source[pre_deal] == source
+        ts = pre_day[sel] * DAY + DAY // 2
+        pre_a[sel] = (_recently_opened(rng, acc, np.minimum(pre_opened[sel] * DAY + DAY // 2, ts)) if source == 2
+                      else _customer_at(rng, acc, ts, source == 1, 0.6 if source == 1 else 0.3))
+    r = n - len(won) - n_pre
     if r < 0:
         raise ValueError("more won deals than orders")
-    # run-rate reorders: a renewal process per buying account, in proportion to its size
-    span = np.where(acc.buys, acc.buy_to - acc.buy_from + 1, 0).astype(float)
-    weight = acc.size**0.5 * span
-    counts = rng.multinomial(r, weight / weight.sum()) if r else np.zeros(acc.n, dtype="int64")
-    a = np.repeat(np.arange(acc.n), counts)
-    gaps = rng.gamma(3.0, 1 / 3, r)
-    csum = np.cumsum(gaps)
-    group_end = np.cumsum(counts)
-    before = np.concatenate([[0.0], csum])[group_end - counts]
-    within = csum - np.repeat(before, counts)
-    total = np.repeat(np.concatenate([[0.0], csum])[group_end] - before, counts) + rng.gamma(3.0, 1 / 3, acc.n)[a]
-    rr_day = (acc.buy_from[a] + within / total * (acc.buy_to[a] - acc.buy_from[a])).astype("int64")
-    q_end = _quarter_end_day(rr_day)
-    rush = q_end - rng.integers(0, 21, r)
-    push = (rng.random(r) < 0.18) & (rush > rr_day) & (rush <= acc.buy_to[a])
-    rr_day = np.where(push, rush, rr_day)
-    weekday = (rr_day + 3) % 7  # 0 = Monday; weekend orders move to Friday or Monday
-    shifted = rr_day - (weekday == 5) + (weekday == 6)
-    rr_day = np.where((shifted >= acc.buy_from[a]) & (shifted <= cal.end_day), shifted, rr_day)
+    # run-rate reorders: a renewal process per customer, as often as its size says, on a business
+    # clock that hardly runs at weekends and runs faster in the last three weeks of a quarter
+    lo = np.maximum(acc.buy_from, first_day)
+    buyer = np.flatnonzero(acc.buys & (acc.buy_to >= lo))
+    if r < len(buyer):
+        raise ValueError("fewer orders than customers")
+    c_lo, c_hi = clock[lo[buyer] - first_day], clock[acc.buy_to[buyer] - first_day + 1]
+    weight = acc.size[buyer] ** 0.5 * (c_hi - c_lo)
+    counts = 1 + rng.multinomial(r - len(buyer), weight / weight.sum())
+    # a regular rhythm with a random phase over the time it buys, so that no order bunches at either
+    # end. A new customer's first order falls on the day it became one; a customer that already was
+    # when the order history begins has one in the history's first year (before the window), so that
+    # it is never taken for a new customer in the window
+    already = acc.buy_from[buyer] < first_day
+    first = c_lo + rng.random(len(buyer)) * np.minimum((c_hi - c_lo) / counts, 3.0)
+    base = np.where(already, c_lo, first)
+    beats = np.where(already, counts, counts - 1)
+    owner_of = np.repeat(np.arange(len(buyer)), beats)
+    k = _group_positions(beats)
+    beat = (rng.random(len(buyer))[owner_of] + k + rng.uniform(-0.35, 0.35, len(owner_of))) % beats[owner_of]
+    at = base[owner_of] + beat / beats[owner_of] * (c_hi - base)[owner_of]
+    c_start = clock[cal.start_day - first_day]
+    some = np.flatnonzero(beats > 0)  # every customer that already was has at least one
+    soonest = np.full(len(buyer), np.inf)
+    if len(some):
+        soonest[some] = np.minimum.reduceat(at, (np.cumsum(beats) - beats)[some])
+    late = np.flatnonzero(at == soonest[owner_of])
+    late = late[already[owner_of[late]] & (at[late] >= c_start)]
+    late = late[np.unique(owner_of[late], return_index=True)[1]]
+    at[late] = c_lo[owner_of[late]] + rng.random(len(late)) * (c_start - c_lo[owner_of[late]])
+    fresh = np.flatnonzero(~already)
+    at = np.concatenate([first[fresh], at])
+    a = buyer[np.concatenate([fresh, owner_of])]
+    rr_day = np.clip(np.searchsorted(clock, at, "right") - 1 + first_day, lo[a], acc.buy_to[a])
     h = acc.at(a, rr_day)
     rr_office = acc.h_office[h]
     rr_rep = reps.cover(rng, acc.h_owner[h], rr_office, rr_day)
     rr_bu = np.where(rng.random(r) < 0.7, acc.primary_bu[a], rng.integers(0, len(nm.PRODUCT_LINES), r))
     rr_usd = 9_000 * acc.size[a] ** 0.5 * rng.lognormal(0, 0.6, r) * BU_DEAL[rr_bu]
+    h = acc.at(pre_a, pre_day)
+    pre_office = acc.h_office[h]
+    pre_rep = reps.cover(rng, acc.h_owner[h], pre_office, pre_day)
+    pre_bu = opps.bu[pre_deal]
+    pre_usd = opps.amount_usd[pre_deal]
 
-    account = np.concatenate([opps.account[won], a])
-    opportunity = np.concatenate([won, np.full(r, -1)])
-    rep = np.concatenate([opps.owner[won], rr_rep])
-    office = np.concatenate([opps.office[won], rr_office])
-    bu = np.concatenate([opps.bu[won], rr_bu])
-    product = np.concatenate([opps.product[won], _product_of(rng, rr_bu)])
-    day = np.concatenate([opps.closed[won] // DAY, rr_day])
-    usd = np.concatenate([opps.amount_usd[won], rr_usd])
+    account = np.concatenate([opps.account[won], pre_a, a])
+    opportunity = np.concatenate([won, np.full(n_pre + r, -1)])
+    rep = np.concatenate([opps.owner[won], pre_rep, rr_rep])
+    office = np.concatenate([opps.office[won], pre_office, rr_office])
+    bu = np.concatenate([opps.bu[won], pre_bu, rr_bu])
+    product = np.concatenate([opps.product[won], opps.product[pre_deal], _product_of(rng, rr_bu)])
+    day = np.concatenate([won_day, pre_day, rr_day])
+    usd = np.concatenate([opps.amount_usd[won], pre_usd, rr_usd])
     order = np.lexsort((rng.random(n), day))
     account, opportunity, rep, office, bu, product, day, usd = (
         x[order] for x in (account, opportunity, rep, office, bu, product, day, usd)
@@ -1007,7 +1237,7 @@ def _products(w: World) -> Frames:
 
 def _org_units(w: World) -> Frames:
     o = w.orders
-    rev = o.amount_usd / w.money.usd_per[w.money.reporting, np.clip(_month_index(o.day) - w.cal.month0, 0, None)]
+    rev = _reporting(w, o.amount_usd, o.day) * (o.day >= w.cal.start_day)
     yearly = np.bincount(o.office, weights=rev, minlength=len(w.org.office_unit)) / HISTORY_YEARS
     frame = w.org.unit_rows.copy()
     floor = np.full(len(frame), np.nan)
@@ -1018,7 +1248,7 @@ def _org_units(w: World) -> Frames:
 
 def _exchange_rates(w: World) -> Frames:
     rows = []
-    starts = w.cal.month_start(w.cal.month0 + np.arange(w.cal.n_months))
+    starts = w.cal.month_start(w.money.month0 + np.arange(w.money.usd_per.shape[1]))
     for c, code in enumerate(CURRENCIES):
         if c == w.money.reporting:
             continue
@@ -1340,7 +1570,7 @@ def _ticket_rows(w: World) -> Frames:
     o, a, cal = w.orders, w.acc, w.cal
     from_order = rng.random(n) < 0.75
     late = (o.shipped < NEVER) & (o.shipped > o.promised)
-    weight = np.where(late, 3.0, 1.0) * (o.day < cal.end_day - 2)
+    weight = np.where(late, 3.0, 1.0) * (o.day < cal.end_day - 2) * (o.day >= cal.start_day)
     cum = np.cumsum(weight)
     order = np.searchsorted(cum, rng.random(n) * cum[-1], "right")
     base = np.where(o.shipped[order] < NEVER, o.shipped[order], o.day[order])
@@ -1445,8 +1675,7 @@ def _activity_rows(w: World) -> Frames:
 
 
 def _reporting(w: World, usd: np.ndarray, day: np.ndarray) -> np.ndarray:
-    m = np.clip(_month_index(day) - w.cal.month0, 0, w.cal.n_months - 1)
-    return usd / w.money.usd_per[w.money.reporting, m]
+    return usd / w.money.usd(np.full(len(day), w.money.reporting), day)
 
 
 def _wallet_rows(w: World) -> Frames:
@@ -1457,9 +1686,11 @@ def _wallet_rows(w: World) -> Frames:
     covered = np.sort(rng.choice(a.n, n_cov, replace=False))
     year_of = o.day.astype("datetime64[D]").astype("datetime64[Y]").astype("int64") + 1970
     yi = np.clip(year_of - years[0], 0, len(years) - 1)
-    actual = np.bincount(o.account * len(years) + yi, weights=o.amount_usd, minlength=a.n * len(years)).reshape(a.n, -1)
+    usd = o.amount_usd * (year_of >= years[0])  # orders before the first estimated year are left out
+    actual = np.bincount(o.account * len(years) + yi, weights=usd, minlength=a.n * len(years)).reshape(a.n, -1)
     # what an account of this size buys in a year, all suppliers, before our share is taken
-    per_size = actual.sum() / max(len(years) - 1, 1) / (a.size[a.buys] ** 1.0).sum()
+    span_years = (cal.end_day + 1 - max(_days(dt.date(years[0], 1, 1)), cal.order_start_day)) / 365.25
+    per_size = actual.sum() / span_years / (a.size[a.buys] ** 1.0).sum()
     acc = np.repeat(covered, len(years))
     fy = np.tile(np.arange(len(years)), n_cov)
     share = np.clip(rng.beta(1.6, 3.5, len(acc)) * 0.75 + 0.03, 0.03, 0.95)
@@ -1515,6 +1746,7 @@ def _target_rows(w: World) -> Frames:
     q_end = cal.month_start((q0 + np.arange(n_q) + 1) * 3) - 1
     frames = []
     for measure, (day, value, office, bu, rep) in events.items():
+        day, value, office, bu, rep = (x[day >= cal.start_day] for x in (day, value, office, bu, rep))
         q = quarter(day)
         team = r.team_on(rep, day)
         for kind, key, n_keys in (("office", office, len(org.office_unit)), ("team", team, len(org.team_unit)),

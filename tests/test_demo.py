@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from itertools import pairwise
 
 import duckdb
 import pandas as pd
@@ -270,3 +271,108 @@ def test_dates_are_dates_timestamps_are_naive_and_money_is_decimal(s_db):
     assert kinds["sales_order.amount"] == "DECIMAL(18,2)"
     assert kinds["lead.created_at"] == "TIMESTAMP"
     assert one(s_db, "SELECT count(*) FROM sales_order WHERE amount <> round(amount, 2) OR amount <= 0") == 0
+
+
+# --- growth and history, on S in DuckDB at a few as-of dates ------------------------------------
+
+#: revenue in USD (the reporting currency of the English demo) at the rate in force on the order date
+REVENUE = """SELECT sum(o.amount * CASE WHEN o.currency = 'USD' THEN 1 ELSE x.rate END) FROM sales_order o
+             LEFT JOIN exchange_rate x ON x.from_currency = o.currency AND o.order_date >= x.valid_from
+                  AND (x.valid_to IS NULL OR o.order_date < x.valid_to)
+             WHERE o.order_date BETWEEN ? AND ?"""
+MEASURES = {
+    "leads": "SELECT count(*) FROM lead WHERE CAST(created_at AS DATE) BETWEEN ? AND ?",
+    "opportunities": "SELECT count(*) FROM opportunity WHERE CAST(created_at AS DATE) BETWEEN ? AND ?",
+    "won_orders": "SELECT count(*) FROM sales_order WHERE order_date BETWEEN ? AND ?",
+    "revenue": REVENUE,
+}
+
+
+@pytest.fixture(scope="module", params=[AS_OF, dt.date(2026, 11, 23), dt.date(2025, 8, 15)], ids=str)
+def dated_db(request, tmp_path_factory):
+    """S as of a few dates: the module's ``s_db`` for AS_OF, fresh builds for the others."""
+    if request.param == AS_OF:
+        yield AS_OF, request.getfixturevalue("s_db")
+        return
+    path = tmp_path_factory.mktemp("dated") / "s.duckdb"
+    _build(path, size="S", seed=7, as_of=request.param)
+    con = duckdb.connect(str(path), read_only=True)
+    yield request.param, con
+    con.close()
+
+
+def _window_start(as_of: dt.date) -> dt.date:
+    """The first day of the three years up to ``as_of``."""
+    day = as_of.day if (as_of.month, as_of.day) != (2, 29) else 28
+    return as_of.replace(year=as_of.year - 3, day=day) + dt.timedelta(days=1)
+
+
+def _change(con, measure: str, end: dt.date, days: int) -> float:
+    """``days`` up to ``end`` against the same days a year earlier, as a fraction."""
+    before = end.replace(year=end.year - 1)
+    now = con.execute(MEASURES[measure], [end - dt.timedelta(days=days - 1), end]).fetchone()[0]
+    then = con.execute(MEASURES[measure], [before - dt.timedelta(days=days - 1), before]).fetchone()[0]
+    return float(now) / float(then) - 1
+
+
+def _quarters(con, sql: str, first: dt.date, last: dt.date) -> list[int]:
+    """Counts per calendar quarter lying wholly in [first, last], from ``sql`` giving one date per row."""
+    rows = dict(con.execute(f"""SELECT CAST(date_trunc('quarter', d) AS DATE) q, count(*) FROM ({sql}) t(d)
+                                WHERE d BETWEEN ? AND ? GROUP BY 1""", [first, last]).fetchall())
+
+    def ends(q: dt.date) -> dt.date:
+        after = q.month + 3
+        return dt.date(q.year + (after > 12), (after - 1) % 12 + 1, 1) - dt.timedelta(days=1)
+
+    return [n for q, n in sorted(rows.items()) if q >= first and ends(q) <= last]
+
+
+def test_leads_opportunities_orders_and_revenue_grow_steadily(dated_db):
+    as_of, con = dated_db
+    for measure in MEASURES:
+        yearly = _change(con, measure, as_of, 365)
+        assert 0.06 <= yearly <= 0.22, (measure, as_of, yearly)
+        # the Overview's "same period last year": the last 54 days against the same days a year before
+        recent = _change(con, measure, as_of, 54)
+        assert -0.10 <= recent <= 0.35, (measure, as_of, recent)
+    # no campaign burst or end-of-data pile-up: each full quarter within 30% of the one before
+    start = _window_start(as_of)
+    for sql in ("SELECT CAST(created_at AS DATE) FROM lead", "SELECT CAST(created_at AS DATE) FROM opportunity",
+                "SELECT order_date FROM sales_order"):
+        counts = _quarters(con, sql, start, as_of)
+        assert len(counts) >= 10
+        steps = [b / a for a, b in pairwise(counts)]
+        assert all(0.77 <= s <= 1.3 for s in steps), (sql, counts)
+
+
+def test_orders_reach_a_year_before_the_window(dated_db):
+    as_of, con = dated_db
+    start = _window_start(as_of)
+    first_order = one(con, "SELECT min(order_date) FROM sales_order")
+    assert start - dt.timedelta(days=400) <= first_order <= start - dt.timedelta(days=365)
+    for table in ("lead", "opportunity"):
+        assert one(con, f"SELECT min(CAST(created_at AS DATE)) FROM {table}") >= start, table
+    # the older orders convert too: every order in another currency has a rate that day
+    assert one(con, """SELECT count(*) FROM sales_order o LEFT JOIN exchange_rate x ON x.from_currency = o.currency
+                       AND o.order_date >= x.valid_from AND (x.valid_to IS NULL OR o.order_date < x.valid_to)
+                       WHERE o.currency <> 'USD' AND x.rate IS NULL""") == 0
+    # accounts older than the window that buy in it mostly bought before it (the rest are prospects' first wins)
+    bought_before = one(con, f"""
+        SELECT avg(CASE WHEN first < DATE '{start}' THEN 1.0 ELSE 0 END) FROM account a
+        JOIN (SELECT account_id, min(order_date) first, max(order_date) last FROM sales_order GROUP BY 1) f USING (account_id)
+        WHERE a.created_at < DATE '{start}' - INTERVAL 120 DAY AND f.last >= DATE '{start}'""")
+    assert bought_before >= 0.85
+
+
+def test_new_customers_per_quarter_are_steady(dated_db):
+    as_of, con = dated_db
+    start = _window_start(as_of)
+    new = _quarters(con, "SELECT min(order_date) FROM sales_order GROUP BY account_id", start, as_of)
+    median = sorted(new)[len(new) // 2]
+    assert all(0.6 * median <= n <= 1.5 * median for n in new), new
+    assert new[0] <= 1.3 * median, new  # no pile-up of old customers' first orders at the window's start
+    # customers active (an order in the twelve months) before the window and in each of its years
+    active = [con.execute("SELECT count(DISTINCT account_id) FROM sales_order WHERE order_date >= ? AND order_date < ?",
+                          [start + dt.timedelta(days=365 * (y - 1)), start + dt.timedelta(days=365 * y)]).fetchone()[0]
+              for y in range(3)]
+    assert all(0.95 <= b / a <= 1.3 for a, b in pairwise(active)), active
