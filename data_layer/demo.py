@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ from tqdm import tqdm
 from data_layer import names as nm
 from data_layer import schema as s
 from data_layer.bulk import bulk_insert, create_schema
+from data_layer.config import load_settings
 
 DEFAULT_URL = "duckdb:///var/demo.duckdb"
 #: as-of used when none is given to build_demo (the CLI passes today instead).
@@ -124,6 +126,12 @@ def _rng(seed: int, *keys: object) -> Generator:
     return Generator(PCG64(SeedSequence([seed, *words])))
 
 
+@functools.cache
+def _company_zone() -> str:
+    """The company's time zone from Granary's settings (default Asia/Shanghai)."""
+    return load_settings().calendar.timezone
+
+
 def _days(d: dt.date) -> int:
     return (d - dt.date(1970, 1, 1)).days
 
@@ -141,7 +149,11 @@ def _as_dates(day: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
 
 
 def _as_times(ts: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
-    out = np.asarray(ts, dtype="int64").astype("datetime64[s]")
+    """Generated times are the company's wall-clock times; the CRM stores them in UTC, so a
+    lead created at 23:00 on the as-of date is still dated that day in the company's zone."""
+    local = pd.DatetimeIndex(np.asarray(ts, dtype="int64").astype("datetime64[s]"))
+    zoned = local.tz_localize(_company_zone(), ambiguous=np.zeros(len(local), dtype=bool), nonexistent="shift_forward")
+    out = zoned.tz_convert("UTC").tz_localize(None).to_numpy().astype("datetime64[s]")
     if valid is not None:
         out = np.where(valid, out, np.datetime64("NaT", "s"))
     return out

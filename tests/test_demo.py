@@ -351,7 +351,8 @@ def test_orders_reach_a_year_before_the_window(dated_db):
     first_order = one(con, "SELECT min(order_date) FROM sales_order")
     assert start - dt.timedelta(days=400) <= first_order <= start - dt.timedelta(days=365)
     for table in ("lead", "opportunity"):
-        assert one(con, f"SELECT min(CAST(created_at AS DATE)) FROM {table}") >= start, table
+        # stored in UTC; the window is in the company's zone (Asia/Shanghai, UTC+8)
+        assert one(con, f"SELECT min(CAST(created_at + INTERVAL 8 HOUR AS DATE)) FROM {table}") >= start, table
     # the older orders convert too: every order in another currency has a rate that day
     assert one(con, """SELECT count(*) FROM sales_order o LEFT JOIN exchange_rate x ON x.from_currency = o.currency
                        AND o.order_date >= x.valid_from AND (x.valid_to IS NULL OR o.order_date < x.valid_to)
@@ -376,3 +377,12 @@ def test_new_customers_per_quarter_are_steady(dated_db):
                           [start + dt.timedelta(days=365 * (y - 1)), start + dt.timedelta(days=365 * y)]).fetchone()[0]
               for y in range(3)]
     assert all(0.95 <= b / a <= 1.3 for a, b in pairwise(active)), active
+
+
+def test_the_data_is_as_of_the_as_of_date_in_the_company_zone(s_db):
+    """Late-evening records of the as-of day are stored in UTC but still dated that day in the
+    company's zone (Asia/Shanghai), so the app's 'data as of' is the as-of the demo was built for."""
+    for table, column in (("lead", "created_at"), ("opportunity", "created_at"), ("activity", "occurred_at")):
+        newest = one(s_db, f"SELECT max(CAST({column} + INTERVAL 8 HOUR AS DATE)) FROM {table}")
+        assert newest == AS_OF, table
+    assert one(s_db, "SELECT max(order_date) FROM sales_order") <= AS_OF
