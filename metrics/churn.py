@@ -24,7 +24,7 @@ from data_layer.filters import (
     scoped_accounts,
 )
 from metrics.base import CENT, Context, Grouping, Metric, grouped, ratio_value, unit_group
-from metrics.money import rate_join
+from metrics.money import converted, rate_join
 from metrics.sql import bool_sum, days_between, distribution, month_index
 
 #: Months an order keeps its account active (W), unless a caller chooses another window.
@@ -72,7 +72,7 @@ def per_account(ctx: Context, flt: Filters, months: Months, window: int) -> Subq
 
     def revenue(lo: int, hi: int) -> ColumnElement[Decimal]:
         # Rounded per account so every backend compares and adds the same cents (SQLite sums doubles).
-        return func.round(func.coalesce(func.sum(case((and_(m >= lo, m <= hi), o.c.amount * rate))), 0), 2)
+        return func.round(func.coalesce(func.sum(case((and_(m >= lo, m <= hi), converted(o.c.amount, rate)))), 0), 2)
 
     earliest = min(s - window, e - 2 * RETENTION_MONTHS + 1)
     return (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, FromClause, and_, case, or_
+from sqlalchemy import ColumnElement, FromClause, Numeric, and_, case, cast, or_
 
 from data_layer import schema
 
@@ -25,3 +25,9 @@ def rate_join(source: FromClause, currency: ColumnElement, on_date: ColumnElemen
     )
     rate = case((currency == reporting, 1), else_=fx.c.rate)
     return joined, rate
+
+
+def converted(amount: ColumnElement, rate: ColumnElement) -> ColumnElement:
+    """``amount × rate``, widened first: DuckDB types NUMERIC(18, 2) × NUMERIC(18, 8) as 18 digits
+    and overflows on an amount from about 100 million."""
+    return cast(amount, Numeric(38, 2)) * rate

@@ -6,7 +6,7 @@ from sqlalchemy import Select, func, select
 
 from data_layer.filters import FACTS, Filters
 from metrics.base import Context, Grouping, Metric, group_column, grouped, in_period, scoped
-from metrics.money import rate_join
+from metrics.money import converted, rate_join
 
 FACT = FACTS["sales_order"]
 
@@ -16,7 +16,7 @@ def query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
     joined, rate = rate_join(t, t.c.currency, t.c.order_date, ctx.currency)
     group = group_column(grouping, ctx, flt, date=t.c.order_date, unit=t.c.unit_id, timestamp=False)
     stmt = (
-        select(func.sum(t.c.amount * rate).label("numerator"))
+        select(func.sum(converted(t.c.amount, rate)).label("numerator"))
         .select_from(joined)
         .where(in_period(t.c.order_date, flt.period, ctx.calendar, timestamp=False), *scoped(FACT, ctx, flt))
     )

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, case, func, select
 from data_layer.connection import read_frame
 from data_layer.filters import FACTS, Filters, buckets
 from metrics.base import Context, Grouping, Metric, group_column, grouped, in_period, not_applicable_for, scoped
-from metrics.money import rate_join
+from metrics.money import converted, rate_join
 from metrics.sql import QUANTILES, distribution, local_date, seconds_between
 
 FACT = FACTS["opportunity"]
@@ -68,7 +68,7 @@ def win_rate_by_amount_query(ctx: Context, flt: Filters, grouping: Grouping) -> 
     t = FACT.table
     close_date = local_date(t.c.closed_at, flt.period.start, flt.period.end, ctx.calendar)
     joined, rate = rate_join(t, t.c.currency, close_date, ctx.currency)
-    amount = t.c.amount * rate
+    amount = converted(t.c.amount, rate)
     group = group_column(grouping, ctx, flt, date=t.c.closed_at, unit=t.c.unit_id, timestamp=True)
     stmt = (
         select(func.sum(case((t.c.status == "won", amount))).label("numerator"), func.sum(amount).label("denominator"))

@@ -13,7 +13,7 @@ from data_layer.connection import read_frame
 from data_layer.filters import FACTS, Filters, local_midnight_utc
 from metrics import win_rate
 from metrics.base import CENT, Context, Grouping, evaluate, grouped, in_period, scoped, unit_group
-from metrics.money import rate_join
+from metrics.money import converted, rate_join
 from metrics.sales_cycle import cycle_select
 from metrics.sql import days_between, local_date
 
@@ -46,7 +46,7 @@ def _won_amounts(ctx: Context, flt: Filters, by: By) -> Select:
     t = FACT.table
     close_date = local_date(t.c.closed_at, flt.period.start, flt.period.end, ctx.calendar)
     joined, rate = rate_join(t, t.c.currency, close_date, ctx.currency)
-    amount = t.c.amount * rate
+    amount = converted(t.c.amount, rate)
     stmt = (
         select(func.sum(amount).label("won_amount"), func.count(amount).label("won_with_amount"))
         .select_from(joined)

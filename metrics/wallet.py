@@ -37,7 +37,7 @@ from data_layer import schema
 from data_layer.connection import read_frame
 from data_layer.filters import Filters, account_order_conditions, buckets, fiscal_year_of, fiscal_year_start, scoped_accounts
 from metrics.base import Context, Grouping, Metric, grouped, unit_group
-from metrics.money import rate_join
+from metrics.money import converted, rate_join
 from metrics.sql import bool_sum, distribution, to_double
 
 #: The Pareto curve's points: the share of revenue from the top x% of accounts.
@@ -52,12 +52,6 @@ TIER_A_PCT, TIER_B_PCT = 50, 80
 def _cents(amount: ColumnElement[Any]) -> ColumnElement[int]:
     """An amount as whole cents, rounded half away from zero."""
     return cast(func.round(amount * 100, 0), BigInteger)
-
-
-def _converted(amount: ColumnElement[Any], rate: ColumnElement[Any]) -> ColumnElement[Any]:
-    """``amount × rate``, widened first: DuckDB keeps NUMERIC(18, 2) × NUMERIC(18, 8) at 18 digits and
-    overflows from about 100 million (a large wallet) on."""
-    return cast(amount, Numeric(28, 2)) * rate
 
 
 def _units(cents: ColumnElement[Any]) -> ColumnElement[float]:
@@ -82,7 +76,7 @@ def account_revenue(ctx: Context, flt: Filters, start: date, end: date) -> Subqu
     o = schema.sales_order
     joined, rate = rate_join(o, o.c.currency, o.c.order_date, ctx.currency)
     return (
-        select(o.c.account_id, _cents(func.sum(_converted(o.c.amount, rate))).label("revenue_cents"))
+        select(o.c.account_id, _cents(func.sum(converted(o.c.amount, rate))).label("revenue_cents"))
         .select_from(joined)
         .where(o.c.order_date >= start, o.c.order_date <= end, *account_order_conditions(flt, ctx.viewer))
         .group_by(o.c.account_id)
@@ -95,7 +89,7 @@ def account_wallets(ctx: Context, fiscal_year: int, on: date) -> Subquery:
     force on ``on``; estimates missing, not above zero or with no rate that day are left out."""
     w = schema.wallet_estimate
     joined, rate = rate_join(w, w.c.currency, literal(on, Date()), ctx.currency)
-    wallet = _cents(_converted(w.c.amount, rate))
+    wallet = _cents(converted(w.c.amount, rate))
     return (
         select(w.c.account_id, wallet.label("wallet_cents"))
         .select_from(joined)

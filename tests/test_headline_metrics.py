@@ -172,3 +172,23 @@ def test_account_scope_uses_the_home_unit_in_force_at_the_period_end(fresh_db, b
     head = Viewer(user="north", role=Role.REGIONAL_HEAD, units=("NORTH",))
     assert accounts(Filters(Q2), date(2025, 6, 30), head) == [1, 3]
     assert accounts(south, date(2025, 6, 30), head) == []
+
+
+def test_large_orders_do_not_overflow(fresh_db, backend):
+    from sqlalchemy import insert
+
+    from data_layer import schema
+
+    engine = fresh_db.engine(backend)
+    tiny_crm.load(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            insert(schema.sales_order),
+            [
+                dict(order_id=100, order_number="BIG-1", account_id=1, unit_id=4, order_date=date(2025, 4, 2), amount=Decimal("2000000000.00"), currency="USD"),
+                dict(order_id=101, order_number="BIG-2", account_id=1, unit_id=4, order_date=date(2025, 4, 2), amount=Decimal("150000000.00"), currency="EUR"),
+            ],
+        )
+    ctx = Context(engine, load_org(engine), DEFAULT_VIEWER, Calendar(), "USD", date(2025, 7, 1))
+    # 1220.10 as before + 2,000,000,000 USD + 150,000,000 EUR x 1.10
+    assert result(M["revenue"], ctx, Filters(Q2)).value == Decimal("2165001220.10")
