@@ -53,7 +53,7 @@ with widgets.section(t("league.title"), url):
     st.subheader(t("league.title"), anchor=False)
     parent = ctx.org.by_code(flt.unit) if flt.unit else None
     parent_name = parent.name if parent else t("filters.all_units")
-    st.caption(md_escape(t("league.caption", unit=parent_name)))
+    st.caption(md_escape(t("league.caption", unit=parent_name) if parent else t("league.caption_top")))
     children = [(u.code, u.name) for u in cache.league_units(ctx.org, flt.unit, ctx.viewer)]
     if not children:
         st.info(t("league.empty"))

@@ -27,8 +27,8 @@ NUMBER_LOCALE = {"en": "en_US", "zh": "zh_Hans_CN"}
 DATE_LOCALE = {"en": "en_GB", "zh": "zh_Hans_CN"}
 #: Significant digits of a compact KPI figure: "$12.3M"; "US$123.4万", "¥1.23亿" (≤ 2 decimals).
 COMPACT_DIGITS = {"en": 3, "zh": 4}
-#: Below this a figure is written in full: English compacts from thousands, Chinese from 万.
-COMPACT_FROM = {"en": 1_000, "zh": 10_000}
+#: Below this a figure is written in full ("1,108 won orders", not "1.11K"): from 10,000 (一万) on.
+COMPACT_FROM = {"en": 10_000, "zh": 10_000}
 DASH = "—"
 
 Number = Decimal | int | float

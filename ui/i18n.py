@@ -133,6 +133,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "trend.series": {"en": "Series", "zh": "系列"},
     "league.title": {"en": "Units compared", "zh": "单元对比"},
     "league.caption": {"en": "The units below {unit}, by revenue.", "zh": "{unit}下属单元，按收入排序。"},
+    "league.caption_top": {"en": "Your top-level units, by revenue.", "zh": "您的各顶层单元，按收入排序。"},
     "league.unit": {"en": "Unit", "zh": "单元"},
     "league.other": {"en": "(booked directly at {unit})", "zh": "（直接记在{unit}）"},
     "league.empty": {"en": "No units below this one.", "zh": "该单元没有下属单元。"},
