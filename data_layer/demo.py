@@ -57,6 +57,7 @@ from data_layer import names as nm
 from data_layer import schema as s
 from data_layer.bulk import bulk_insert, create_schema
 from data_layer.config import load_settings
+from data_layer.summary import build_summaries, supports_summaries
 
 DEFAULT_URL = "duckdb:///var/demo.duckdb"
 #: as-of used when none is given to build_demo (the CLI passes today instead).
@@ -1826,11 +1827,14 @@ def build_demo(
     as_of: dt.date | None = None,
     locale: str = "en",
     progress: bool = True,
+    summaries: bool = True,
 ) -> dict[str, int]:
     """Create the schema in ``engine`` and fill its (empty) tables; returns rows written per table.
 
     Same ``size``, ``seed``, ``as_of`` and ``locale`` give identical rows. ``as_of`` defaults to
-    ``DEFAULT_AS_OF`` (never the clock): the newest records fall on it or the day before.
+    ``DEFAULT_AS_OF`` (never the clock): the newest records fall on it or the day before. With
+    ``summaries`` (on DuckDB and PostgreSQL) it then builds Granary's summary tables
+    (:mod:`data_layer.summary`) in the reporting currency.
     """
     world = _world(size, seed, as_of or DEFAULT_AS_OF, locale)
     create_schema(engine)
@@ -1840,6 +1844,8 @@ def build_demo(
             bar.set_postfix_str(table.name)
             written[table.name] = sum(bulk_insert(engine, table, frame) for frame in produce(world))
             bar.update()
+    if summaries and supports_summaries(engine):
+        build_summaries(engine, load_settings().calendar, nm.REPORTING_CURRENCY[locale])
     return written
 
 

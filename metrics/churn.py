@@ -23,8 +23,8 @@ from data_layer.filters import (
     fiscal_quarter_start,
     scoped_accounts,
 )
+from metrics import router
 from metrics.base import CENT, Context, Grouping, Metric, grouped, ratio_value, unit_group
-from metrics.money import converted, rate_join
 from metrics.sql import bool_sum, days_between, distribution, month_index
 
 #: Months an order keeps its account active (W), unless a caller chooses another window.
@@ -61,20 +61,19 @@ def per_account(ctx: Context, flt: Filters, months: Months, window: int) -> Subq
     if window < 1:
         raise ValueError(f"the activity window must be at least one month, not {window}")
     s, e = months.first, months.last
-    o = schema.sales_order
     accounts = scoped_accounts(flt, ctx.viewer, ctx.org, flt.period.end)
-    joined, rate = rate_join(o.join(accounts, accounts.c.account_id == o.c.account_id), o.c.currency, o.c.order_date, ctx.currency)
-    m = month_index(o.c.order_date)
-    positive = o.c.amount > 0
+    earliest = min(s - window, e - 2 * RETENTION_MONTHS + 1)
+    # Orders with an amount, from Granary's summary tables when they can answer, else the raw orders.
+    o = router.order_month_rows(ctx, flt, earliest, e)
+    m = o.c.month_index
 
     def flag(lo: int, hi: int) -> ColumnElement[int]:
-        return func.max(case((and_(positive, m >= lo, m <= hi), 1), else_=0))
+        return func.max(case((and_(o.c.positive_orders > 0, m >= lo, m <= hi), 1), else_=0))
 
     def revenue(lo: int, hi: int) -> ColumnElement[Decimal]:
         # Rounded per account so every backend compares and adds the same cents (SQLite sums doubles).
-        return func.round(func.coalesce(func.sum(case((and_(m >= lo, m <= hi), converted(o.c.amount, rate)))), 0), 2)
+        return func.round(func.coalesce(func.sum(case((and_(m >= lo, m <= hi), o.c.revenue))), 0), 2)
 
-    earliest = min(s - window, e - 2 * RETENTION_MONTHS + 1)
     return (
         select(
             o.c.account_id,
@@ -85,13 +84,7 @@ def per_account(ctx: Context, flt: Filters, months: Months, window: int) -> Subq
             revenue(e - RETENTION_MONTHS + 1, e).label("recent_revenue"),
             revenue(e - 2 * RETENTION_MONTHS + 1, e - RETENTION_MONTHS).label("prior_revenue"),
         )
-        .select_from(joined)
-        .where(
-            o.c.order_date >= month_start(earliest),
-            o.c.order_date < month_start(e + 1),
-            o.c.amount.is_not(None),
-            *account_order_conditions(flt, ctx.viewer),
-        )
+        .select_from(o.join(accounts, accounts.c.account_id == o.c.account_id))
         .group_by(o.c.account_id, accounts.c.home_unit_id)
         .subquery("churn_accounts")
     )
@@ -401,3 +394,131 @@ def accounts_at_risk(ctx: Context, flt: Filters, window: int = ACTIVE_MONTHS) ->
     )
     order = [-(d / u) if u else 0.0 for d, u in zip(out["days_since_last_order"], out["usual_interval_days"], strict=True)]
     return out.assign(_o=order).sort_values(["_o", "account_id"], ignore_index=True).drop(columns="_o")
+
+
+# --- Contractual churn -------------------------------------------------------------------------------
+
+#: Days after a contract's end within which a new contract must start for the account to have renewed.
+GRACE_DAYS = 30
+
+
+def contract_accounts(ctx: Context, flt: Filters, grace_days: int = GRACE_DAYS) -> Subquery:
+    """One row per scoped account with a contract ending in the period: ``account_id``,
+    ``home_unit_id`` (as of the period's end), ``last_end`` (its latest contract end in the period),
+    ``due`` (1 when the grace period after ``last_end`` is over by the data's as-of date) and
+    ``renewed`` (1 when another contract is in force within the grace period: it starts on or
+    before ``last_end`` + grace and ends after ``last_end``).
+
+    A contract is an order with an amount above zero and a ``contract_end_date``; its start is
+    ``contract_start_date``, else its order date. Contracts count in every unit, in the business
+    units and products the viewer may see and chose.
+    """
+    if grace_days < 0:
+        raise ValueError(f"the grace period cannot be negative: {grace_days}")
+    o, later = schema.sales_order, schema.sales_order.alias("renewal")
+    accounts = scoped_accounts(flt, ctx.viewer, ctx.org, flt.period.end)
+    ending = (
+        select(o.c.account_id, func.max(o.c.contract_end_date).label("last_end"))
+        .where(
+            o.c.amount > 0,
+            o.c.contract_end_date >= flt.period.start,
+            o.c.contract_end_date <= flt.period.end,
+            *account_order_conditions(flt, ctx.viewer),
+        )
+        .group_by(o.c.account_id)
+        .subquery("contracts_ending")
+    )
+    start = func.coalesce(later.c.contract_start_date, later.c.order_date)
+    renewal = (
+        select(later.c.order_id)
+        .where(
+            later.c.account_id == ending.c.account_id,
+            later.c.amount > 0,
+            later.c.contract_end_date > ending.c.last_end,
+            days_between(start, ending.c.last_end) <= grace_days,
+            *account_order_conditions(flt, ctx.viewer, later),
+        )
+        .exists()
+    )
+    due = days_between(literal(ctx.as_of, Date()), ending.c.last_end) >= grace_days
+    return (
+        select(
+            ending.c.account_id,
+            accounts.c.home_unit_id,
+            ending.c.last_end,
+            case((due, 1), else_=0).label("due"),
+            case((renewal, 1), else_=0).label("renewed"),
+        )
+        .select_from(ending.join(accounts, accounts.c.account_id == ending.c.account_id))
+        .subquery("contract_accounts")
+    )
+
+
+def contractual_query(grace_days: int = GRACE_DAYS) -> Callable[[Context, Filters, Grouping], Select]:
+    """Churned ÷ base of the contractual variant, by the home unit's compared unit when grouped by unit;
+    by trend bucket, each bucket is its own period."""
+
+    def one(ctx: Context, flt: Filters, by_unit: bool) -> Select:
+        ca = contract_accounts(ctx, flt, grace_days)
+        decided = ca.c.due == 1
+        stmt = select(
+            bool_sum(and_(decided, ca.c.renewed == 0)).label("numerator"), bool_sum(decided).label("denominator")
+        ).select_from(ca)
+        return grouped(stmt, unit_group(ca.c.home_unit_id, ctx, flt) if by_unit else None)
+
+    def query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
+        if grouping.by != "bucket":
+            return one(ctx, flt, grouping.by == "unit")
+        starts = buckets(flt.period, ctx.calendar)
+        ends = [*(b - timedelta(days=1) for b in starts[1:]), flt.period.end]
+        parts = [
+            one(ctx, flt.with_period(Period(max(b, flt.period.start), end, "month", "days")), False).add_columns(literal(i).label("group"))
+            for i, (b, end) in enumerate(zip(starts, ends, strict=True))
+        ]
+        return select(*union_all(*parts).subquery("contract_buckets").c)
+
+    return query
+
+
+def contractual_churn(ctx: Context, flt: Filters, by: Literal["unit"] | None = None, grace_days: int = GRACE_DAYS) -> pd.DataFrame:
+    """The contractual variant in one table: (``group``,) ``ending`` (accounts with a contract ending
+    in the period), ``pending`` (their grace period not over by the as-of date: not yet decided),
+    ``base`` (ending − pending), ``renewed``, ``churned`` and ``contract_churn`` (churned ÷ base, None
+    when the base is empty)."""
+    ca = contract_accounts(ctx, flt, grace_days)
+    decided = ca.c.due == 1
+    stmt = select(
+        func.count().label("ending"),
+        bool_sum(ca.c.due == 0).label("pending"),
+        bool_sum(decided).label("base"),
+        bool_sum(and_(decided, ca.c.renewed == 1)).label("renewed"),
+        bool_sum(and_(decided, ca.c.renewed == 0)).label("churned"),
+    ).select_from(ca)
+    frame = read_frame(ctx.engine, grouped(stmt, unit_group(ca.c.home_unit_id, ctx, flt) if by == "unit" else None))
+    for k in ("ending", "pending", "base", "renewed", "churned"):
+        frame[k] = [int(v or 0) for v in frame[k]]
+    frame["contract_churn"] = [ratio_value(c, b)[0] for c, b in zip(frame["churned"], frame["base"], strict=True)]
+    if by is not None:
+        frame = frame.sort_values("group", ignore_index=True, key=lambda s: s.astype(str))
+    return frame
+
+
+CONTRACT_CHURN = Metric(
+    key="contract_churn",
+    label={"en": "Contract churn", "zh": "合同流失率"},
+    definition={
+        "en": "Accounts that did not renew ÷ accounts with a contract ending in the period. A contract is an order with an "
+        "amount above zero and a contract end date (its start is the contract start date, else the order date). For each "
+        "account, take its latest contract end in the period; it renewed if another contract is in force within 30 days "
+        "after that end (starts on or before the end + 30 days and ends after it — a renewal, or a contract that was "
+        "already running). Accounts whose 30 days are not over by the data's as-of date are not yet decided and are left "
+        "out. " + _SCOPE_EN + "Not computed when no decided account had a contract ending in the period.",
+        "zh": "未续约客户数 ÷ 期间内有合同到期的客户数。合同指金额大于零且有合同结束日期的订单（开始日为合同开始日期，无则为下单日期）。"
+        "对每个客户取其期间内最晚的合同结束日；若在该日后 30 天内有另一份合同生效（开始于结束日 + 30 天当天或之前且结束于该日之后，"
+        "即续约或已在执行的合同），则为已续约。截至数据日期 30 天尚未届满的客户尚未判定，不计入。" + _SCOPE_ZH
+        + "期间内无已判定的合同到期客户时不计算。",
+    },
+    kind="ratio",
+    better="down",
+    query=contractual_query(),
+)

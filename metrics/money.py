@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, FromClause, Numeric, and_, case, cast, or_
+from sqlalchemy import ColumnElement, FromClause, Numeric, and_, case, cast, func, or_
 
 from data_layer import schema
 
@@ -28,6 +28,11 @@ def rate_join(source: FromClause, currency: ColumnElement, on_date: ColumnElemen
 
 
 def converted(amount: ColumnElement, rate: ColumnElement) -> ColumnElement:
-    """``amount × rate``, widened first: DuckDB types NUMERIC(18, 2) × NUMERIC(18, 8) as 18 digits
-    and overflows on an amount from about 100 million."""
-    return cast(amount, Numeric(38, 2)) * rate
+    """``amount × rate`` rounded to the cent, per record.
+
+    Rounding each record (half away from zero, as ROUND does on every backend) makes units add
+    up to their parent exactly and sums agree across backends; rounding only the total let a
+    parent differ from the sum of its children by a cent. The amount is widened first: DuckDB
+    types NUMERIC(18, 2) × NUMERIC(18, 8) as 18 digits and overflows from about 100 million.
+    """
+    return func.round(cast(amount, Numeric(38, 2)) * rate, 2)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from metrics import churn, customers, leads, opportunities, revenue, sales_cycle, wallet, win_rate, won_orders
+from metrics import churn, customers, funnel, leads, opportunities, revenue, sales_cycle, wallet, win_rate, won_orders
 from metrics.base import Metric
 
 REGISTRY: dict[str, Metric] = {
@@ -22,6 +22,10 @@ REGISTRY: dict[str, Metric] = {
         customers.METRIC,
         wallet.SHARE_OF_WALLET,
         wallet.WALLET_COVERAGE,
+        sales_cycle.LEAD_TO_ORDER_MEDIAN_DAYS,
+        churn.CONTRACT_CHURN,
+        funnel.LEAD_TO_OPPORTUNITY_RATE,
+        funnel.OPPORTUNITY_TO_ORDER_RATE,
     )
 }
 

@@ -1,17 +1,20 @@
-"""Sales cycle (days from opportunity created to won) and the amount-weighted win rate."""
+"""Sales cycle (days from opportunity created to won, and from lead created to first order) and the
+amount-weighted win rate."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Select, case, func, select
 
 from data_layer.connection import read_frame
-from data_layer.filters import FACTS, Filters, buckets
+from data_layer.filters import FACTS, Filters, buckets, local_midnight_utc
 from metrics.base import Context, Grouping, Metric, group_column, grouped, in_period, not_applicable_for, scoped
+from metrics.customers import first_purchases
 from metrics.money import converted, rate_join
-from metrics.sql import QUANTILES, distribution, local_date, seconds_between
+from metrics.sql import QUANTILES, days_between, distribution, local_date, seconds_between
 
 FACT = FACTS["opportunity"]
 SECONDS_PER_DAY = 86400
@@ -120,3 +123,97 @@ WIN_RATE_BY_AMOUNT = Metric(
 )
 
 METRICS = (MEDIAN_DAYS, WIN_RATE_BY_AMOUNT)
+
+
+# --- Lead created to first order -------------------------------------------------------------------
+
+LEAD = FACTS["lead"]
+#: A lead counts as the start of an account's journey only if created at most this many days before its first order.
+LEAD_LOOKBACK_DAYS = 730
+
+
+def _shape(frame: pd.DataFrame, ctx: Context, flt: Filters, by: Literal["bucket", "unit"] | None) -> pd.DataFrame:
+    """A distribution select's rows shaped as :func:`cycle_distribution` returns them."""
+    frame["n"] = frame["n"].astype(int)
+    for column in STATISTICS[1:]:
+        frame[column] = [None if v is None or pd.isna(v) else float(v) for v in frame[column]]
+    if by == "unit":
+        return frame[["group", *STATISTICS]].sort_values("group", ignore_index=True)
+    if by == "bucket":
+        rows = {int(g): r for g, r in zip(frame["group"], frame.to_dict("records"), strict=True) if g is not None}
+        empty = {"n": 0, **dict.fromkeys(STATISTICS[1:])}
+        starts = buckets(flt.period, ctx.calendar)
+        return pd.DataFrame([{"bucket_start": s, **{k: rows.get(i, empty)[k] for k in STATISTICS}} for i, s in enumerate(starts)])
+    return frame[list(STATISTICS)]
+
+
+def lead_to_order_select(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
+    """``group`` (when grouped), ``n``, ``p25``, ``median``, ``p75``, ``p90`` and ``mean`` of the
+    whole days from lead created to the account's first order, over the first orders in the period.
+
+    Each account whose first order ever with an amount above zero (:func:`metrics.customers.first_purchases`)
+    falls in the period is paired with its earliest lead whose business date (company zone) is on or
+    before that order's date and at most :data:`LEAD_LOOKBACK_DAYS` days before it; the earliest lead is
+    chosen among all leads, before scope, and the pair is credited to that lead's unit.
+    """
+    lead = LEAD.table
+    period = flt.period
+    lo = period.start - timedelta(days=LEAD_LOOKBACK_DAYS)
+    first = first_purchases(flt, ctx.viewer)
+    lead_day = local_date(lead.c.created_at, lo, period.end, ctx.calendar)
+    days = days_between(first.c.first_order_date, lead_day)
+    rank = func.row_number().over(partition_by=first.c.account_id, order_by=(lead.c.created_at, lead.c.lead_id))
+    pairs = (
+        select(lead.c.lead_id, first.c.first_order_date, days.label("days"), rank.label("nth_lead"))
+        .select_from(first.join(lead, lead.c.account_id == first.c.account_id))
+        .where(
+            in_period(first.c.first_order_date, period, ctx.calendar, timestamp=False),
+            lead.c.created_at >= local_midnight_utc(lo, ctx.calendar),
+            lead.c.created_at < local_midnight_utc(period.end + timedelta(days=1), ctx.calendar),
+            lead_day <= first.c.first_order_date,
+            days <= LEAD_LOOKBACK_DAYS,
+        )
+        .subquery("lead_first_order")
+    )
+    group = group_column(grouping, ctx, flt, date=pairs.c.first_order_date, unit=lead.c.unit_id, timestamp=False)
+    return distribution(
+        pairs.c.days,
+        where=(pairs.c.nth_lead == 1, *scoped(LEAD, ctx, flt)),
+        group=group,
+        select_from=pairs.join(lead, lead.c.lead_id == pairs.c.lead_id),
+    )
+
+
+def lead_to_order_distribution(ctx: Context, flt: Filters, by: Literal["bucket", "unit"] | None = None) -> pd.DataFrame:
+    """The lead-to-first-order cycle's distribution, shaped as :func:`cycle_distribution` (days, whole)."""
+    return _shape(read_frame(ctx.engine, lead_to_order_select(ctx, flt, Grouping(by))), ctx, flt, by)
+
+
+def lead_to_order_median_query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
+    cycle = lead_to_order_select(ctx, flt, grouping).subquery("lead_cycle")
+    columns = [cycle.c.median.label("numerator")]
+    if grouping.by is not None:
+        columns.append(cycle.c.group)
+    return select(*columns)
+
+
+LEAD_TO_ORDER_MEDIAN_DAYS = Metric(
+    key="lead_to_order_median_days",
+    label={"en": "Lead to first order (median days)", "zh": "线索到首单（中位天数）"},
+    definition={
+        "en": "Median whole days from lead created to the account's first order, over the accounts whose first order "
+        "ever with an amount above zero is dated in the period (order date). Each such account is paired with its "
+        "earliest lead created (in the company's time zone) on or before that order's date and at most 730 days "
+        "before it; accounts with no such lead are left out. Days are business dates (a first order the day the "
+        "lead came in = 0); the median interpolates linearly (percentile_cont). Credited to the unit that earliest "
+        "lead was routed to; with a business-unit or product filter, the first order in those business units or "
+        "products. Not computed when no first order in the period has a lead.",
+        "zh": "从线索创建到客户首单的整天数中位数，统计首笔金额大于零的订单（按下单日期）落在期间内的客户。"
+        "每个此类客户与其在首单日当天或之前、且不早于首单 730 天（按公司时区）创建的最早线索配对；无此类线索的客户不计入。"
+        "天数按业务日期计（线索当天即下首单计 0 天）；中位数线性插值（percentile_cont）。计入该最早线索分派到的组织单元；"
+        "选择经营单元或产品时，按这些经营单元或产品中的首单计。期间内首单均无线索时不计算。",
+    },
+    kind="days",
+    better="down",
+    query=lead_to_order_median_query,
+)

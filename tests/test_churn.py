@@ -25,22 +25,34 @@ min(recent, prior) = 1100 + 0 + 100 + 0 + 0 + 0 + 0 = 1200 over prior 3410; NRR 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
 from decimal import Decimal
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert
 
+from data_layer import schema
 from data_layer.config import Calendar
 from data_layer.connection import read_frame
 from data_layer.dimensions import load_org
 from data_layer.filters import DEFAULT_VIEWER, Filters, Period, Role, Viewer
 from metrics.base import Context, Grouping, evaluate, result, trend
-from metrics.churn import GRR, LOGO_CHURN, NRR, REVENUE_CHURN, accounts_at_risk, churn_table, cohort_retention, ratio_query
+from metrics.churn import (
+    CONTRACT_CHURN,
+    GRR,
+    LOGO_CHURN,
+    NRR,
+    REVENUE_CHURN,
+    accounts_at_risk,
+    churn_table,
+    cohort_retention,
+    contractual_churn,
+    ratio_query,
+)
 from metrics.registry import REGISTRY
-from tests import churn_crm
+from tests import churn_crm, tiny_crm
 from tests.conftest import BACKENDS, FreshDatabases
 
 Q1 = Period(date(2025, 1, 1), date(2025, 3, 31), "month", "quarter")
@@ -199,3 +211,110 @@ def test_accounts_at_risk(ctx_for):
              usual_interval_days=69.5, intervals=2)
     ]
     assert accounts_at_risk(ctx_for(), Filters(Q2, unit="SOUTH")).empty
+
+
+# --- Contractual churn ---------------------------------------------------------------------------------
+#
+# tiny_crm's organisation and business units; Q2 2025, data as of 20 July 2025, grace 30 days: an account
+# whose latest contract end in Q2 is after 20 June is not yet decided. Contracts are HW unless marked SW.
+#
+# | acct | home 30 Jun | contract ending in Q2 | afterwards                                   | outcome          |
+# |------|-------------|-----------------------|----------------------------------------------|------------------|
+# | C1   | N-OFF       | 2025-04-14            | renewal 2025-04-15 … 2026-04-14              | renewed          |
+# | C2   | N-OFF       | 2025-04-30            | renewal starts 2025-05-30 (day 30)           | renewed          |
+# | C3   | S-OFF       | 2025-05-10            | new contract starts 2025-06-10 (day 31)      | churned          |
+# | C4   | S-OFF       | 2025-05-31            | an SW contract running 2025-01-01 … 2025-12-31 | renewed (in force) |
+# | C5   | S-OFF       | 2025-06-25            | nothing yet                                  | pending (25 days) |
+# | C6   | N-OFF       | 2025-04-20            | a plain order 2025-05-01 (no contract)       | churned          |
+# | C7   | N-OFF       | 2025-07-15 (Q3)       |                                              | not in Q2        |
+# | C8   | S-OFF       | 2025-05-15, a −100 credit note: not a contract |                     | not in Q2        |
+# | C9   | N-OFF → S-OFF 1 Jun | 2025-04-30    | nothing                                      | churned (SOUTH)  |
+#
+# Q2: ending 7, pending 1, base 6, renewed 3, churned 3 (C3, C6, C9). NORTH C1, C2, C6: 1 of 3; SOUTH C3, C4, C9: 2 of 3.
+
+CONTRACT_HOMES = {1: 4, 2: 4, 3: 5, 4: 5, 5: 5, 6: 4, 7: 4, 8: 5, 9: 5}
+CONTRACT_ACCOUNTS = [
+    dict(account_id=i, name=f"C{i}", segment="smb", source_channel="event", home_unit_id=home, owner_rep_id=1, created_at=datetime(2022, 1, 1))
+    for i, home in CONTRACT_HOMES.items()
+]
+CONTRACT_HISTORY = [
+    dict(account_id=9, owner_rep_id=1, home_unit_id=4, valid_from=date(2020, 1, 1), valid_to=date(2025, 6, 1)),
+    dict(account_id=9, owner_rep_id=1, home_unit_id=5, valid_from=date(2025, 6, 1), valid_to=None),
+]
+
+
+def _contract(i: int, account: int, start: date, end: date | None, amount: str = "100.00", bu: int = 1) -> dict:
+    return dict(
+        order_id=i, order_number=f"C-{i}", account_id=account, rep_id=1, unit_id=CONTRACT_HOMES[account], bu_id=bu, product_id=bu,
+        order_date=start, amount=Decimal(amount), currency="USD", contract_start_date=start if end else None, contract_end_date=end,
+    )
+
+
+CONTRACTS = [
+    _contract(1, 1, date(2024, 4, 15), date(2025, 4, 14)),
+    _contract(2, 1, date(2025, 4, 15), date(2026, 4, 14)),
+    _contract(3, 2, date(2024, 5, 1), date(2025, 4, 30)),
+    _contract(4, 2, date(2025, 5, 30), date(2026, 5, 29)),
+    _contract(5, 3, date(2024, 5, 11), date(2025, 5, 10)),
+    _contract(6, 3, date(2025, 6, 10), date(2026, 6, 9)),
+    _contract(7, 4, date(2024, 6, 1), date(2025, 5, 31)),
+    _contract(8, 4, date(2025, 1, 1), date(2025, 12, 31), bu=2),
+    _contract(9, 5, date(2024, 6, 26), date(2025, 6, 25)),
+    _contract(10, 6, date(2024, 4, 21), date(2025, 4, 20)),
+    _contract(11, 6, date(2025, 5, 1), None),
+    _contract(12, 7, date(2024, 7, 16), date(2025, 7, 15)),
+    _contract(13, 8, date(2024, 5, 16), date(2025, 5, 15), "-100.00"),
+    _contract(14, 9, date(2024, 5, 1), date(2025, 4, 30)),
+]
+CONTRACT_COLUMNS = ["ending", "pending", "base", "renewed", "churned"]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def contract_ctx(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Context]]:
+    dbs = FreshDatabases(tmp_path_factory.mktemp("contracts"))
+    engine = dbs.engine(request.param)
+    schema.metadata.create_all(engine)
+    with engine.begin() as conn:
+        for table, rows in (
+            (schema.org_unit, tiny_crm.ORG), (schema.business_unit, tiny_crm.BUS), (schema.product, tiny_crm.PRODUCTS),
+            (schema.rep, tiny_crm.REPS), (schema.account, CONTRACT_ACCOUNTS), (schema.account_history, CONTRACT_HISTORY),
+            (schema.sales_order, CONTRACTS),
+        ):
+            keys = sorted({k for row in rows for k in row})
+            conn.execute(insert(table), [{k: row.get(k) for k in keys} for row in rows])
+    org = load_org(engine)
+    yield lambda viewer=DEFAULT_VIEWER: Context(engine, org, viewer, Calendar(), "USD", date(2025, 7, 20))
+    dbs.close()
+
+
+def test_contractual_churn_of_a_quarter(contract_ctx):
+    table = contractual_churn(contract_ctx(), Filters(Q2))
+    assert table.iloc[0][CONTRACT_COLUMNS].to_dict() == dict(ending=7, pending=1, base=6, renewed=3, churned=3)
+    assert table.iloc[0]["contract_churn"] == 0.5
+    res = result(CONTRACT_CHURN, contract_ctx(), Filters(Q2))
+    assert (res.numerator, res.denominator, res.value) == (3, 6, 0.5)
+    assert REGISTRY["contract_churn"] is CONTRACT_CHURN and CONTRACT_CHURN.definition["zh"] and CONTRACT_CHURN.better == "down"
+
+
+def test_contractual_churn_by_home_unit_scope_and_filters(contract_ctx):
+    by_unit = contractual_churn(contract_ctx(), Filters(Q2), by="unit")
+    assert list(by_unit["group"]) == ["NORTH", "SOUTH"]
+    assert by_unit[["base", "churned", "pending"]].values.tolist() == [[3, 1, 0], [3, 2, 1]]
+    values = evaluate(CONTRACT_CHURN, contract_ctx(), Filters(Q2), Grouping("unit"))
+    assert dict(zip(values["group"], values["value"], strict=True)) == {"NORTH": 1 / 3, "SOUTH": 2 / 3}
+    assert result(CONTRACT_CHURN, contract_ctx(NORTH_HEAD), Filters(Q2)).value == 1 / 3
+    # HW only: C4's running SW contract no longer keeps it; C1's and C2's HW renewals still do.
+    hw = contractual_churn(contract_ctx(), Filters(Q2, bus=("HW",))).iloc[0]
+    assert (hw["base"], hw["churned"]) == (6, 4)
+
+
+def test_contractual_churn_grace_trend_and_empty_period(contract_ctx):
+    # No grace: C1's renewal starting the next day is too late, C2's too; C5 is decided. Only C4 (in force) stays.
+    none = contractual_churn(contract_ctx(), Filters(Q2), grace_days=0).iloc[0]
+    assert (none["base"], none["churned"], none["pending"]) == (7, 6, 0)
+    # April: C1, C2, C6, C9 end → C6 and C9 churn; May: C3, C4 → C3; June: only C5, pending → no value.
+    points = trend(CONTRACT_CHURN, contract_ctx(), Filters(Q2))["value"]
+    assert [None if pd.isna(v) else v for v in points] == [0.5, 0.5, None]
+    res = result(CONTRACT_CHURN, contract_ctx(), Filters(EMPTY))
+    assert (res.value, res.reason) == (None, "no_denominator")
+    assert contractual_churn(contract_ctx(), Filters(EMPTY)).iloc[0][CONTRACT_COLUMNS].tolist() == [0, 0, 0, 0, 0]

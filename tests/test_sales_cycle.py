@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
+from datetime import datetime as DT
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert
 
+from data_layer import schema
 from data_layer.config import Calendar
 from data_layer.dimensions import load_org
 from data_layer.filters import DEFAULT_VIEWER, Filters, Period, Role, Viewer
 from metrics.base import Context, Grouping, evaluate, result
 from metrics.registry import REGISTRY
-from metrics.sales_cycle import MEDIAN_DAYS, WIN_RATE_BY_AMOUNT, cycle_distribution
+from metrics.sales_cycle import LEAD_TO_ORDER_MEDIAN_DAYS, MEDIAN_DAYS, WIN_RATE_BY_AMOUNT, cycle_distribution, lead_to_order_distribution
 from metrics.velocity import sales_velocity, stalled_deals
-from tests import cycle_crm
+from tests import cycle_crm, tiny_crm
 from tests.conftest import BACKENDS, FreshDatabases
 
+Q1 = Period(date(2025, 1, 1), date(2025, 3, 31), "month", "quarter")
 Q2 = Period(date(2025, 4, 1), date(2025, 6, 30), "month", "quarter")
 Q3 = Period(date(2025, 7, 1), date(2025, 9, 30), "month", "quarter")
 EMPTY = Period(date(2020, 1, 1), date(2020, 3, 31), "month", "quarter")
@@ -174,3 +177,93 @@ def test_stalled_deals(ctx_for):
     assert stalled.iloc[0]["age_days"] == pytest.approx(29 + 16 / 24) and stalled.iloc[0]["p90_days"] == pytest.approx(9.4)
     assert stalled_deals(ctx, Filters(Q2), by=None).empty
     assert stalled_deals(ctx, Filters(EMPTY)).empty  # nothing won: no p90 to exceed
+
+
+# --- Lead created to first order ---------------------------------------------------------------------
+#
+# tiny_crm's organisation, business units and rates, five accounts, and these leads and orders
+# (timestamps UTC; "local" = Shanghai, UTC+8). Q2 2025; the lookback reaches back to 1 July 2023.
+#
+# | acct | first order above zero | leads (unit, created)                                          | cycle, days |
+# |------|------------------------|----------------------------------------------------------------|-------------|
+# | 1    | 2025-04-10 HW (N-OFF)  | L1 N-OFF 2025-03-31 17:00 = 1 Apr local; L2 S-OFF 2025-04-05   | 9 (L1, NORTH) |
+# | 2    | 2025-05-20 (a −50 credit note on 1 Apr does not count) | L3 S-OFF 2025-05-20 02:00 = 10:00 local; L4 S-OFF 2025-05-20 16:30 = 21 May local (after) | 0 (L3, SOUTH) |
+# | 3    | 2025-06-30             | L5 N-T1 2023-06-01 (beyond 730 days); L6 N-T1 2024-06-30 16:00 = 1 Jul 2024 local | 364 (L6, NORTH) |
+# | 4    | 2025-03-31 (Q1)        | L7 N-OFF 2025-03-01                                             | Q1: 30      |
+# | 5    | 2025-05-05             | none                                                           | left out    |
+#
+# Account 1 also buys SW on 2025-06-01: its first SW order, 61 days after L1.
+
+LEAD_ACCOUNTS = [
+    *tiny_crm.ACCOUNTS,
+    *(dict(account_id=i, name=f"A{i}", segment="smb", source_channel="event", home_unit_id=4, owner_rep_id=1, created_at=DT(2023, 1, 1)) for i in (4, 5)),
+]
+LEADS = [
+    dict(lead_id=i, account_id=a, unit_id=u, created_at=c, source_channel="event", status="converted")
+    for i, a, u, c in (
+        (1, 1, 4, DT(2025, 3, 31, 17)), (2, 1, 5, DT(2025, 4, 5)), (3, 2, 5, DT(2025, 5, 20, 2)), (4, 2, 5, DT(2025, 5, 20, 16, 30)),
+        (5, 3, 6, DT(2023, 6, 1)), (6, 3, 6, DT(2024, 6, 30, 16)), (7, 4, 4, DT(2025, 3, 1)), (8, None, 4, DT(2025, 4, 2)),
+    )
+]
+ORDERS = [
+    dict(order_id=i, order_number=f"SO-{i}", account_id=a, rep_id=1, unit_id=u, bu_id=bu, product_id=bu, order_date=d, amount=Decimal(x), currency="USD")
+    for i, a, u, bu, d, x in (
+        (1, 1, 4, 1, date(2025, 4, 10), "100.00"), (2, 1, 4, 2, date(2025, 6, 1), "50.00"), (3, 2, 5, 1, date(2025, 4, 1), "-50.00"),
+        (4, 2, 5, 1, date(2025, 5, 20), "70.00"), (5, 3, 6, 1, date(2025, 6, 30), "10.00"), (6, 4, 4, 1, date(2025, 3, 31), "20.00"),
+        (7, 5, 4, 1, date(2025, 5, 5), "30.00"),
+    )
+]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def lead_ctx(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Context]]:
+    dbs = FreshDatabases(tmp_path_factory.mktemp("lead_cycle"))
+    engine = dbs.engine(request.param)
+    schema.metadata.create_all(engine)
+    with engine.begin() as conn:
+        for table, rows in (
+            (schema.org_unit, tiny_crm.ORG), (schema.business_unit, tiny_crm.BUS), (schema.product, tiny_crm.PRODUCTS),
+            (schema.rep, tiny_crm.REPS), (schema.account, LEAD_ACCOUNTS), (schema.lead, LEADS), (schema.sales_order, ORDERS),
+        ):
+            keys = sorted({k for row in rows for k in row})
+            conn.execute(insert(table), [{k: row.get(k) for k in keys} for row in rows])
+    org = load_org(engine)
+    yield lambda viewer=DEFAULT_VIEWER: Context(engine, org, viewer, Calendar(), "USD", date(2025, 10, 1))
+    dbs.close()
+
+
+def test_lead_to_first_order_cycle_of_a_quarter(lead_ctx):
+    ctx = lead_ctx()
+    # 0, 9, 364; positions q·2: p25 4.5, median 9, p75 9 + 0.5 × 355 = 186.5, p90 9 + 0.8 × 355 = 293.
+    row = lead_to_order_distribution(ctx, Filters(Q2)).iloc[0].to_dict()
+    assert row == approx(dict(n=3, p25=4.5, median=9.0, p75=186.5, p90=293.0, mean=373 / 3))
+    assert result(LEAD_TO_ORDER_MEDIAN_DAYS, ctx, Filters(Q2)).value == 9.0
+    # Q1: account 4, 30 days after L7.
+    assert lead_to_order_distribution(ctx, Filters(Q1)).iloc[0]["median"] == 30.0
+
+
+def test_lead_to_first_order_by_unit_and_month(lead_ctx):
+    ctx = lead_ctx()
+    by_unit = lead_to_order_distribution(ctx, Filters(Q2), by="unit")
+    assert list(by_unit["group"]) == ["NORTH", "SOUTH"]
+    # NORTH: 9, 364 → positions q·1.
+    assert by_unit.iloc[0][list(STATS)].to_dict() == approx(dict(n=2, p25=97.75, median=186.5, p75=275.25, p90=328.5, mean=186.5))
+    assert by_unit.iloc[1][list(STATS)].to_dict() == approx(dict(n=1, p25=0.0, median=0.0, p75=0.0, p90=0.0, mean=0.0))
+    by_month = lead_to_order_distribution(ctx, Filters(Q2), by="bucket")
+    assert list(by_month["median"]) == [9.0, 0.0, 364.0] and list(by_month["n"]) == [1, 1, 1]
+    medians = evaluate(LEAD_TO_ORDER_MEDIAN_DAYS, ctx, Filters(Q2), Grouping("unit"))
+    assert dict(zip(medians["group"], medians["value"], strict=True)) == {"NORTH": 186.5, "SOUTH": 0.0}
+
+
+def test_lead_to_first_order_scope_filters_and_empty_period(lead_ctx):
+    # The earliest lead is chosen before scope: account 1's journey belongs to NORTH (L1), not to SOUTH (L2).
+    south = Viewer(user="south", role=Role.REGIONAL_HEAD, units=("SOUTH",))
+    assert lead_to_order_distribution(lead_ctx(south), Filters(Q2)).iloc[0][["n", "median"]].to_dict() == dict(n=1, median=0.0)
+    north = Viewer(user="north", role=Role.REGIONAL_HEAD, units=("NORTH",))
+    assert result(LEAD_TO_ORDER_MEDIAN_DAYS, lead_ctx(north), Filters(Q2)).value == 186.5
+    # SW only: account 1's first SW order (1 June) is 61 days after L1.
+    sw = lead_to_order_distribution(lead_ctx(), Filters(Q2, bus=("SW",))).iloc[0]
+    assert (sw["n"], sw["median"]) == (1, 61.0)
+    empty = lead_to_order_distribution(lead_ctx(), Filters(EMPTY)).iloc[0].to_dict()
+    assert empty == dict(n=0, p25=None, median=None, p75=None, p90=None, mean=None)
+    assert result(LEAD_TO_ORDER_MEDIAN_DAYS, lead_ctx(), Filters(EMPTY)).value is None

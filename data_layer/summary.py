@@ -1,0 +1,138 @@
+"""Summary tables in Granary's own embedded database: orders pre-aggregated by account and month.
+
+Only the demo DuckDB that Granary builds gets them (``build_demo`` calls :func:`build_summaries`);
+a user's CRM never does, and :mod:`metrics.router` answers from the raw tables there.
+
+``granary_order_month`` holds one row per account, unit, business unit, product and calendar month
+of the order date (``month_index`` = year × 12 + month − 1) over the orders that have an amount:
+``revenue`` in the reporting currency at each order date's rate, **kept exact** — the sum of
+``amount × rate`` with scale 10 (cents × an 8-decimal rate), never rounded, so any sum of rows
+equals the raw tables' sum to the last digit and metrics round exactly where they did before; NULL
+when no order of the row has a rate that day; ``positive_orders`` (amount > 0) and ``orders``.
+Fiscal years are whole months, so wallets' fiscal-year-to-date revenue rolls up from these rows.
+
+``granary_summary_info`` has one row: ``built_at`` (UTC), ``data_version`` (the fingerprint of
+the raw tables the summary was built from, see :func:`data_version`) and ``currency``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    case,
+    func,
+    insert,
+    select,
+)
+
+from data_layer import schema
+from data_layer.config import Calendar
+from metrics.money import converted, rate_join
+from metrics.sql import month_index
+
+summary_metadata = MetaData()
+
+order_month = Table(
+    "granary_order_month",
+    summary_metadata,
+    Column("account_id", Integer, nullable=False),
+    Column("unit_id", Integer),
+    Column("bu_id", Integer),
+    Column("product_id", Integer),
+    Column("month_index", Integer, nullable=False),
+    Column("revenue", Numeric(38, 10)),
+    Column("positive_orders", Integer, nullable=False),
+    Column("orders", Integer, nullable=False),
+)
+
+summary_info = Table(
+    "granary_summary_info",
+    summary_metadata,
+    Column("built_at", DateTime, nullable=False),
+    Column("data_version", String(400), nullable=False),
+    Column("currency", String(3), nullable=False),
+)
+
+
+def data_version(conn: Connection, currency: str) -> str:
+    """A fingerprint of what the summaries are computed from: row counts, sums and ranges of
+    ``sales_order`` and ``exchange_rate``. Any append, delete, or change of an amount, date,
+    account, unit, business unit, product, rate or reporting-currency share changes it (up to coincidences of
+    sums that compensate exactly). One scan of each table: about 10 ms at M on DuckDB."""
+    o, fx = schema.sales_order, schema.exchange_rate
+    orders = conn.execute(
+        select(
+            func.count(),
+            func.max(o.c.order_id),
+            func.sum(o.c.amount),
+            func.sum(o.c.account_id),
+            func.sum(func.coalesce(o.c.unit_id, 0)),
+            func.sum(func.coalesce(o.c.bu_id, 0)),
+            func.sum(func.coalesce(o.c.product_id, 0) * 7 + month_index(o.c.order_date)),
+            func.count(case((o.c.currency == currency, 1))),
+            func.min(o.c.order_date),
+            func.max(o.c.order_date),
+        )
+    ).one()
+    rates = conn.execute(select(func.count(), func.sum(fx.c.rate), func.min(fx.c.valid_from), func.max(fx.c.valid_to))).one()
+    return "|".join(str(v) for v in (*orders, *rates))
+
+
+#: Backends whose summaries are tested to reproduce the raw tables exactly. SQLite sums decimals as
+#: doubles, so a sum of monthly sums would not equal the raw sum to the cent; MariaDB is untested.
+SUMMARY_BACKENDS = frozenset({"duckdb", "postgresql"})
+
+
+def supports_summaries(engine: Engine) -> bool:
+    return engine.dialect.name in SUMMARY_BACKENDS
+
+
+def build_summaries(engine: Engine, calendar: Calendar, currency: str) -> int:
+    """Create (replacing) the summary tables from the raw tables, in one transaction, in the
+    database; returns the number of summary rows. ``calendar`` is accepted for fiscal-year
+    summaries; calendar months of the order date (a business date) need none of it."""
+    del calendar  # months are calendar months of a business date; fiscal years are whole months
+    if not supports_summaries(engine):
+        raise NotImplementedError(f"summary tables are built on {', '.join(sorted(SUMMARY_BACKENDS))}, not {engine.dialect.name}")
+    o = schema.sales_order
+    joined, rate = rate_join(o, o.c.currency, o.c.order_date, currency)
+    m = month_index(o.c.order_date)
+    keys = (o.c.account_id, o.c.unit_id, o.c.bu_id, o.c.product_id, m)
+    aggregate = (
+        select(
+            *keys[:4],
+            m.label("month_index"),
+            func.sum(converted(o.c.amount, rate)).label("revenue"),
+            func.count(case((o.c.amount > 0, 1))).label("positive_orders"),
+            func.count().label("orders"),
+        )
+        .select_from(joined)
+        .where(o.c.amount.is_not(None))
+        .group_by(*keys)
+    )
+    with engine.begin() as conn:
+        summary_metadata.drop_all(conn)
+        summary_metadata.create_all(conn)
+        conn.execute(
+            insert(order_month).from_select(
+                ["account_id", "unit_id", "bu_id", "product_id", "month_index", "revenue", "positive_orders", "orders"], aggregate
+            )
+        )
+        version = data_version(conn, currency)
+        conn.execute(
+            insert(summary_info).values(
+                built_at=datetime.now(timezone.utc).replace(tzinfo=None), data_version=version, currency=currency
+            )
+        )
+        rows = conn.execute(select(func.count()).select_from(order_month)).scalar_one()
+    return int(rows)

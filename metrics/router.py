@@ -1,0 +1,176 @@
+"""Which tables answer a metric's order aggregation: Granary's summary tables, or the raw orders.
+
+The summaries (:mod:`data_layer.summary`) answer when they exist in the database, were built
+in the reporting currency asked for, and are current: their stored data version equals the
+fingerprint of the raw tables now. A user's CRM has no summaries, so it is always read raw.
+Dates that do not align to whole months are read from the raw orders (the partial first and last
+months) and from the summary for the whole months between, so the answer is the same either way:
+the summary keeps revenue exact, unrounded, and every metric rounds where it did before.
+
+The rows handed to a metric have the same columns whichever way they come:
+
+- :func:`order_month_rows`: ``account_id``, ``month_index``, ``revenue`` (exact, reporting
+  currency; NULL without a rate), ``positive_orders`` — orders with an amount, in whole months;
+- :func:`order_revenue_rows`: ``account_id``, ``revenue`` — orders dated in [start, end].
+
+Both keep only the business units and products the viewer may see and chose.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from sqlalchemy import Connection, Select, Subquery, case, inspect, select, union_all
+from sqlalchemy.exc import SQLAlchemyError
+
+from data_layer import schema
+from data_layer.filters import Filters, account_order_conditions
+from data_layer.summary import data_version, order_month, summary_info
+from metrics.base import Context
+from metrics.money import converted, rate_join
+from metrics.sql import month_index
+
+#: How long a fingerprint check of the raw tables is trusted, in seconds. A rebuild gives the
+#: summary a new ``built_at``, which is checked on every route, so it is never answered from an old
+#: check; only a change to the raw tables made behind Granary's back can go unseen this long.
+CHECK_TTL_S = 5.0
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where order aggregates come from: ``summary`` or ``raw``, and why."""
+
+    source: Literal["summary", "raw"]
+    reason: str
+
+    @property
+    def summary(self) -> bool:
+        return self.source == "summary"
+
+
+_memo: dict[tuple[object, ...], tuple[float, bool]] = {}
+_lock = threading.Lock()
+
+
+def forget() -> None:
+    """Forget every memoised fingerprint check."""
+    with _lock:
+        _memo.clear()
+
+
+def _current(conn: Connection, key: tuple[object, ...], version: str, currency: str) -> bool:
+    now = time.monotonic()
+    with _lock:
+        hit = _memo.get(key)
+    if hit is not None and now - hit[0] < CHECK_TTL_S:
+        return hit[1]
+    current = version == data_version(conn, currency)
+    with _lock:
+        _memo[key] = (now, current)
+    return current
+
+
+_raw_only: ContextVar[bool] = ContextVar("granary_raw_only", default=False)
+
+
+@contextmanager
+def raw_tables() -> Iterator[None]:
+    """Within this block every query reads the raw tables (to compare both ways, and to benchmark)."""
+    token = _raw_only.set(True)
+    try:
+        yield
+    finally:
+        _raw_only.reset(token)
+
+
+def route(ctx: Context) -> Route:
+    """Whether the summaries can answer for this context's database and reporting currency."""
+    if _raw_only.get():
+        return Route("raw", "raw tables asked for")
+    try:
+        if not inspect(ctx.engine).has_table(summary_info.name):
+            return Route("raw", "no summary tables (a CRM database)")
+        with ctx.engine.connect() as conn:
+            info = conn.execute(select(summary_info.c.built_at, summary_info.c.data_version, summary_info.c.currency)).all()
+            if len(info) != 1:
+                return Route("raw", "summary info missing")
+            built_at, version, currency = info[0]
+            if currency != ctx.currency:
+                return Route("raw", f"summary in {currency}, not {ctx.currency}")
+            if not _current(conn, (id(ctx.engine), str(ctx.engine.url), built_at, version, currency), version, currency):
+                return Route("raw", "summary stale: the raw tables changed since it was built")
+    except SQLAlchemyError as exc:  # a half-built or foreign table: never trust it
+        return Route("raw", f"summary unreadable ({type(exc).__name__})")
+    return Route("summary", "summary current")
+
+
+def month_start(index: int) -> date:
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def whole_months(start: date, end: date) -> tuple[int, int] | None:
+    """The first and last month (month numbers) lying wholly inside [start, end], or None."""
+    first = start.year * 12 + start.month - 1 + (0 if start.day == 1 else 1)
+    last = end.year * 12 + end.month - 1 - (0 if (end + timedelta(days=1)).day == 1 else 1)
+    return (first, last) if first <= last else None
+
+
+# --- Raw rows ----------------------------------------------------------------------------------------
+
+
+def _raw_rows(ctx: Context, flt: Filters, start: date, end: date) -> Select:
+    o = schema.sales_order
+    joined, rate = rate_join(o, o.c.currency, o.c.order_date, ctx.currency)
+    return (
+        select(
+            o.c.account_id,
+            month_index(o.c.order_date).label("month_index"),
+            converted(o.c.amount, rate).label("revenue"),
+            case((o.c.amount > 0, 1), else_=0).label("positive_orders"),
+        )
+        .select_from(joined)
+        .where(o.c.order_date >= start, o.c.order_date <= end, o.c.amount.is_not(None), *account_order_conditions(flt, ctx.viewer))
+    )
+
+
+def _summary_rows(ctx: Context, flt: Filters, first: int, last: int) -> Select:
+    s = order_month
+    return select(s.c.account_id, s.c.month_index, s.c.revenue, s.c.positive_orders).where(
+        s.c.month_index >= first, s.c.month_index <= last, *account_order_conditions(flt, ctx.viewer, orders=s)
+    )
+
+
+def order_month_rows(ctx: Context, flt: Filters, first: int, last: int) -> Subquery:
+    """Orders with an amount in months ``first`` … ``last`` (month numbers), from the summary when
+    it is current, else one row per raw order."""
+    if route(ctx).summary:
+        return _summary_rows(ctx, flt, first, last).subquery("order_months")
+    return _raw_rows(ctx, flt, month_start(first), month_start(last + 1) - timedelta(days=1)).subquery("order_months")
+
+
+def order_revenue_rows(ctx: Context, flt: Filters, start: date, end: date) -> Subquery:
+    """Orders with an amount dated in [start, end]: the whole months from the summary when it is
+    current, the partial months at either end (or everything) from the raw orders."""
+    months = whole_months(start, end) if route(ctx).summary else None
+    if months is None:
+        return _revenue_only(_raw_rows(ctx, flt, start, end))
+    first, last = months
+    parts = [_summary_rows(ctx, flt, first, last)]
+    if start < month_start(first):
+        parts.append(_raw_rows(ctx, flt, start, month_start(first) - timedelta(days=1)))
+    if month_start(last + 1) <= end:
+        parts.append(_raw_rows(ctx, flt, month_start(last + 1), end))
+    return _revenue_only(parts[0] if len(parts) == 1 else union_all(*parts).subquery("order_parts").select())
+
+
+def _revenue_only(stmt: Select) -> Subquery:
+    rows = stmt.subquery("order_rows")
+    return select(rows.c.account_id, rows.c.revenue).subquery("order_revenue")
+

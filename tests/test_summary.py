@@ -1,0 +1,266 @@
+"""Summary tables and the router: every routed metric gives exactly the raw tables' answer.
+
+The demo XS (DuckDB and PostgreSQL) and the hand-worked churn and wallet fixtures are read both
+ways — from the summaries, and inside ``router.raw_tables()`` — under several filter sets and a
+viewer's scope, and the results must be equal to the cent and the count. The router must fall
+back to the raw tables when there is no summary (a CRM), when it is stale, or in another currency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, create_engine, insert, select, text, update
+
+from data_layer import schema
+from data_layer.config import Calendar
+from data_layer.demo import build_demo
+from data_layer.dimensions import load_org
+from data_layer.filters import DEFAULT_VIEWER, Filters, Period, Role, Viewer
+from data_layer.summary import build_summaries, order_month, supports_summaries
+from metrics import churn, router, wallet
+from metrics.base import Context, Grouping, evaluate
+from tests import churn_crm, wallet_crm
+from tests.conftest import FreshDatabases
+
+AS_OF = date(2026, 11, 23)
+SUMMARY_BACKENDS = ("duckdb", "postgresql")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    engine: Engine
+    calendar: Calendar
+    currency: str
+    as_of: date
+
+
+def _both_ways(compute: Callable[[], object]) -> tuple[object, object]:
+    router.forget()
+    routed = compute()
+    with router.raw_tables():
+        raw = compute()
+    return routed, raw
+
+
+def assert_same(a: object, b: object) -> None:
+    if isinstance(a, pd.DataFrame):
+        assert isinstance(b, pd.DataFrame)
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+    else:
+        assert a == b
+
+
+def routed_metrics(ctx: Context, flt: Filters) -> dict[str, Callable[[], object]]:
+    """Every routed computation, as the pages and the CLI call them."""
+    out: dict[str, Callable[[], object]] = {
+        "churn_total": lambda: churn.churn_table(ctx, flt),
+        "churn_by_unit": lambda: churn.churn_table(ctx, flt, by="unit"),
+        "wallet_total": lambda: wallet.wallet_summary(ctx, flt),
+        "wallet_by_unit": lambda: wallet.wallet_summary(ctx, flt, by="unit"),
+        "headroom": lambda: wallet.wallet_accounts(ctx, flt, limit=15),
+        "concentration": lambda: (lambda c: (c.curve, c.tiers))(wallet.concentration(ctx, flt)),
+    }
+    for metric in (*churn.METRICS, *wallet.METRICS):
+        out[metric.key] = lambda m=metric: evaluate(m, ctx, flt)
+        out[metric.key + "_by_bucket"] = lambda m=metric: evaluate(m, ctx, flt, Grouping("bucket"))
+    return out
+
+
+def check_all(ctx: Context, flt: Filters) -> None:
+    assert router.route(ctx).summary, router.route(ctx)
+    for name, compute in routed_metrics(ctx, flt).items():
+        routed, raw = _both_ways(compute)
+        try:
+            if isinstance(routed, tuple):
+                for x, y in zip(routed, raw, strict=True):  # type: ignore[arg-type]
+                    assert_same(x, y)
+            else:
+                assert_same(routed, raw)
+        except AssertionError as exc:
+            raise AssertionError(f"{name} differs from the raw tables for {flt}") from exc
+
+
+# --- The demo XS ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module", params=SUMMARY_BACKENDS)
+def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
+    dbs = FreshDatabases(tmp_path_factory.mktemp("summary"))
+    engine = dbs.engine(request.param)
+    build_demo(engine, "XS", seed=7, as_of=AS_OF, progress=False)
+    yield Loaded(engine, Calendar(), "USD", AS_OF)
+    dbs.close()
+
+
+def demo_ctx(demo: Loaded, viewer: Viewer = DEFAULT_VIEWER) -> Context:
+    return Context(demo.engine, load_org(demo.engine), viewer, demo.calendar, demo.currency, demo.as_of)
+
+
+def _codes(engine: Engine, table: str, column: str = "code") -> list[str]:
+    with engine.connect() as conn:
+        return [r[0] for r in conn.execute(text(f"SELECT DISTINCT {column} FROM {table} ORDER BY 1"))]
+
+
+def filter_sets(ctx: Context) -> list[tuple[Filters, Viewer]]:
+    units = ctx.org.compared_units(None)
+    region = units[0].code
+    office = ctx.org.compared_units(region)[0].code
+    bus = _codes(ctx.engine, "business_unit")
+    products = _codes(ctx.engine, "product")
+    segments = _codes(ctx.engine, "account", "segment")
+    head = Viewer(user="head", role=Role.REGIONAL_HEAD, units=(region,))
+    bu_lead = Viewer(user="bu", role=Role.TEAM_LEAD, units=(units[-1].code,), bus=(bus[1],))
+    quarter = Period(date(2026, 7, 1), date(2026, 9, 30), "month", "quarter")  # whole months
+    ytd = Period(date(2026, 1, 1), AS_OF, "month", "year")  # ends mid-month: partial month read raw
+    odd = Period(date(2025, 11, 17), date(2026, 2, 10), "month", "days")  # partial at both ends
+    return [
+        (Filters(quarter), DEFAULT_VIEWER),
+        (Filters(ytd), DEFAULT_VIEWER),
+        (Filters(odd), DEFAULT_VIEWER),
+        (Filters(ytd, unit=region), DEFAULT_VIEWER),
+        (Filters(quarter, unit=office), DEFAULT_VIEWER),
+        (Filters(ytd, bus=(bus[0], bus[2])), DEFAULT_VIEWER),
+        (Filters(quarter, products=(products[3],)), DEFAULT_VIEWER),
+        (Filters(ytd, segments=(segments[0],)), DEFAULT_VIEWER),
+        (Filters(quarter), head),
+        (Filters(ytd, segments=(segments[-1],)), bu_lead),
+    ]
+
+
+def test_every_routed_metric_equals_the_raw_tables_on_the_demo(demo):
+    base = demo_ctx(demo)
+    for flt, viewer in filter_sets(base):
+        check_all(demo_ctx(demo, viewer), flt)
+
+
+def test_the_summary_counts_every_order_with_an_amount(demo):
+    with demo.engine.connect() as conn:
+        orders = conn.execute(select(schema.sales_order.c.amount).where(schema.sales_order.c.amount.is_not(None))).all()
+        counted = conn.execute(select(order_month.c.orders)).all()
+    assert sum(r[0] for r in counted) == len(orders)
+
+
+# --- The hand-worked fixtures ----------------------------------------------------------------------
+
+
+@pytest.fixture(params=SUMMARY_BACKENDS)
+def fixture_dbs(request: pytest.FixtureRequest, tmp_path) -> Iterator[tuple[str, FreshDatabases]]:
+    dbs = FreshDatabases(tmp_path)
+    yield str(request.param), dbs
+    dbs.close()
+
+
+def test_churn_fixture_both_ways(fixture_dbs):
+    backend, dbs = fixture_dbs
+    engine = dbs.engine(backend)
+    churn_crm.load(engine)
+    build_summaries(engine, Calendar(), "USD")
+    org = load_org(engine)
+    north = Viewer(user="north", role=Role.REGIONAL_HEAD, units=("NORTH",))
+    for viewer in (DEFAULT_VIEWER, north):
+        ctx = Context(engine, org, viewer, Calendar(), "USD", date(2025, 10, 1))
+        for flt in (
+            Filters(Period(date(2025, 4, 1), date(2025, 6, 30), "month", "quarter")),
+            Filters(Period(date(2025, 1, 1), date(2025, 6, 30), "quarter", "days"), unit="SOUTH"),
+            Filters(Period(date(2025, 4, 1), date(2025, 6, 30), "month", "quarter"), bus=("SW",)),
+        ):
+            check_all(ctx, flt)
+
+
+def test_wallet_fixture_both_ways(fixture_dbs):
+    backend, dbs = fixture_dbs
+    engine = dbs.engine(backend)
+    wallet_crm.load(engine)
+    cal = Calendar(fiscal_year_start_month=4)
+    build_summaries(engine, cal, "USD")
+    ctx = Context(engine, load_org(engine), DEFAULT_VIEWER, cal, "USD", date(2025, 10, 15))
+    for flt in (
+        Filters(Period(date(2025, 7, 1), date(2025, 9, 30), "month", "quarter")),
+        Filters(Period(date(2025, 4, 1), date(2025, 10, 15), "month", "days")),
+        Filters(Period(date(2025, 4, 1), date(2025, 10, 15), "month", "days"), unit="NORTH"),
+    ):
+        check_all(ctx, flt)
+
+
+# --- When the router must read the raw tables --------------------------------------------------------
+
+
+def _sql_of(ctx: Context, flt: Filters, start: date, end: date) -> str:
+    return str(select(router.order_revenue_rows(ctx, flt, start, end)).compile(ctx.engine))
+
+
+@pytest.fixture
+def small(tmp_path) -> Iterator[Engine]:
+    engine = create_engine(f"duckdb:///{tmp_path / 'crm.duckdb'}")
+    build_demo(engine, "XS", seed=7, as_of=AS_OF, progress=False)
+    router.forget()
+    yield engine
+    engine.dispose()
+
+
+def test_a_crm_without_summaries_reads_the_raw_tables(tmp_path):
+    engine = create_engine(f"duckdb:///{tmp_path / 'crm.duckdb'}")
+    build_demo(engine, "XS", seed=7, as_of=AS_OF, progress=False, summaries=False)
+    ctx = Context(engine, load_org(engine), DEFAULT_VIEWER, Calendar(), "USD", AS_OF)
+    assert router.route(ctx).source == "raw"
+    assert "granary_order_month" not in _sql_of(ctx, Filters(Period(AS_OF, AS_OF)), date(2026, 1, 1), date(2026, 3, 31))
+    engine.dispose()
+
+
+def test_whole_months_come_from_the_summary_and_partial_months_from_the_orders(small):
+    ctx = Context(small, load_org(small), DEFAULT_VIEWER, Calendar(), "USD", AS_OF)
+    flt = Filters(Period(date(2026, 1, 1), date(2026, 3, 31)))
+    aligned = _sql_of(ctx, flt, date(2026, 1, 1), date(2026, 3, 31))
+    assert "granary_order_month" in aligned and "sales_order" not in aligned
+    partial = _sql_of(ctx, flt, date(2026, 1, 1), date(2026, 3, 15))
+    assert "granary_order_month" in partial and "sales_order" in partial
+    within = _sql_of(ctx, flt, date(2026, 3, 2), date(2026, 3, 15))  # no whole month inside
+    assert "granary_order_month" not in within and "sales_order" in within
+    assert router.whole_months(date(2026, 1, 2), date(2026, 3, 31)) == (2026 * 12 + 1, 2026 * 12 + 2)
+    assert router.whole_months(date(2024, 2, 1), date(2024, 2, 29)) == (2024 * 12 + 1, 2024 * 12 + 1)
+
+
+def test_a_stale_summary_is_not_used(small):
+    ctx = Context(small, load_org(small), DEFAULT_VIEWER, Calendar(), "USD", AS_OF)
+    flt = Filters(Period(date(2026, 7, 1), date(2026, 9, 30), "month", "quarter"))
+    assert router.route(ctx).summary
+    o = schema.sales_order
+    with small.begin() as conn:
+        first = conn.execute(select(o).order_by(o.c.order_id).limit(1)).mappings().one()
+        conn.execute(insert(o).values({**first, "order_id": 10**9, "order_number": "X", "order_date": date(2026, 8, 3)}))
+    router.forget()
+    assert router.route(ctx).source == "raw"
+    assert "stale" in router.route(ctx).reason
+    before = churn.churn_table(ctx, flt)
+    with small.begin() as conn:  # an edit that keeps the row count: a changed amount
+        conn.execute(update(o).where(o.c.order_id == 10**9).values(amount=first["amount"] + 1))
+    router.forget()
+    assert router.route(ctx).source == "raw"
+    build_summaries(small, Calendar(), "USD")  # a refresh makes it current again, with the new order
+    assert router.route(ctx).summary
+    after = churn.churn_table(ctx, flt)
+    with router.raw_tables():
+        assert_same(after, churn.churn_table(ctx, flt))
+    assert len(before) == len(after)
+
+
+def test_another_reporting_currency_reads_the_raw_tables(small):
+    ctx = Context(small, load_org(small), DEFAULT_VIEWER, Calendar(), "EUR", AS_OF)
+    assert router.route(ctx).source == "raw"
+    assert "EUR" in router.route(ctx).reason
+
+
+def test_sqlite_gets_no_summaries(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'crm.sqlite'}")
+    assert not supports_summaries(engine)
+    build_demo(engine, "XS", seed=7, as_of=AS_OF, progress=False)  # skips the summaries
+    ctx = Context(engine, load_org(engine), DEFAULT_VIEWER, Calendar(), "USD", AS_OF)
+    assert router.route(ctx).source == "raw"
+    with pytest.raises(NotImplementedError):
+        build_summaries(engine, Calendar(), "USD")
+    engine.dispose()
