@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,16 @@ def fresh_db(tmp_path: Path) -> Iterator[FreshDatabases]:
 def backend(request: pytest.FixtureRequest) -> str:
     """Parametrises a test over the four backends."""
     return str(request.param)
+
+
+@contextmanager
+def database_on(backend: str, tmp_path_factory: pytest.TempPathFactory, load: Callable[[Engine], None]) -> Iterator[Engine]:
+    """A new database on ``backend`` filled by ``load``, dropped afterwards: for module-scoped
+    fixtures whose tests only read."""
+    dbs = FreshDatabases(tmp_path_factory.mktemp(backend))
+    try:
+        engine = dbs.engine(backend)
+        load(engine)
+        yield engine
+    finally:
+        dbs.close()

@@ -23,10 +23,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine
 
 from data_layer import schema
 from tests import tiny_crm
+from tests.fixture_db import load_crm
 
 D = Decimal
 DT = datetime
@@ -58,9 +59,9 @@ OPPORTUNITIES = [
 
 def load(engine: Engine) -> None:
     """Create the canonical schema in ``engine`` and insert this CRM."""
-    schema.metadata.create_all(engine)
-    with engine.begin() as conn:
-        for table, rows in (
+    load_crm(
+        engine,
+        [
             (schema.org_unit, tiny_crm.ORG),
             (schema.business_unit, tiny_crm.BUS),
             (schema.product, tiny_crm.PRODUCTS),
@@ -68,6 +69,5 @@ def load(engine: Engine) -> None:
             (schema.account, tiny_crm.ACCOUNTS),
             (schema.exchange_rate, tiny_crm.RATES),
             (schema.opportunity, OPPORTUNITIES),
-        ):
-            keys = sorted({k for row in rows for k in row})
-            conn.execute(insert(table), [{k: row.get(k) for k in keys} for row in rows])
+        ],
+    )

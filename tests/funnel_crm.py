@@ -29,9 +29,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine
 
 from data_layer import schema
+from tests.fixture_db import load_crm
 from tests.tiny_crm import BUS, ORG, PRODUCTS, RATES, REPS
 
 D = Decimal
@@ -133,18 +134,9 @@ ORDERS = [
 ]
 
 
-def insert_rows(engine: Engine, tables: list[tuple]) -> None:
-    with engine.begin() as conn:
-        for table, rows in tables:
-            if rows:
-                keys = sorted({k for row in rows for k in row})
-                conn.execute(insert(table), [{k: row.get(k) for k in keys} for row in rows])
-
-
 def load(engine: Engine) -> None:
     """Create the canonical schema in ``engine`` and insert this CRM."""
-    schema.metadata.create_all(engine)
-    insert_rows(
+    load_crm(
         engine,
         [
             (schema.org_unit, ORG),

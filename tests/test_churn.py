@@ -31,7 +31,7 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine
 
 from data_layer import schema
 from data_layer.config import Calendar
@@ -53,7 +53,8 @@ from metrics.churn import (
 )
 from metrics.registry import REGISTRY
 from tests import churn_crm, tiny_crm
-from tests.conftest import BACKENDS, FreshDatabases
+from tests.conftest import BACKENDS, database_on
+from tests.fixture_db import load_crm
 
 Q1 = Period(date(2025, 1, 1), date(2025, 3, 31), "month", "quarter")
 Q2 = Period(date(2025, 4, 1), date(2025, 6, 30), "month", "quarter")
@@ -69,11 +70,8 @@ def money(*values: str) -> tuple[Decimal, ...]:
 @pytest.fixture(scope="module", params=BACKENDS)
 def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """churn_crm loaded once per backend for the module: the tests only read it."""
-    dbs = FreshDatabases(tmp_path_factory.mktemp("churn"))
-    engine = dbs.engine(request.param)
-    churn_crm.load(engine)
-    yield engine
-    dbs.close()
+    with database_on(request.param, tmp_path_factory, churn_crm.load) as engine:
+        yield engine
 
 
 @pytest.fixture
@@ -271,20 +269,14 @@ CONTRACT_COLUMNS = ["ending", "pending", "base", "renewed", "churned"]
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def contract_ctx(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Context]]:
-    dbs = FreshDatabases(tmp_path_factory.mktemp("contracts"))
-    engine = dbs.engine(request.param)
-    schema.metadata.create_all(engine)
-    with engine.begin() as conn:
-        for table, rows in (
+    tables = [
             (schema.org_unit, tiny_crm.ORG), (schema.business_unit, tiny_crm.BUS), (schema.product, tiny_crm.PRODUCTS),
             (schema.rep, tiny_crm.REPS), (schema.account, CONTRACT_ACCOUNTS), (schema.account_history, CONTRACT_HISTORY),
             (schema.sales_order, CONTRACTS),
-        ):
-            keys = sorted({k for row in rows for k in row})
-            conn.execute(insert(table), [{k: row.get(k) for k in keys} for row in rows])
-    org = load_org(engine)
-    yield lambda viewer=DEFAULT_VIEWER: Context(engine, org, viewer, Calendar(), "USD", date(2025, 7, 20))
-    dbs.close()
+    ]
+    with database_on(request.param, tmp_path_factory, lambda engine: load_crm(engine, tables)) as engine:
+        org = load_org(engine)
+        yield lambda viewer=DEFAULT_VIEWER: Context(engine, org, viewer, Calendar(), "USD", date(2025, 7, 20))
 
 
 def test_contractual_churn_of_a_quarter(contract_ctx):

@@ -15,7 +15,7 @@ from metrics.base import Context, Grouping, evaluate, result, trend
 from metrics.customers import METRIC as NEW_CUSTOMERS
 from metrics.registry import REGISTRY
 from tests import wallet_crm
-from tests.conftest import BACKENDS, FreshDatabases
+from tests.conftest import BACKENDS, database_on
 
 CAL = Calendar(fiscal_year_start_month=4)
 Q = Period(date(2025, 7, 1), date(2025, 9, 30), "month", "quarter")  # FY2026 Q2
@@ -26,11 +26,8 @@ EMPTY = Period(date(2020, 1, 1), date(2020, 3, 31), "month", "quarter")
 @pytest.fixture(scope="module", params=BACKENDS)
 def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """wallet_crm loaded once per backend for the module: the tests only read it."""
-    dbs = FreshDatabases(tmp_path_factory.mktemp("customers"))
-    engine = dbs.engine(request.param)
-    wallet_crm.load(engine)
-    yield engine
-    dbs.close()
+    with database_on(request.param, tmp_path_factory, wallet_crm.load) as engine:
+        yield engine
 
 
 @pytest.fixture

@@ -35,7 +35,8 @@ from metrics.funnel import (
 from metrics.registry import REGISTRY
 from metrics.sql import DIALECTS
 from tests import funnel_crm
-from tests.conftest import BACKENDS, FreshDatabases
+from tests.conftest import BACKENDS, database_on
+from tests.fixture_db import load_crm
 
 Q4_2024 = Period(date(2024, 10, 1), date(2024, 12, 31), "month", "quarter")
 Q1 = Period(date(2025, 1, 1), date(2025, 3, 31), "month", "quarter")
@@ -49,11 +50,8 @@ D = Decimal
 @pytest.fixture(scope="module", params=BACKENDS)
 def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """funnel_crm loaded once per backend for the module: the tests only read it."""
-    dbs = FreshDatabases(tmp_path_factory.mktemp("funnel"))
-    engine = dbs.engine(request.param)
-    funnel_crm.load(engine)
-    yield engine
-    dbs.close()
+    with database_on(request.param, tmp_path_factory, funnel_crm.load) as engine:
+        yield engine
 
 
 @pytest.fixture
@@ -247,8 +245,7 @@ def test_unknown_mode_and_grouping_are_refused(ctx_for):
 @pytest.fixture(scope="module")
 def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     engine = create_engine(f"sqlite:///{tmp_path_factory.mktemp('funnel_prop') / 'p.sqlite'}")
-    schema.metadata.create_all(engine)
-    funnel_crm.insert_rows(
+    load_crm(
         engine,
         [(schema.org_unit, funnel_crm.ORG), (schema.account, funnel_crm.ACCOUNTS), (schema.exchange_rate, funnel_crm.RATES)],
     )
@@ -304,7 +301,7 @@ def test_cohort_conversion_rates_lie_between_zero_and_one(scratch, leads, within
                 dict(order_id=i * 10 + j, order_number=f"O{i}-{j}", account_id=spec["account"], opportunity_id=opp if linked else None,
                      order_date=(created + timedelta(days=day)).date(), amount=D(amount), currency="USD", unit_id=4)
             )
-    funnel_crm.insert_rows(
+    load_crm(
         scratch,
         [(schema.opportunity, rows["opportunity"]), (schema.lead, rows["lead"]), (schema.lead_status_history, rows["history"]),
          (schema.sales_order, rows["order"])],

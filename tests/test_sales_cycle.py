@@ -8,7 +8,7 @@ from datetime import datetime as DT
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine
 
 from data_layer import schema
 from data_layer.config import Calendar
@@ -16,10 +16,17 @@ from data_layer.dimensions import load_org
 from data_layer.filters import DEFAULT_VIEWER, Filters, Period, Role, Viewer
 from metrics.base import Context, Grouping, evaluate, result
 from metrics.registry import REGISTRY
-from metrics.sales_cycle import LEAD_TO_ORDER_MEDIAN_DAYS, MEDIAN_DAYS, WIN_RATE_BY_AMOUNT, cycle_distribution, lead_to_order_distribution
+from metrics.sales_cycle import (
+    LEAD_TO_ORDER_MEDIAN_DAYS,
+    MEDIAN_DAYS,
+    WIN_RATE_BY_AMOUNT,
+    cycle_distribution,
+    lead_to_order_distribution,
+)
 from metrics.velocity import sales_velocity, stalled_deals
 from tests import cycle_crm, tiny_crm
-from tests.conftest import BACKENDS, FreshDatabases
+from tests.conftest import BACKENDS, database_on
+from tests.fixture_db import load_crm
 
 Q1 = Period(date(2025, 1, 1), date(2025, 3, 31), "month", "quarter")
 Q2 = Period(date(2025, 4, 1), date(2025, 6, 30), "month", "quarter")
@@ -35,11 +42,8 @@ def approx(values: dict) -> dict:
 @pytest.fixture(scope="module", params=BACKENDS)
 def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """cycle_crm loaded once per backend for the module: the tests only read it."""
-    dbs = FreshDatabases(tmp_path_factory.mktemp("cycle"))
-    engine = dbs.engine(request.param)
-    cycle_crm.load(engine)
-    yield engine
-    dbs.close()
+    with database_on(request.param, tmp_path_factory, cycle_crm.load) as engine:
+        yield engine
 
 
 @pytest.fixture
@@ -217,19 +221,13 @@ ORDERS = [
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def lead_ctx(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Context]]:
-    dbs = FreshDatabases(tmp_path_factory.mktemp("lead_cycle"))
-    engine = dbs.engine(request.param)
-    schema.metadata.create_all(engine)
-    with engine.begin() as conn:
-        for table, rows in (
+    tables = [
             (schema.org_unit, tiny_crm.ORG), (schema.business_unit, tiny_crm.BUS), (schema.product, tiny_crm.PRODUCTS),
             (schema.rep, tiny_crm.REPS), (schema.account, LEAD_ACCOUNTS), (schema.lead, LEADS), (schema.sales_order, ORDERS),
-        ):
-            keys = sorted({k for row in rows for k in row})
-            conn.execute(insert(table), [{k: row.get(k) for k in keys} for row in rows])
-    org = load_org(engine)
-    yield lambda viewer=DEFAULT_VIEWER: Context(engine, org, viewer, Calendar(), "USD", date(2025, 10, 1))
-    dbs.close()
+    ]
+    with database_on(request.param, tmp_path_factory, lambda engine: load_crm(engine, tables)) as engine:
+        org = load_org(engine)
+        yield lambda viewer=DEFAULT_VIEWER: Context(engine, org, viewer, Calendar(), "USD", date(2025, 10, 1))
 
 
 def test_lead_to_first_order_cycle_of_a_quarter(lead_ctx):

@@ -15,9 +15,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine
 
 from data_layer import schema
+from tests.fixture_db import load_crm
 
 D = Decimal
 
@@ -97,9 +98,9 @@ ORDERS = [
 
 def load(engine: Engine) -> None:
     """Create the canonical schema in ``engine`` and insert the tiny CRM."""
-    schema.metadata.create_all(engine)
-    with engine.begin() as conn:
-        for table, rows in (
+    load_crm(
+        engine,
+        [
             (schema.org_unit, ORG),
             (schema.business_unit, BUS),
             (schema.product, PRODUCTS),
@@ -109,6 +110,5 @@ def load(engine: Engine) -> None:
             (schema.opportunity, OPPORTUNITIES),
             (schema.lead, LEADS),
             (schema.sales_order, ORDERS),
-        ):
-            keys = sorted({k for row in rows for k in row})
-            conn.execute(insert(table), [{k: row.get(k) for k in keys} for row in rows])
+        ],
+    )
