@@ -8,20 +8,23 @@ viewers, two databases or two versions of one database never share a cached resu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.engine import make_url
 
-from data_layer import dimensions
+from data_layer import dimensions, schema
 from data_layer.config import Calendar, Settings
-from data_layer.connection import make_engine, missing_schema
+from data_layer.connection import make_engine, missing_schema, read_frame
 from data_layer.filters import Filters, OrgTree, OrgUnit, Viewer
 from metrics.base import Comparison, Context, Grouping, compare, evaluate, trend
+from metrics import churn, sales_cycle, velocity, wallet
 from metrics.registry import REGISTRY
 
 #: Metric results are fresh for ten minutes; the data version makes a rebuilt file miss at once.
@@ -161,3 +164,49 @@ def league_units(tree: OrgTree, unit: str | None, viewer: Viewer) -> list[OrgUni
     children = tree.compared_units(unit)
     visible = tree.visible_ids(viewer)
     return [c for c in children if visible is None or tree.subtree_ids(c.code) & visible]
+
+
+# --- Page tables (distributions, lists and breakdowns beside the registered metrics) -------------
+
+#: The functions of ``metrics/`` the pages show besides registered metrics, by name. Each takes
+#: (ctx, flt, arg); ``arg`` is a small hashable value (a grouping or a row limit).
+TABLES: dict[str, Callable[[Context, Filters, object], object]] = {
+    "cycle_distribution": lambda ctx, flt, by: sales_cycle.cycle_distribution(ctx, flt, by=by),  # type: ignore[arg-type]
+    "sales_velocity": lambda ctx, flt, by: velocity.sales_velocity(ctx, flt, by=by),  # type: ignore[arg-type]
+    "stalled_deals": lambda ctx, flt, by: velocity.stalled_deals(ctx, flt, by=by),  # type: ignore[arg-type]
+    "churn_table": lambda ctx, flt, by: churn.churn_table(ctx, flt, by=by),  # type: ignore[arg-type]
+    "cohort_retention": lambda ctx, flt, _: churn.cohort_retention(ctx, flt),
+    "accounts_at_risk": lambda ctx, flt, _: churn.accounts_at_risk(ctx, flt),
+    "wallet_summary": lambda ctx, flt, by: wallet.wallet_summary(ctx, flt, by=by),  # type: ignore[arg-type]
+    "wallet_accounts": lambda ctx, flt, limit: wallet.wallet_accounts(ctx, flt, limit=int(limit)),  # type: ignore[call-overload]
+    "concentration": lambda ctx, flt, _: wallet.concentration(ctx, flt),
+}
+
+
+@st.cache_data(ttl=METRIC_TTL, max_entries=METRIC_ENTRIES, show_spinner=False)
+def _table(
+    _ctx: Context, key: DataKey, name: str, flt: Filters, arg: object, viewer: Viewer, calendar: Calendar, currency: str, as_of: date
+) -> object:
+    return TABLES[name](_ctx, flt, arg)
+
+
+def table(ctx: Context, key: DataKey, name: str, flt: Filters, arg: object = None) -> Any:
+    """``TABLES[name](ctx, flt, arg)``, cached per data version, viewer and filters."""
+    return _table(ctx, key, name, flt, arg, ctx.viewer, ctx.calendar, ctx.currency, ctx.as_of)
+
+
+def trend_or_none(ctx: Context, key: DataKey, metric: str, flt: Filters) -> pd.DataFrame | None:
+    """The metric's trend, or None when it has none at the period's grain (churn is measured in
+    whole months: no weekly or daily trend)."""
+    try:
+        return trend_of(ctx, key, metric, flt)
+    except NotImplementedError:
+        return None
+
+
+@st.cache_data(ttl=LOOKUP_TTL, max_entries=LOOKUP_ENTRIES, show_spinner=False)
+def rep_names(_engine: Engine, key: DataKey) -> dict[int, str]:
+    """Rep id → full name, to show the owners of listed deals by name (no data_layer lookup exists yet)."""
+    rep = schema.rep
+    frame = read_frame(_engine, select(rep.c.rep_id, rep.c.name))
+    return {int(i): str(n) for i, n in zip(frame["rep_id"], frame["name"], strict=True)}

@@ -68,3 +68,161 @@ def trend_chart(current: pd.DataFrame, year_ago: pd.DataFrame, metric: Metric, l
         )
         .properties(height=HEIGHT)
     )
+
+
+# --- Analysis pages --------------------------------------------------------------------------------
+
+
+def _days_tip(field: str, title: str) -> alt.Tooltip:
+    return alt.Tooltip(f"{field}:Q", title=title, format=",.1f")
+
+
+def cycle_ranges(frame: pd.DataFrame, lang: str) -> alt.Chart:
+    """The sales cycle's spread per unit: a bar from the 25th to the 75th percentile, a whisker on
+    to the 90th and a tick at the median. ``frame``: ``name``, ``n``, ``p25``, ``median``, ``p75``, ``p90``."""
+    order = list(frame["name"])
+    y = alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelLimit=140))
+    tips = [
+        alt.Tooltip("name:N", title=t("chart.unit", lang)),
+        alt.Tooltip("n:Q", title=t("chart.deals_won", lang), format=",d"),
+        _days_tip("p25", t("chart.p25", lang)),
+        _days_tip("median", t("chart.median", lang)),
+        _days_tip("p75", t("chart.p75", lang)),
+        _days_tip("p90", t("chart.p90", lang)),
+    ]
+    base = alt.Chart(frame).encode(y=y, tooltip=tips)
+    x_title = t("chart.days", lang)
+    whisker = base.mark_rule(strokeWidth=1.5, opacity=0.6).encode(x=alt.X("p75:Q", title=x_title), x2="p90:Q")
+    box = base.mark_bar(size=20, opacity=0.35, cornerRadius=3).encode(x="p25:Q", x2="p75:Q")
+    median = base.mark_tick(thickness=3, size=28).encode(x="median:Q")
+    height = max(160, 48 * len(frame) + 50)
+    return (whisker + box + median).properties(height=height)
+
+
+def cycle_trend(frame: pd.DataFrame, lang: str) -> alt.Chart:
+    """The median sales cycle per trend bucket, over the band between the 25th and 75th percentiles.
+    ``frame``: ``bucket_start``, ``n``, ``p25``, ``median``, ``p75``."""
+    data = frame.assign(bucket=[fmt.short_day(d, lang) for d in frame["bucket_start"]])
+    order = list(data["bucket"])
+    x = alt.X("bucket:O", sort=order, title=None, axis=alt.Axis(labelAngle=0, labelOverlap="greedy", ticks=False, domain=False))
+    tips = [
+        alt.Tooltip("bucket:O", title=t("trend.bucket", lang)),
+        alt.Tooltip("n:Q", title=t("chart.deals_won", lang), format=",d"),
+        _days_tip("median", t("chart.median", lang)),
+        _days_tip("p25", t("chart.p25", lang)),
+        _days_tip("p75", t("chart.p75", lang)),
+    ]
+    base = alt.Chart(data).encode(x=x, tooltip=tips)
+    band = base.mark_area(opacity=0.18).encode(y=alt.Y("p25:Q", title=t("chart.days", lang)), y2="p75:Q")
+    line = base.mark_line(point=alt.OverlayMarkDef(size=30), strokeWidth=2.25).encode(y="median:Q")
+    return (band + line).properties(height=HEIGHT)
+
+
+def retention_bars(frame: pd.DataFrame, grr: str, nrr: str, lang: str) -> alt.Chart:
+    """GRR and NRR side by side per unit (``name``, ``grr``, ``nrr``), with the 100% line."""
+    data = frame.rename(columns={"grr": grr, "nrr": nrr}).melt(id_vars=["name"], value_vars=[grr, nrr], var_name="measure")
+    bars = (
+        alt.Chart(data)
+        .mark_bar(cornerRadiusEnd=3)
+        .encode(
+            y=alt.Y("name:N", title=None, axis=alt.Axis(labelLimit=140)),
+            yOffset=alt.YOffset("measure:N", sort=[grr, nrr]),
+            x=alt.X("value:Q", title=None, axis=alt.Axis(format=".0%", tickCount=4)),
+            color=alt.Color("measure:N", title=None, sort=[grr, nrr], legend=alt.Legend(orient="top", direction="horizontal", labelLimit=220)),
+            tooltip=[
+                alt.Tooltip("name:N", title=t("chart.unit", lang)),
+                alt.Tooltip("measure:N", title=t("trend.series", lang)),
+                alt.Tooltip("value:Q", title=t("trend.value", lang), format=".1%"),
+            ],
+        )
+    )
+    hundred = alt.Chart(pd.DataFrame({"value": [1.0]})).mark_rule(strokeDash=[4, 3], opacity=0.6).encode(x="value:Q")
+    return (bars + hundred).properties(height=max(180, 64 * frame["name"].nunique() + 60))
+
+
+def cohort_heatmap(frame: pd.DataFrame, lang: str) -> alt.Chart:
+    """Share of each first-order cohort (rows) still buying k quarters later (columns).
+    ``frame``: ``cohort`` (label), ``accounts`` and one column per quarter since (0, 1, …)."""
+    quarters = [c for c in frame.columns if isinstance(c, int)]
+    rows = []
+    for record in frame.to_dict("records"):
+        for k in quarters:
+            value = record[k]
+            if value is not None and value == value:  # noqa: PLR0124 - NaN check
+                rows.append({"cohort": record["cohort"], "accounts": record["accounts"], "k": k, "share": float(value)})
+    data = pd.DataFrame(rows, columns=["cohort", "accounts", "k", "share"])
+    data["label"] = [fmt.percent(v, lang, digits=0) for v in data["share"]]
+    data["cohort_label"] = [f"{c} · {fmt.number(n, lang)}" for c, n in zip(data["cohort"], data["accounts"], strict=True)]
+    order = list(dict.fromkeys(data["cohort_label"]))
+    base = alt.Chart(data).encode(
+        x=alt.X("k:O", title=t("chart.quarters_since", lang), axis=alt.Axis(labelAngle=0, ticks=False, domain=False)),
+        y=alt.Y("cohort_label:N", sort=order, title=None, axis=alt.Axis(ticks=False, domain=False, labelLimit=160)),
+    )
+    cells = base.mark_rect(cornerRadius=2).encode(
+        color=alt.Color("share:Q", title=None, scale=alt.Scale(domain=[0, 1]), legend=None),
+        tooltip=[
+            alt.Tooltip("cohort:N", title=t("chart.cohort", lang)),
+            alt.Tooltip("accounts:Q", title=t("chart.cohort_size", lang), format=",d"),
+            alt.Tooltip("k:O", title=t("chart.quarters_since", lang)),
+            alt.Tooltip("share:Q", title=t("chart.retained", lang), format=".1%"),
+        ],
+    )
+    text = base.mark_text(fontSize=11).encode(
+        text="label:N", color=alt.condition("datum.share > 0.55", alt.value("white"), alt.value("#1B2421"))
+    )
+    return (cells + text).properties(height=max(HEIGHT // 2, 34 * len(order) + 40))
+
+
+def wallet_scatter(frame: pd.DataFrame, currency: str, lang: str) -> alt.Chart:
+    """Each account's share of wallet against its wallet size (log scale).
+    ``frame``: ``account``, ``unit_name``, ``wallet``, ``revenue``, ``headroom``, ``share``."""
+    data = frame.assign(wallet=frame["wallet"].astype(float), revenue=frame["revenue"].astype(float), headroom=frame["headroom"].astype(float))
+    wallet_metric = Metric("w", {}, {}, "money", "up", lambda *_: None)
+    money_tip = ",.0f"
+    return (
+        alt.Chart(data)
+        .mark_circle(size=36, opacity=0.55)
+        .encode(
+            x=alt.X("wallet:Q", scale=alt.Scale(type="log"), title=t("chart.wallet", lang, currency=currency), axis=alt.Axis(**_axis_format(wallet_metric, lang), tickCount=5)),
+            y=alt.Y("share:Q", title=t("chart.share", lang), axis=alt.Axis(format=".0%", tickCount=5)),
+            tooltip=[
+                alt.Tooltip("account:N", title=t("chart.account", lang)),
+                alt.Tooltip("unit_name:N", title=t("chart.unit", lang)),
+                alt.Tooltip("revenue:Q", title=t("chart.revenue", lang, currency=currency), format=money_tip),
+                alt.Tooltip("wallet:Q", title=t("chart.wallet", lang, currency=currency), format=money_tip),
+                alt.Tooltip("headroom:Q", title=t("chart.headroom", lang, currency=currency), format=money_tip),
+                alt.Tooltip("share:Q", title=t("chart.share", lang), format=".1%"),
+            ],
+        )
+        .properties(height=HEIGHT + 60)
+    )
+
+
+def pareto_curve(curve: pd.DataFrame, lang: str) -> alt.Chart:
+    """The share of revenue from the top x% of accounts (``top_pct``, ``accounts``, ``share``)."""
+    data = pd.concat([pd.DataFrame({"top_pct": [0], "accounts": [0], "share": [0.0]}), curve[["top_pct", "accounts", "share"]]])
+    data = data.assign(x=data["top_pct"] / 100)
+    base = alt.Chart(data).encode(
+        x=alt.X("x:Q", title=t("chart.top_accounts", lang), axis=alt.Axis(format=".0%", tickCount=5), scale=alt.Scale(domain=[0, 1])),
+        y=alt.Y("share:Q", title=t("chart.revenue_share", lang), axis=alt.Axis(format=".0%", tickCount=5), scale=alt.Scale(domain=[0, 1])),
+        tooltip=[
+            alt.Tooltip("x:Q", title=t("chart.top_accounts", lang), format=".0%"),
+            alt.Tooltip("accounts:Q", title=t("chart.accounts", lang), format=",d"),
+            alt.Tooltip("share:Q", title=t("chart.revenue_share", lang), format=".1%"),
+        ],
+    )
+    even = alt.Chart(pd.DataFrame({"x": [0.0, 1.0], "share": [0.0, 1.0]})).mark_line(strokeDash=[4, 3], opacity=0.5, color="gray").encode(x="x:Q", y="share:Q")
+    return (even + base.mark_line(strokeWidth=2.25, interpolate="monotone") + base.mark_point(filled=True, size=40)).properties(height=HEIGHT)
+
+
+def share_bars(frame: pd.DataFrame, category: str, field: str, title: str, lang: str) -> alt.Chart:
+    """A horizontal bar per ``category`` of a ratio ``field``, in the frame's order, labelled."""
+    data = frame.dropna(subset=[field]).assign(label=lambda d: [fmt.percent(v, lang) for v in d[field]])
+    base = alt.Chart(data).encode(
+        y=alt.Y(f"{category}:N", sort=list(data[category]), title=None, axis=alt.Axis(labelLimit=180)),
+        x=alt.X(f"{field}:Q", title=title, axis=alt.Axis(format=".0%", tickCount=4)),
+        tooltip=[alt.Tooltip(f"{category}:N", title=" "), alt.Tooltip(f"{field}:Q", title=title, format=".1%")],
+    )
+    bars = base.mark_bar(cornerRadiusEnd=3)
+    text = base.mark_text(align="left", dx=4, fontSize=11).encode(text="label:N")
+    return (bars + text).properties(height=max(160, 44 * len(data) + 50))

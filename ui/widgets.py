@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -20,8 +21,19 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from data_layer.config import Calendar
 from data_layer.connection import ConnectionProblem, explain
-from data_layer.filters import Filters, OrgTree, Period, buckets, fiscal_quarter_label, fiscal_year_of, fiscal_year_start
-from metrics.base import Comparison, Metric
+from data_layer.filters import (
+    Filters,
+    OrgTree,
+    Period,
+    add_months,
+    buckets,
+    fiscal_quarter_label,
+    fiscal_quarter_start,
+    fiscal_year_of,
+    fiscal_year_start,
+)
+from metrics.base import Comparison, Context, Metric
+from ui import cache
 from ui import format as fmt
 from ui.format import md_escape
 from ui.i18n import has, join, label, t
@@ -202,6 +214,11 @@ def league_table(frame: pd.DataFrame, metrics: list[Metric], currency: str, file
         if metric.kind == "ratio":  # "35.5%", not "35.48%": the table shows one decimal, like the cards
             shown[label(metric.label, lang)] = pd.to_numeric(shown[label(metric.label, lang)], errors="coerce").round(3)
     st.dataframe(shown, hide_index=True, column_config=column_config(metrics, currency, lang), width="stretch")
+    downloads(frame, file_stem, t("league.title", lang), "league", lang)
+
+
+def downloads(frame: pd.DataFrame, file_stem: str, sheet: str, key: str, lang: str) -> None:
+    """CSV and Excel downloads of ``frame``, side by side (``key`` tells a page's tables apart)."""
     with st.container(horizontal=True, gap="small"):
         st.download_button(
             t("league.csv", lang),
@@ -210,16 +227,16 @@ def league_table(frame: pd.DataFrame, metrics: list[Metric], currency: str, file
             mime="text/csv",
             icon=":material/download:",
             on_click="ignore",
-            key="league_csv",
+            key=f"{key}_csv",
         )
         st.download_button(
             t("league.excel", lang),
-            excel_bytes(frame, t("league.title", lang)),
+            excel_bytes(frame, sheet),
             file_name=f"{file_stem}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             icon=":material/table_view:",
             on_click="ignore",
-            key="league_xlsx",
+            key=f"{key}_xlsx",
         )
 
 
@@ -242,3 +259,102 @@ def league_units(children: list[tuple[str, str]], values: dict[str, pd.DataFrame
     if booked_at_parent:
         rows.append((None, t("league.other", lang, unit=parent_name)))
     return rows
+
+
+# --- Building blocks of the analysis pages ---------------------------------------------------------
+
+
+def kpi_cards(ctx: Context, key: cache.DataKey, metrics: list[Metric], flt: Filters, url: str, lang: str) -> None:
+    """A row of KPI cards, each its own section: value, sparkline (when the metric has a trend at
+    the period's grain) and its changes against the previous period and a year earlier."""
+    for column, metric in zip(card_row(len(metrics)), metrics, strict=True):
+        with column, section(label(metric.label, lang), url):
+            comparison = cache.comparison(ctx, key, metric.key, flt)
+            trend = cache.trend_or_none(ctx, key, metric.key, flt)
+            spark = [v for v in trend["value"] if v is not None and v == v] if trend is not None else []  # noqa: PLR0124
+            kpi_card(metric, comparison, [float(v) for v in spark], ctx.currency, flt, lang)
+
+
+def subheader(text: str, caption: str | None = None, help_text: str | None = None) -> None:
+    """A section's title (with its definition on the ?) and a one-line caption."""
+    st.subheader(text, anchor=False, help=help_text)
+    if caption:
+        st.caption(md_escape(caption))
+
+
+def capped(frame: pd.DataFrame, limit: int, lang: str, total: int | None = None) -> pd.DataFrame:
+    """The first ``limit`` rows, with a "first N of M shown" notice when rows were left out."""
+    total = len(frame) if total is None else total
+    shown = frame.head(limit)
+    if total > len(shown):
+        st.caption(md_escape(t("table.capped", lang, n=fmt.number(len(shown), lang), total=fmt.number(total, lang))))
+    return shown
+
+
+def record_table(frame: pd.DataFrame, config: dict, file_stem: str, sheet: str, key: str, lang: str, *, height: int | str = "auto") -> None:
+    """A table of records or units (CRM text as plain cell values, never HTML), then its downloads."""
+    st.dataframe(frame, hide_index=True, column_config=config, width="stretch", height=height)
+    downloads(frame, file_stem, sheet, key, lang)
+
+
+def file_stem(name: str, flt: Filters) -> str:
+    return f"granary-{name}-{flt.period.start:%Y%m%d}-{flt.period.end:%Y%m%d}"
+
+
+def money_column(title: str, currency: str, lang: str, help_text: str | None = None) -> Any:
+    symbol = get_currency_symbol(currency, locale=fmt.NUMBER_LOCALE[lang])
+    return st.column_config.NumberColumn(f"{title} ({currency})", format=f"{symbol}%,.0f", help=help_text)
+
+
+def percent_column(title: str, help_text: str | None = None) -> Any:
+    return st.column_config.NumberColumn(title, format="percent", help=help_text)
+
+
+def days_column(title: str, lang: str, help_text: str | None = None) -> Any:
+    return st.column_config.NumberColumn(title, format="%.0f " + ("d" if lang == "en" else "天"), help=help_text)
+
+
+def count_column(title: str, help_text: str | None = None) -> Any:
+    return st.column_config.NumberColumn(title, format="%,d", help=help_text)
+
+
+def unit_name(tree: OrgTree, code: object, lang: str) -> str:
+    """A unit code as its name ("booked directly" for no code)."""
+    if code is None or (isinstance(code, float) and pd.isna(code)):
+        return t("table.no_unit", lang)
+    unit = tree.by_code(str(code))
+    return unit.name if unit else str(code)
+
+
+def page_definitions(metrics: Iterable[Metric], notes: Iterable[str], lang: str) -> None:
+    """The Definitions expander: the page's registered metrics, then its other figures
+    (``notes`` are i18n keys of "**name** — definition" texts)."""
+    with st.expander(t("definitions.title", lang), icon=":material/menu_book:"):
+        definitions(metrics, lang)
+        for note in notes:
+            st.markdown(t(note, lang))
+
+
+# --- Views that need whole months or quarters --------------------------------------------------
+
+
+def monthly_window(flt: Filters) -> Filters:
+    """The filters for a monthly trend: the period itself when its trend is by month or longer,
+    else the 12 whole months ending with the period's last month (churn has no weekly trend)."""
+    if flt.period.grain in ("month", "quarter", "year"):
+        return flt
+    end = flt.period.end
+    return flt.with_period(Period(add_months(end.replace(day=1), -11), end, "month", "days"))
+
+
+#: Cohorts compared on the retention heatmap: first-order quarters up to the period's end.
+COHORT_QUARTERS = 8
+
+
+def cohort_window(flt: Filters, cal: Calendar) -> Filters:
+    """The filters for the cohort heatmap: the period when it spans several fiscal quarters, else
+    the :data:`COHORT_QUARTERS` quarters ending with the period's."""
+    last = fiscal_quarter_start(flt.period.end, cal)
+    if fiscal_quarter_start(flt.period.start, cal) <= add_months(last, -3 * (COHORT_QUARTERS - 1)):
+        return flt
+    return flt.with_period(Period(add_months(last, -3 * (COHORT_QUARTERS - 1)), flt.period.end, "quarter", "days"))

@@ -1,0 +1,81 @@
+"""The analysis pages in a real browser (Debian's Chromium through Playwright): each opens with no
+exception, in English and Chinese, at desktop and phone width, without sideways scrolling at 390 px.
+
+Screenshots (full page) go to test-artifacts/screenshots/ (git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, streamlit_server, wait_ready
+from tests.test_browser import crm_url  # noqa: F401 - the module's demo CRM (build_demo S)
+from ui.i18n import t
+
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+EXCEPTION = "[data-testid='stException']"
+#: Each page's URL path and its title key.
+PAGES = {"sales_cycle": "cycle.title", "churn": "churn.title", "wallet": "wallet.title"}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def server(crm_url: str, browser: Browser) -> Iterator[str]:  # noqa: F811
+    """One server for the module, opened once at its home page (so Streamlit has left its
+    pages-folder mode, as for every visitor after the first)."""
+    with streamlit_server(crm_url) as base:
+        page = browser.new_page()
+        page.goto(base)
+        page.wait_for_selector("[data-testid='stMetricValue']", timeout=60_000)
+        wait_ready(page)
+        page.context.close()
+        yield base
+
+
+def _open(browser: Browser, url: str, viewport: dict[str, int], title: str) -> Page:
+    page = browser.new_context(viewport=viewport, device_scale_factor=1).new_page()
+    page.goto(url)
+    page.wait_for_function("(t) => document.querySelector('h1') && document.querySelector('h1').innerText.trim() === t", arg=title, timeout=60_000)
+    wait_ready(page)
+    page.wait_for_selector("[data-testid='stExpander']", timeout=60_000)  # the Definitions close every page
+    return page
+
+
+def _shoot(page: Page, name: str, viewport: dict[str, int]) -> None:
+    """The first screen as the user sees it, and the whole page (the viewport stretched to the
+    height of Streamlit's scrolling main area)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    height = page.evaluate("Math.max(...[...document.querySelectorAll('[data-testid=stMain], [data-testid=stAppScrollToBottomContainer]')].map(e => e.scrollHeight), 0)")
+    page.set_viewport_size({"width": viewport["width"], "height": min(max(height, viewport["height"]), 12_000)})
+    page.wait_for_timeout(300)  # charts re-layout to the new height (vega resize), nothing to wait on
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-full.png"))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("key", list(PAGES))
+def test_page_on_a_desktop_and_a_phone(browser: Browser, server: str, key: str, lang: str) -> None:
+    title = t(PAGES[key], lang)
+    for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        page = _open(browser, f"{server}/{key}?lang={lang}", viewport, title)
+        try:
+            assert page.locator(EXCEPTION).count() == 0
+            assert page.locator("[data-testid='stAlertContentError']").count() == 0  # no section failed
+            assert t("period.as_of", lang, date="").strip() in page.inner_text("body")
+            if viewport is PHONE:
+                scroll = page.evaluate("document.documentElement.scrollWidth")
+                assert scroll <= PHONE["width"], f"{key} scrolls sideways: {scroll}px"
+            _shoot(page, f"{key}-{name}-{lang}", viewport)
+        finally:
+            page.context.close()

@@ -1,0 +1,134 @@
+"""The analysis pages (sales cycle, churn, share of wallet) through Streamlit's AppTest: each runs
+through app.py without an exception, its KPI cards show exactly what the metrics compute for the
+same filters, its tables download, and its file run by itself shows only the guard's message.
+
+AppTest resets Streamlit's "pages folder" mode before every run, so a page switched to would be
+run by itself, without app.py (see tests/test_app.py). The ``app`` fixture here keeps navigation
+mode on, as on a server some session has already opened: app.py runs and hands over to the page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit.testing.v1.app_test as app_test_module
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from data_layer.config import load_settings
+from data_layer.connection import make_engine
+from data_layer.filters import DEFAULT_VIEWER, Filters, preset_period
+from metrics.base import Comparison, Context, compare
+from metrics.registry import REGISTRY
+from tests.test_app import APP, GUARD_MESSAGE, ROOT, TIMEOUT, Crm, _ok, _region, demo_crm, tiny  # noqa: F401 - fixtures
+from ui import format as fmt
+from ui.i18n import t
+
+#: Each page file, its title key and the registered metrics on its KPI cards, in order.
+PAGES = {
+    "sales_cycle": ("cycle.title", ("sales_cycle_median_days", "win_rate", "win_rate_by_amount")),
+    "churn": ("churn.title", ("logo_churn", "revenue_churn", "grr", "nrr")),
+    "wallet": ("wallet.title", ("share_of_wallet", "wallet_coverage")),
+}
+
+
+class _NavigationMode(PagesManager):
+    """A PagesManager that has left the pages-folder mode, as after a session's st.navigation."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        PagesManager.uses_pages_directory = False
+
+
+@pytest.fixture
+def navigation(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationMode)
+
+
+def _open(crm: Crm, monkeypatch: pytest.MonkeyPatch, page: str, params: dict[str, str] | None = None) -> AppTest:
+    monkeypatch.setenv("CRM_DATABASE_URL", crm.url)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update(params or {})
+    at.run()
+    _ok(at)
+    at.switch_page(f"pages/{page}.py").run()
+    _ok(at)
+    return at
+
+
+def _comparisons(crm: Crm, flt: Filters, keys: tuple[str, ...]) -> dict[str, Comparison]:
+    engine = make_engine(crm.url)
+    try:
+        ctx = Context(engine, crm.org, DEFAULT_VIEWER, load_settings().calendar, crm.currency, crm.as_of)
+        return {key: compare(REGISTRY[key], ctx, flt) for key in keys}
+    finally:
+        engine.dispose()
+
+
+def _assert_kpis(at: AppTest, crm: Crm, expected: dict[str, Comparison], lang: str = "en") -> None:
+    cards = list(at.metric)[: len(expected)]
+    assert [m.label for m in cards] == [REGISTRY[k].label[lang] for k in expected]
+    for card, (key, comp) in zip(cards, expected.items(), strict=True):
+        metric = REGISTRY[key]
+        assert card.value == fmt.kpi_value(metric, comp.current.value, crm.currency, lang), key
+    badges = "\n".join(m.value for m in at.markdown)
+    for key, comp in expected.items():
+        metric = REGISTRY[key]
+        for then in (comp.previous, comp.year_ago):
+            change = fmt.change(Comparison.change(comp.current, then, metric.kind), metric.kind, lang)
+            if change is not None:
+                assert fmt.md_escape(change) in badges, (key, change)
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_renders_through_app_py_with_the_metrics_figures(navigation: None, monkeypatch: pytest.MonkeyPatch, demo_crm: Crm, page: str) -> None:
+    at = _open(demo_crm, monkeypatch, page)
+    title, keys = PAGES[page]
+    assert at.title[0].value == t(title, "en")
+    assert not at.error, [e.value for e in at.error]  # no section failed
+    flt = Filters(preset_period("qtd", demo_crm.as_of, load_settings().calendar))
+    _assert_kpis(at, demo_crm, _comparisons(demo_crm, flt, keys))
+    assert at.get("vega_lite_chart"), "the page draws its charts"
+    assert len(at.get("download_button")) >= 2  # every table downloads as CSV and Excel
+    assert any(e.label == t("definitions.title", "en") for e in at.expander)
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_kpis_follow_the_filters_and_the_language(navigation: None, monkeypatch: pytest.MonkeyPatch, demo_crm: Crm, page: str) -> None:
+    region = _region(demo_crm.org)
+    at = _open(demo_crm, monkeypatch, page, {"period": "last_quarter", "unit": region})
+    assert at.query_params["unit"] == region and at.query_params["period"] == "last_quarter"
+    at.segmented_control(key="lang").set_value("zh").run()
+    _ok(at)
+    title, keys = PAGES[page]
+    assert at.title[0].value == t(title, "zh")
+    flt = Filters(preset_period("last_quarter", demo_crm.as_of, load_settings().calendar), unit=region)
+    _assert_kpis(at, demo_crm, _comparisons(demo_crm, flt, keys), "zh")
+
+
+def test_a_metric_that_cannot_be_computed_shows_a_dash_and_why(navigation: None, monkeypatch: pytest.MonkeyPatch, tiny: Crm) -> None:
+    at = _open(tiny, monkeypatch, "sales_cycle", {"start": "2025-01-01", "end": "2025-03-31"})  # nothing won
+    median = next(m for m in at.metric if m.label == REGISTRY["sales_cycle_median_days"].label["en"])
+    assert median.value == fmt.DASH
+    assert t("reason.no_data", "en") in [c.value.replace("\\", "") for c in at.caption]
+    assert not at.exception
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_the_page_file_alone_shows_only_the_guard(monkeypatch: pytest.MonkeyPatch, demo_crm: Crm, page: str) -> None:
+    monkeypatch.setenv("CRM_DATABASE_URL", demo_crm.url)
+    at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=TIMEOUT).run()
+    _ok(at)
+    assert not at.metric and not at.dataframe and not at.get("download_button") and not at.title
+    assert [i.value for i in at.info] == [GUARD_MESSAGE]
+
+
+def test_pages_are_registered_for_every_role() -> None:
+    from data_layer.filters import Role
+    from ui.session import PAGES as REGISTERED
+    from ui.session import ROLE_PAGES
+
+    for key in PAGES:
+        assert Path(ROOT / REGISTERED[key].path).is_file()
+        assert all(key in ROLE_PAGES[role] for role in Role)
