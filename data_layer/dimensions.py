@@ -116,3 +116,10 @@ def filter_options(engine: Engine, org: OrgTree, viewer: Viewer) -> FilterOption
         segments=tuple(str(s) for s in segments["segment"]),
         sources=tuple(sorted({str(s) for s in sources["source"]})),
     )
+
+
+def rep_names(engine: Engine) -> dict[int, str]:
+    """Rep id → full name, to label records already selected under the viewer's scope."""
+    rep = schema.rep
+    frame = read_frame(engine, select(rep.c.rep_id, rep.c.name))
+    return {int(i): str(n) for i, n in zip(frame["rep_id"], frame["name"], strict=True)}

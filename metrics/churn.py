@@ -303,7 +303,10 @@ def _positive_orders(ctx: Context, flt: Filters, until: date) -> tuple[Subquery,
 
 def _quarter_of(column: ColumnElement[date], starts: list[date]) -> ColumnElement[int]:
     """The position (0, 1, …) in ``starts`` of the quarter a date falls in: a CASE over bounds from Python."""
-    return case(*[(column < bound, i) for i, bound in enumerate(starts[1:])], else_=len(starts) - 1)
+    whens = [(column < bound, i) for i, bound in enumerate(starts[1:])]
+    # One quarter: still an expression of the column, since a constant in GROUP BY is read as a
+    # column position (SQLite) or refused (DuckDB), and an empty CASE is not SQL.
+    return case(*(whens or [(column.is_(None), 0)]), else_=len(starts) - 1)
 
 
 def cohort_retention(ctx: Context, flt: Filters) -> pd.DataFrame:

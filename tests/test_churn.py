@@ -199,6 +199,14 @@ def test_cohort_retention_by_first_order_quarter(ctx_for):
     assert (list(north["cohort"]), list(north["accounts"])) == (["FY2024 Q2", "FY2024 Q3", "FY2024 Q4"], [2, 1, 1])
 
 
+def test_cohort_retention_of_the_as_of_quarter_alone(ctx_for):
+    # The period and the as-of date (1 October 2025) share one fiscal quarter: a single column of
+    # quarters, which once compiled to an empty CASE. No account's first order falls in it.
+    only = Period(date(2025, 10, 1), date(2025, 10, 1), "day", "quarter")
+    matrix = cohort_retention(ctx_for(), Filters(only))
+    assert len(matrix) == 0
+
+
 def test_accounts_at_risk(ctx_for):
     # On 30 June 2025 the active accounts with two or more order dates above zero: A1 (gaps 243, 276, 89 days:
     # usual 243; last 10 May, 51 days ago), A3 (153, 61, 243: usual 153; last 1 June, 29 days), A7 (30, 109:

@@ -16,12 +16,12 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-from data_layer import dimensions, schema
+from data_layer import dimensions
 from data_layer.config import Calendar, Settings
-from data_layer.connection import make_engine, missing_schema, read_frame
+from data_layer.connection import make_engine, missing_schema
 from data_layer.filters import Filters, OrgTree, OrgUnit, Viewer
 from metrics.base import Comparison, Context, Grouping, compare, evaluate, trend
 from metrics import churn, sales_cycle, velocity, wallet
@@ -206,7 +206,5 @@ def trend_or_none(ctx: Context, key: DataKey, metric: str, flt: Filters) -> pd.D
 
 @st.cache_data(ttl=LOOKUP_TTL, max_entries=LOOKUP_ENTRIES, show_spinner=False)
 def rep_names(_engine: Engine, key: DataKey) -> dict[int, str]:
-    """Rep id → full name, to show the owners of listed deals by name (no data_layer lookup exists yet)."""
-    rep = schema.rep
-    frame = read_frame(_engine, select(rep.c.rep_id, rep.c.name))
-    return {int(i): str(n) for i, n in zip(frame["rep_id"], frame["name"], strict=True)}
+    """Rep id → full name, to show the owners of listed deals by name."""
+    return dimensions.rep_names(_engine)
