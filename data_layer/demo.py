@@ -56,7 +56,9 @@ from tqdm import tqdm
 from data_layer import names as nm
 from data_layer import schema as s
 from data_layer.bulk import bulk_insert, create_schema
+from data_layer.app_store import open_app_store, record_demo_build
 from data_layer.config import load_settings
+from data_layer.connection import mask
 from data_layer.summary import build_summaries, supports_summaries
 
 DEFAULT_URL = "duckdb:///var/demo.duckdb"
@@ -1877,7 +1879,9 @@ def main(argv: list[str] | None = None) -> int:
         counts = build_demo(engine, args.size, args.seed, as_of, args.locale, progress=not args.quiet)
     finally:
         engine.dispose()
-    print(f"{sum(counts.values()):,} rows in {len(counts)} tables, as of {as_of}, into {engine.url!r}")
+    # Granary remembers its own builds in its own database, never in the CRM it built.
+    record_demo_build(open_app_store(args.url), url=mask(args.url), size=args.size, seed=args.seed, as_of=as_of, locale=args.locale)
+    print(f"{sum(counts.values()):,} rows in {len(counts)} tables, as of {as_of}, into {mask(args.url)}")
     return 0
 
 

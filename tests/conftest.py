@@ -8,6 +8,7 @@ Set ``GRANARY_TEST_PG_URL`` / ``GRANARY_TEST_MYSQL_URL`` to use other servers.
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,6 +16,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
+
+# Granary's own database (demo builds, later sign-ins) goes to a scratch file, never the checkout's var/.
+os.environ.setdefault("GRANARY_APP_DATABASE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='granary-own-')}/granary.sqlite")
 
 PG_URL = os.environ.get("GRANARY_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 MYSQL_URL = os.environ.get("GRANARY_TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test")

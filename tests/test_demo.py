@@ -80,6 +80,16 @@ def test_cli_builds_refuses_to_overwrite_and_replaces(tmp_path, capsys):
         main(args)
     assert main([*args, "--replace", "--locale", "zh"]) == 0
     assert "rows in 19 tables" in capsys.readouterr().out
+    # Each build is remembered in Granary's own database, not in the CRM it built.
+    from sqlalchemy import select as sql_select
+
+    from data_layer.app_store import app_database_url, demo_build
+
+    own = create_engine(app_database_url())
+    with own.connect() as conn:
+        builds = conn.execute(sql_select(demo_build.c.url, demo_build.c.locale).where(demo_build.c.url == url)).all()
+    own.dispose()
+    assert [b.locale for b in builds] == ["en", "zh"]
 
 
 def test_chinese_locale(tmp_path):

@@ -138,9 +138,21 @@ def _build_demo(settings: Settings) -> None:
                 _fail(t("boot.demo_failed", detail=f"{type(exc).__name__}: {exc}"), hint=False)
             writer.dispose()
             os.replace(building, DEMO_PATH)
+            _remember_build(settings)
             for leftover in (building.with_name(building.name + ".wal"),):
                 leftover.unlink(missing_ok=True)
             status.update(label=t("boot.demo_built"), state="complete")
+
+
+def _remember_build(settings: Settings) -> None:
+    """Record the build in Granary's own database; the dashboard works on without it."""
+    from data_layer.app_store import open_app_store, record_demo_build
+
+    try:
+        today = datetime.now(settings.calendar.zone).date()
+        record_demo_build(open_app_store(f"duckdb:///{DEMO_PATH}"), url=mask(f"duckdb:///{DEMO_PATH}"), size="S", seed=7, as_of=today, locale="en")
+    except Exception:  # noqa: BLE001 - Granary's own store is not needed to show the CRM
+        log.warning("could not record the demo build in Granary's own database", exc_info=True)
 
 
 def bootstrap() -> Boot:
