@@ -14,8 +14,9 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Literal
 
 import pandas as pd
-from sqlalchemy import BindParameter, ColumnElement, Engine, Select, and_, case, func, literal, select
+from sqlalchemy import BindParameter, ColumnElement, Engine, Select, String, Table, and_, case, cast, func, literal, select
 
+from data_layer import schema
 from data_layer.config import Calendar
 from data_layer.connection import read_frame
 from data_layer.filters import Fact, Filters, OrgTree, Period, Viewer, buckets, local_midnight_utc, restrict
@@ -36,15 +37,39 @@ class Context:
     as_of: date
 
 
+#: What a record-level metric can be split by besides period and unit (see :func:`dimension_of`).
+DIMENSIONS = ("bu", "product", "segment", "source", "rep", "campaign")
+DIMENSION_NAMES = {
+    "bu": "business unit",
+    "product": "product",
+    "segment": "account segment",
+    "source": "source channel",
+    "rep": "rep",
+    "campaign": "campaign",
+}
+GroupBy = Literal["bucket", "unit", "bu", "product", "segment", "source", "rep", "campaign"]
+#: What every metric can be split by.
+PERIOD_AND_UNIT: frozenset[str] = frozenset({"bucket", "unit"})
+
+
 @dataclass(frozen=True)
 class Grouping:
     """How to split a metric: ``None`` (one total), ``bucket`` (trend buckets of the period's
-    grain) or ``unit`` (the children of the filtered unit, or the top units)."""
+    grain), ``unit`` (the children of the filtered unit, or the top units), or one of
+    :data:`DIMENSIONS` (the record's business unit, product, account segment, source, rep or campaign)."""
 
-    by: Literal["bucket", "unit"] | None = None
+    by: GroupBy | None = None
+
+    def __post_init__(self) -> None:
+        if self.by is not None and self.by not in PERIOD_AND_UNIT | set(DIMENSIONS):
+            raise ValueError(f"unknown grouping {self.by!r}; expected bucket, unit or one of {', '.join(DIMENSIONS)}")
 
 
 TOTAL = Grouping()
+
+
+class NotGroupable(ValueError):
+    """The metric's records carry no value for the dimension asked for (leads by business unit)."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +84,8 @@ class Metric:
         better: "up" when a higher value is good, "down" when lower is good.
         query: builds the aggregate select for a context, filters and grouping; its columns
             are ``group`` (when grouped), ``numerator`` and, for ratios, ``denominator``.
+        groupings: what ``query`` can split by: ``bucket``, ``unit`` and, for record-level
+            metrics, the :data:`DIMENSIONS` their records carry (:func:`groupings_for`).
     """
 
     key: str
@@ -68,6 +95,8 @@ class Metric:
     better: Literal["up", "down"]
     query: Callable[[Context, Filters, Grouping], Select]
     not_applicable: Callable[[Filters], tuple[str, ...]] = field(default=lambda _f: ())
+    #: The groupings ``query`` honours besides the total; :func:`evaluate` refuses any other.
+    groupings: frozenset[str] = PERIOD_AND_UNIT
 
     @property
     def is_ratio(self) -> bool:
@@ -123,15 +152,92 @@ def not_applicable_for(fact: Fact) -> Callable[[Filters], tuple[str, ...]]:
     return check
 
 
+# --- Dimensions -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """Where a fact's record finds its group value: ``column`` on the fact, read as is (as text),
+    or, with ``table``, the ``value`` column of the ``table`` row whose ``key`` equals it."""
+
+    column: str
+    table: Table | None = None
+    key: str = ""
+    value: str = "code"
+
+
+#: The rep credited with each fact's record.
+REP_COLUMNS = {"lead": "assigned_rep_id", "opportunity": "owner_rep_id", "sales_order": "rep_id"}
+#: The campaign that brought each fact's record (only leads carry one).
+CAMPAIGN_COLUMNS = {"lead": "campaign_id"}
+
+
+def dimension_of(fact: Fact, by: str) -> Dimension | None:
+    """How ``fact``'s records meet dimension ``by``, or None where they carry no such value.
+
+    Business unit, product, segment and source read the same columns as the global filters
+    (:data:`data_layer.filters.FACTS`), so a group and the matching filter select the same rows.
+    """
+    name = fact.table.name
+    if by == "bu" and fact.bu:
+        return Dimension(fact.bu, schema.business_unit, "bu_id")
+    if by == "product" and fact.product:
+        return Dimension(fact.product, schema.product, "product_id")
+    if by == "segment" and fact.account:
+        return Dimension(fact.account, schema.account, "account_id", "segment")
+    if by == "source" and fact.source:
+        if fact.source_via_account:
+            return Dimension(fact.source, schema.account, "account_id", "source_channel")
+        return Dimension(fact.source)
+    if by == "rep" and name in REP_COLUMNS:
+        return Dimension(REP_COLUMNS[name], schema.rep, "rep_id")
+    if by == "campaign" and name in CAMPAIGN_COLUMNS:
+        return Dimension(CAMPAIGN_COLUMNS[name])  # a campaign has no code: its id, as text
+    return None
+
+
+def groupings_for(fact: Fact) -> frozenset[str]:
+    """Period, unit and every dimension ``fact``'s records carry."""
+    return PERIOD_AND_UNIT | {by for by in DIMENSIONS if dimension_of(fact, by) is not None}
+
+
+def dimension_group(fact: Fact, by: str) -> ColumnElement:
+    """The record's stable code for dimension ``by`` (NULL where it has none).
+
+    A correlated scalar subquery on an alias rather than a join: callers keep their FROM clause,
+    and the filters' own subqueries on the same tables are not correlated to it by accident.
+    """
+    dim = dimension_of(fact, by)
+    if dim is None:
+        raise NotGroupable(f"{fact.table.name} records carry no {DIMENSION_NAMES.get(by, by)}: cannot group by {by!r}")
+    column = fact.table.c[dim.column]
+    if dim.table is None:
+        return column if isinstance(column.type, String) else cast(column, String(40))
+    lookup = dim.table.alias(f"group_{by}")
+    return select(lookup.c[dim.value]).where(lookup.c[dim.key] == column).scalar_subquery()
+
+
 def group_column(
-    grouping: Grouping, ctx: Context, flt: Filters, *, date: ColumnElement, unit: ColumnElement, timestamp: bool
+    grouping: Grouping,
+    ctx: Context,
+    flt: Filters,
+    *,
+    date: ColumnElement,
+    unit: ColumnElement,
+    timestamp: bool,
+    fact: Fact | None = None,
 ) -> ColumnElement | None:
-    """The expression a metric groups by, from its date and unit columns."""
+    """The expression a metric groups by, from its date and unit columns — or, for a
+    dimension, from ``fact``'s record (:func:`dimension_group`)."""
     if grouping.by == "bucket":
         return bucket_index(date, flt.period, ctx.calendar, timestamp=timestamp)
     if grouping.by == "unit":
         return unit_group(unit, ctx, flt)
-    return None
+    if grouping.by is None:
+        return None
+    if fact is None:
+        raise NotImplementedError(f"grouping by {grouping.by!r} needs the fact the metric counts")
+    return dimension_group(fact, grouping.by)
 
 
 def grouped(select_: Select, group: ColumnElement | None) -> Select:
@@ -150,7 +256,7 @@ def count_in_period(fact: Fact, date_column: str, *, timestamp: bool) -> Callabl
     def query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
         t = fact.table
         when = t.c[date_column]
-        group = group_column(grouping, ctx, flt, date=when, unit=t.c[fact.unit or ""], timestamp=timestamp)
+        group = group_column(grouping, ctx, flt, date=when, unit=t.c[fact.unit or ""], timestamp=timestamp, fact=fact)
         stmt = select(func.count().label("numerator")).where(
             in_period(when, flt.period, ctx.calendar, timestamp=timestamp), *scoped(fact, ctx, flt)
         )
@@ -160,6 +266,10 @@ def count_in_period(fact: Fact, date_column: str, *, timestamp: bool) -> Callabl
 
 
 # --- Evaluation --------------------------------------------------------------------------------
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and pd.isna(value))
 
 
 def _number(value: object, kind: Kind) -> Decimal | int | float | None:
@@ -192,10 +302,36 @@ def ratio_value(numerator: object, denominator: object) -> tuple[float | None, s
     return float(Decimal(str(numerator or 0)) / Decimal(str(denominator))), None
 
 
+def check_grouping(metric: Metric, grouping: Grouping) -> None:
+    """Refuse a grouping ``metric`` does not declare, rather than let its query ignore it.
+
+    A record-level metric (one that declares some dimension) whose records lack this one raises
+    :class:`NotGroupable`; any other metric has simply not been built for it: NotImplementedError.
+    """
+    by = grouping.by
+    if by is None or by in metric.groupings:
+        return
+    if metric.groupings & set(DIMENSIONS):
+        raise NotGroupable(
+            f"metric {metric.key!r} cannot be grouped by {by!r}: its records carry no {DIMENSION_NAMES.get(by, by)}"
+        )
+    raise NotImplementedError(
+        f"metric {metric.key!r} cannot be grouped by {by!r} yet; it supports {', '.join(sorted(metric.groupings))}"
+    )
+
+
 def evaluate(metric: Metric, ctx: Context, flt: Filters, grouping: Grouping = TOTAL) -> pd.DataFrame:
     """Run ``metric`` and return one row per group: ``group`` (when grouped), ``numerator``,
-    ``denominator`` (ratios) and ``value``."""
+    ``denominator`` (ratios) and ``value``. Records with no value for a dimension group under None.
+
+    Raises:
+        NotGroupable: ``metric``'s records carry no value for the dimension asked for.
+        NotImplementedError: ``metric`` does not support the grouping.
+    """
+    check_grouping(metric, grouping)
     frame = read_frame(ctx.engine, metric.query(ctx, flt, grouping))
+    if "group" in frame:  # pandas may read a NULL group as NaN
+        frame["group"] = pd.Series([None if _missing(g) else g for g in frame["group"]], index=frame.index, dtype=object)
     frame["numerator"] = [_number(v, "money" if metric.kind == "money" else "count" if metric.kind == "count" else "ratio") for v in frame["numerator"]]
     if metric.is_ratio:
         frame["denominator"] = [_number(v, "ratio") for v in frame["denominator"]]

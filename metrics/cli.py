@@ -15,10 +15,11 @@ from data_layer.config import load_settings
 from data_layer.connection import ConnectionProblem, explain, make_engine, resolve_source
 from data_layer.dimensions import data_as_of, load_org, reporting_currency
 from data_layer.filters import DEFAULT_VIEWER, Filters, Period, grain_for
-from metrics.base import Context, Grouping, compare, evaluate
+from metrics.base import DIMENSIONS as RECORD_DIMENSIONS
+from metrics.base import Context, Grouping, NotGroupable, compare, evaluate
 from metrics.registry import REGISTRY
 
-DIMENSIONS = ("unit", "period")
+DIMENSIONS = ("unit", "period", *RECORD_DIMENSIONS)
 
 
 def _plain(value: Any) -> Any:
@@ -55,7 +56,7 @@ def summary(ctx: Context, flt: Filters, by: str | None) -> list[dict[str, Any]]:
                     }
                 )
             else:
-                frame = evaluate(metric, ctx, flt, Grouping("unit" if by == "unit" else "bucket"))
+                frame = evaluate(metric, ctx, flt, Grouping("bucket" if by == "period" else by))  # type: ignore[arg-type]
                 for row in frame.to_dict("records"):
                     rows.append(
                         base
@@ -66,6 +67,8 @@ def summary(ctx: Context, flt: Filters, by: str | None) -> list[dict[str, Any]]:
                             "denominator": _plain(row.get("denominator")),
                         }
                     )
+        except NotGroupable as exc:
+            rows.append(base | {"value": None, "reason": f"not applicable: {exc}"})
         except NotImplementedError as exc:
             rows.append(base | {"value": None, "reason": f"not available: {exc}"})
     return rows
@@ -81,7 +84,12 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--as-of", type=date.fromisoformat, help="as-of date (default: the newest record's date)")
     s.add_argument("--unit", help="org unit code (its whole subtree)")
     s.add_argument("--bu", action="append", default=[], help="business unit code (repeatable)")
-    s.add_argument("--by", choices=DIMENSIONS, help="split by the units below --unit, or by period bucket")
+    s.add_argument(
+        "--by",
+        choices=DIMENSIONS,
+        help="split by the units below --unit, by period bucket, or by the record's business unit, product, "
+        "account segment, source, rep or campaign (metrics whose records lack it say so)",
+    )
     s.add_argument("--format", choices=("json", "csv", "table"), default="table")
     args = parser.parse_args(argv)
 

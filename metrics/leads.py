@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from data_layer.filters import FACTS
-from metrics.base import Metric, count_in_period, not_applicable_for
+from metrics.base import Metric, count_in_period, groupings_for, not_applicable_for
 
 FACT = FACTS["lead"]
 
@@ -19,5 +19,6 @@ METRIC = Metric(
     kind="count",
     better="up",
     query=count_in_period(FACT, "created_at", timestamp=True),
+    groupings=groupings_for(FACT),
     not_applicable=not_applicable_for(FACT),
 )

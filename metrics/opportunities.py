@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from data_layer.filters import FACTS
-from metrics.base import Metric, count_in_period
+from metrics.base import Metric, count_in_period, groupings_for
 
 FACT = FACTS["opportunity"]
 
@@ -19,4 +19,5 @@ METRIC = Metric(
     kind="count",
     better="up",
     query=count_in_period(FACT, "created_at", timestamp=True),
+    groupings=groupings_for(FACT),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Select, func, select
 
 from data_layer.filters import FACTS, Filters
-from metrics.base import Context, Grouping, Metric, group_column, grouped, in_period, scoped
+from metrics.base import Context, Grouping, Metric, group_column, grouped, groupings_for, in_period, scoped
 from metrics.money import converted, rate_join
 
 FACT = FACTS["sales_order"]
@@ -14,7 +14,7 @@ FACT = FACTS["sales_order"]
 def query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
     t = FACT.table
     joined, rate = rate_join(t, t.c.currency, t.c.order_date, ctx.currency)
-    group = group_column(grouping, ctx, flt, date=t.c.order_date, unit=t.c.unit_id, timestamp=False)
+    group = group_column(grouping, ctx, flt, date=t.c.order_date, unit=t.c.unit_id, timestamp=False, fact=FACT)
     stmt = (
         select(func.sum(converted(t.c.amount, rate)).label("numerator"))
         .select_from(joined)
@@ -36,4 +36,5 @@ METRIC = Metric(
     kind="money",
     better="up",
     query=query,
+    groupings=groupings_for(FACT),
 )

@@ -5,14 +5,14 @@ from __future__ import annotations
 from sqlalchemy import Select, case, func, select
 
 from data_layer.filters import FACTS, Filters
-from metrics.base import Context, Grouping, Metric, group_column, grouped, in_period, scoped
+from metrics.base import Context, Grouping, Metric, group_column, grouped, groupings_for, in_period, scoped
 
 FACT = FACTS["opportunity"]
 
 
 def query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
     t = FACT.table
-    group = group_column(grouping, ctx, flt, date=t.c.closed_at, unit=t.c.unit_id, timestamp=True)
+    group = group_column(grouping, ctx, flt, date=t.c.closed_at, unit=t.c.unit_id, timestamp=True, fact=FACT)
     stmt = select(
         func.sum(case((t.c.status == "won", 1), else_=0)).label("numerator"),
         func.sum(case((t.c.status.in_(("won", "lost")), 1), else_=0)).label("denominator"),
@@ -35,4 +35,5 @@ METRIC = Metric(
     kind="ratio",
     better="up",
     query=query,
+    groupings=groupings_for(FACT),
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from data_layer.filters import FACTS
-from metrics.base import Metric, count_in_period
+from metrics.base import Metric, count_in_period, groupings_for
 
 FACT = FACTS["sales_order"]
 
@@ -19,4 +19,5 @@ METRIC = Metric(
     kind="count",
     better="up",
     query=count_in_period(FACT, "order_date", timestamp=False),
+    groupings=groupings_for(FACT),
 )
