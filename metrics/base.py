@@ -296,10 +296,13 @@ class Result:
 
 
 def ratio_value(numerator: object, denominator: object) -> tuple[float | None, str | None]:
-    """The ratio, or None with the reason it cannot be taken."""
-    if denominator is None or float(denominator) == 0:  # type: ignore[arg-type]
+    """The ratio, or None with the reason it cannot be taken. A missing numerator (a SUM over
+    no matching rows, which pandas may hold as NaN) counts as zero."""
+    if denominator is None or pd.isna(denominator) or float(denominator) == 0:  # type: ignore[arg-type]
         return None, "no_denominator"
-    return float(Decimal(str(numerator or 0)) / Decimal(str(denominator))), None
+    if numerator is None or pd.isna(numerator):
+        numerator = 0
+    return float(Decimal(str(numerator)) / Decimal(str(denominator))), None
 
 
 def check_grouping(metric: Metric, grouping: Grouping) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Select, case, func, select
 
 from data_layer.connection import read_frame
 from data_layer.filters import FACTS, Filters, buckets, local_midnight_utc
-from metrics.base import Context, Grouping, Metric, group_column, grouped, in_period, not_applicable_for, scoped
+from metrics.base import Context, Grouping, Metric, group_column, grouped, groupings_for, in_period, not_applicable_for, scoped
 from metrics.customers import first_purchases
 from metrics.money import converted, rate_join
 from metrics.sql import QUANTILES, days_between, distribution, local_date, seconds_between
@@ -35,7 +35,7 @@ def cycle_select(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
     """``group`` (when grouped), ``n``, ``p25``, ``median``, ``p75``, ``p90`` and ``mean`` of the
     cycle in days of the opportunities won in the period."""
     t = FACT.table
-    group = group_column(grouping, ctx, flt, date=t.c.closed_at, unit=t.c.unit_id, timestamp=True)
+    group = group_column(grouping, ctx, flt, date=t.c.closed_at, unit=t.c.unit_id, timestamp=True, fact=FACT)
     return distribution(
         seconds_between(t.c.closed_at, t.c.created_at), where=_won_in_period(ctx, flt), group=group, divide_by=SECONDS_PER_DAY
     )
@@ -72,7 +72,7 @@ def win_rate_by_amount_query(ctx: Context, flt: Filters, grouping: Grouping) -> 
     close_date = local_date(t.c.closed_at, flt.period.start, flt.period.end, ctx.calendar)
     joined, rate = rate_join(t, t.c.currency, close_date, ctx.currency)
     amount = converted(t.c.amount, rate)
-    group = group_column(grouping, ctx, flt, date=t.c.closed_at, unit=t.c.unit_id, timestamp=True)
+    group = group_column(grouping, ctx, flt, date=t.c.closed_at, unit=t.c.unit_id, timestamp=True, fact=FACT)
     stmt = (
         select(func.sum(case((t.c.status == "won", amount))).label("numerator"), func.sum(amount).label("denominator"))
         .select_from(joined)
@@ -102,6 +102,7 @@ MEDIAN_DAYS = Metric(
     better="down",
     query=median_query,
     not_applicable=not_applicable_for(FACT),
+    groupings=groupings_for(FACT),
 )
 
 WIN_RATE_BY_AMOUNT = Metric(
@@ -120,6 +121,7 @@ WIN_RATE_BY_AMOUNT = Metric(
     better="up",
     query=win_rate_by_amount_query,
     not_applicable=not_applicable_for(FACT),
+    groupings=groupings_for(FACT),
 )
 
 METRICS = (MEDIAN_DAYS, WIN_RATE_BY_AMOUNT)

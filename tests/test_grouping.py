@@ -24,7 +24,7 @@ Q2 = Period(date(2025, 4, 1), date(2025, 6, 30), "month", "quarter")
 #: Every tiny_crm lead: 5 (May 2024) to 4 (1 July 2025 local).
 ALL_LEADS = Period(date(2024, 1, 1), date(2025, 12, 31), "quarter", "days")
 M = REGISTRY
-RECORD_LEVEL = ("revenue", "won_orders", "win_rate", "opportunities", "leads")
+RECORD_LEVEL = ("revenue", "won_orders", "win_rate", "opportunities", "leads", "sales_cycle_median_days", "win_rate_by_amount")
 
 
 def load(engine: Engine) -> None:
@@ -91,6 +91,13 @@ def test_leads_by_source_campaign_and_rep(ctx):
     assert by("leads", ctx, "source") == {"event": 2}  # Q2: leads 1 and 3
 
 
+def test_cycle_metrics_by_business_unit(ctx):
+    # Closed in Q2: opp 1 (HW, won, 100, opened and won 6 hours apart), opp 2 (SW, lost, 100) and opp 3
+    # (HW, won, 100, opened 5 January 00:00 UTC, won 30 June 15:00 UTC: 176.625 days).
+    assert by("win_rate_by_amount", ctx, "bu") == {"HW": 1.0, "SW": 0.0}
+    assert by("sales_cycle_median_days", ctx, "bu") == {"HW": pytest.approx((0.25 + 176.625) / 2)}
+
+
 @pytest.mark.parametrize("key", ["revenue", "won_orders", "opportunities", "leads"])
 def test_groups_add_up_to_the_total(ctx, key):
     total = result(M[key], ctx, Filters(ALL_LEADS)).value
@@ -117,7 +124,7 @@ def test_metrics_not_built_for_a_dimension_say_so():
 
 def test_record_level_metrics_declare_their_dimensions():
     assert M["leads"].groupings == {"bucket", "unit", "segment", "source", "rep", "campaign"}
-    for key in ("revenue", "won_orders", "win_rate", "opportunities"):
+    for key in ("revenue", "won_orders", "win_rate", "opportunities", "sales_cycle_median_days", "win_rate_by_amount"):
         assert M[key].groupings == {"bucket", "unit", *DIMENSIONS} - {"campaign"}, key
     with pytest.raises(ValueError, match="unknown grouping 'region'"):
         Grouping("region")  # type: ignore[arg-type]
