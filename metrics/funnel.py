@@ -21,7 +21,7 @@ lead; the business-unit and product filters do not apply to leads.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Literal
 
@@ -547,3 +547,105 @@ OPPORTUNITY_TO_ORDER_RATE = Metric(
 )
 
 METRICS = (LEAD_TO_OPPORTUNITY_RATE, OPPORTUNITY_TO_ORDER_RATE)
+
+
+# --- The records behind a stage --------------------------------------------------------------------------
+
+
+def _local_day(value: object, ctx: Context) -> date | None:
+    """A stage date as the company's business date: UTC timestamps moved to its zone, dates kept."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC).astimezone(ctx.calendar.zone).date()
+    return value if isinstance(value, date) else None
+
+
+def stage_records(
+    ctx: Context, flt: Filters, stage: str, mode: Mode = "cohort", within_days: int | None = None, limit: int = 200
+) -> tuple[pd.DataFrame, int]:
+    """The leads counted at ``stage`` by :func:`funnel` for the same arguments, most recent stage date
+    first (ties by lead id), at most ``limit`` of them; and how many there are in all.
+
+    Columns: ``lead_id``, ``company``, ``contact``, ``unit`` (code), ``source``, ``created`` and
+    ``stage_date`` (business dates in the company zone; the repeat order's own date), ``opportunity``
+    (the converted opportunity's name, from the opportunity stage on) and ``amount`` (opportunity and
+    won stages: the amount :func:`funnel` sums, in the reporting currency; None without a rate).
+    """
+    if stage not in STAGES:
+        raise ValueError(f"unknown funnel stage {stage!r}; expected one of {', '.join(STAGES)}")
+    if mode not in ("cohort", "snapshot"):
+        raise ValueError(f"unknown funnel mode {mode!r}; expected 'cohort' or 'snapshot'")
+    if within_days is not None and within_days < 0:
+        raise ValueError(f"within_days must be ≥ 0, not {within_days}")
+    period, cal = flt.period, ctx.calendar
+    if mode == "cohort":
+        p = _with_rate(per_lead(ctx, flt, cohort=True), lambda s: s.c.created_day, ctx, "amount_usd", "cohort_leads")
+        condition = reached(p, ctx, within_days)[stage]
+        amount = p.c.amount_usd
+    else:
+        # As snapshot_select: each entry dated in the period and by the as-of day, its amount at the
+        # rate of its own day.
+        inner = per_lead(ctx, flt, cohort=False)
+        p1 = _with_rate(inner, lambda s: local_date(s.c.opportunity_at, period.start, period.end, cal), ctx, "opportunity_usd", "s1")
+        p = _with_rate(p1, lambda s: local_date(s.c.won_at, period.start, period.end, cal), ctx, "won_usd", "s2")
+        instant = _as_of_instant(ctx)
+        if stage == "repeat":
+            condition = and_(in_period(p.c.repeat_order, period, cal, timestamp=False), p.c.repeat_order <= ctx.as_of)
+        else:
+            column = {"lead": p.c.created_at, "qualified": p.c.qualified_at, "opportunity": p.c.opportunity_at, "won": p.c.won_at}[stage]
+            condition = and_(in_period(column, period, cal, timestamp=True), column < instant)
+        amount = p.c.won_usd if stage == "won" else p.c.opportunity_usd
+    stage_at = {
+        "lead": p.c.created_at,
+        "qualified": p.c.qualified_at,
+        "opportunity": p.c.opportunity_at,
+        "won": p.c.won_at,
+        "repeat": p.c.repeat_order,
+    }[stage]
+    lead, opp = LEAD.table, schema.opportunity
+    with_opportunity = STAGES.index(stage) >= STAGES.index("opportunity")
+    stmt = (
+        select(
+            p.c.lead_id,
+            lead.c.company_name,
+            lead.c.contact_name,
+            p.c.unit_id,
+            p.c.source_channel,
+            p.c.created_at,
+            stage_at.label("stage_at"),
+            (opp.c.name if with_opportunity else literal(None)).label("opportunity"),
+            (amount if stage in AMOUNT_STAGES else literal(None)).label("amount"),
+            func.count().over().label("total"),
+        )
+        .select_from(
+            p.join(lead, lead.c.lead_id == p.c.lead_id).outerjoin(opp, opp.c.opportunity_id == lead.c.converted_opportunity_id)
+        )
+        .where(condition)
+        .order_by(stage_at.desc(), p.c.lead_id)
+        .limit(limit)
+    )
+    frame = read_frame(ctx.engine, stmt)
+    total = int(frame["total"].iloc[0]) if len(frame) else 0
+    rows = []
+    for r in frame.to_dict("records"):
+        unit = ctx.org.by_id(int(r["unit_id"])) if r["unit_id"] is not None and not pd.isna(r["unit_id"]) else None
+        rows.append(
+            {
+                "lead_id": int(r["lead_id"]),
+                "company": r["company_name"],
+                "contact": r["contact_name"],
+                "unit": unit.code if unit else None,
+                "source": r["source_channel"],
+                "created": _local_day(r["created_at"], ctx),
+                "stage_date": _local_day(r["stage_at"], ctx),
+                "opportunity": r["opportunity"] if with_opportunity else None,
+                "amount": _money(r["amount"]) if stage in AMOUNT_STAGES else None,
+            }
+        )
+    columns = ["lead_id", "company", "contact", "unit", "source", "created", "stage_date", "opportunity", "amount"]
+    return pd.DataFrame(rows, columns=columns), total

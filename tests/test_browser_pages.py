@@ -19,7 +19,7 @@ DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 EXCEPTION = "[data-testid='stException']"
 #: Each page's URL path and its title key.
-PAGES = {"sales_cycle": "cycle.title", "churn": "churn.title", "wallet": "wallet.title"}
+PAGES = {"sales_cycle": "cycle.title", "churn": "churn.title", "wallet": "wallet.title", "funnel": "funnel.title"}
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +79,29 @@ def test_page_on_a_desktop_and_a_phone(browser: Browser, server: str, key: str, 
             _shoot(page, f"{key}-{name}-{lang}", viewport)
         finally:
             page.context.close()
+
+
+def test_funnel_drill_through_in_the_browser(browser: Browser, server: str) -> None:
+    """Choosing a stage lists the records behind it (the selectbox's label carries the stage's count)."""
+    page = _open(browser, f"{server}/funnel?lang=en", DESKTOP, t("funnel.title", "en"))
+    try:
+        box = page.locator("[data-testid='stSelectbox']").filter(has_text=t("records.stage", "en")).last.locator("input")
+        box.click()
+        page.keyboard.type(t("funnel.stage.opportunity", "en"))  # the select filters its options as one types
+        page.keyboard.press("Enter")
+        page.wait_for_function("(e) => e.value.startsWith('Opportunities ·')", arg=box.element_handle(), timeout=30_000)
+        wait_ready(page)
+        count = box.input_value().split("·")[-1].strip()
+        assert page.locator(EXCEPTION).count() == 0
+        total = int(count.replace(",", ""))
+        if total:
+            # The records' grid: one header row and the records (at most 200 shown).
+            records = page.locator("[role='grid']").filter(has_text=t("records.company", "en")).last
+            records.wait_for(state="attached", timeout=30_000)  # the grid's accessible table is hidden
+            assert records.get_attribute("aria-rowcount") == str(min(total, 200) + 1)
+            assert page.locator("[data-testid='stDownloadButton']").count() >= 2
+        else:
+            assert t("records.none", "en") in page.inner_text("body")
+        _shoot(page, "funnel-drill-desktop-en", DESKTOP)
+    finally:
+        page.context.close()

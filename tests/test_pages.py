@@ -30,6 +30,7 @@ PAGES = {
     "sales_cycle": ("cycle.title", ("sales_cycle_median_days", "win_rate", "win_rate_by_amount")),
     "churn": ("churn.title", ("logo_churn", "revenue_churn", "grr", "nrr")),
     "wallet": ("wallet.title", ("share_of_wallet", "wallet_coverage")),
+    "funnel": ("funnel.title", ("lead_to_opportunity_rate", "opportunity_to_order_rate")),
 }
 
 
@@ -122,6 +123,47 @@ def test_the_page_file_alone_shows_only_the_guard(monkeypatch: pytest.MonkeyPatc
     _ok(at)
     assert not at.metric and not at.dataframe and not at.get("download_button") and not at.title
     assert [i.value for i in at.info] == [GUARD_MESSAGE]
+
+
+def test_funnel_drill_through_lists_the_records_behind_a_stage(navigation: None, monkeypatch: pytest.MonkeyPatch, demo_crm: Crm) -> None:
+    from metrics.funnel import STAGES, stage_records
+
+    at = _open(demo_crm, monkeypatch, "funnel")
+    assert at.get("plotly_chart"), "the funnel is drawn"
+    flt = Filters(preset_period("qtd", demo_crm.as_of, load_settings().calendar))
+    engine = make_engine(demo_crm.url)
+    try:
+        ctx = Context(engine, demo_crm.org, DEFAULT_VIEWER, load_settings().calendar, demo_crm.currency, demo_crm.as_of)
+        expected = {(s, m): stage_records(ctx, flt, s, m, limit=200)[1] for s in STAGES for m in ("cohort", "snapshot")}
+        within_30 = stage_records(ctx, flt, "qualified", "cohort", 30, limit=200)[1]
+    finally:
+        engine.dispose()
+    assert expected[("lead", "cohort")] > 0 and expected[("opportunity", "snapshot")] > 0, "the demo has a funnel this quarter"
+    lead_column = t("records.lead", "en")
+    for mode in ("cohort", "snapshot"):
+        at.segmented_control(key="funnel_mode").set_value(mode).run()
+        _ok(at)
+        for stage in STAGES:
+            at.selectbox(key="funnel_stage").set_value(stage).run()
+            _ok(at)
+            assert not at.error, [e.value for e in at.error]
+            total = expected[(stage, mode)]
+            assert fmt.number(total, "en") in at.selectbox(key="funnel_stage").format_func(stage)
+            tables = [d.value for d in at.dataframe if lead_column in d.value.columns]
+            if total == 0:
+                assert not tables and t("records.none", "en") in [i.value for i in at.info], (stage, mode)
+                continue
+            assert len(tables) == 1 and len(tables[0]) == min(total, 200), (stage, mode, total)
+            notice = t("table.capped", "en", n=fmt.number(200, "en"), total=fmt.number(total, "en"))
+            assert (notice in [c.value.replace("\\", "") for c in at.caption]) == (total > 200), (stage, mode)
+    # Cohort mode within 30 days of creation: the stage's count follows the window.
+    at.segmented_control(key="funnel_mode").set_value("cohort").run()
+    at.number_input(key="funnel_within").set_value(30).run()
+    at.selectbox(key="funnel_stage").set_value("qualified").run()
+    _ok(at)
+    assert not at.error, [e.value for e in at.error]
+    assert fmt.number(within_30, "en") in at.selectbox(key="funnel_stage").format_func("qualified")
+    assert t("funnel.caption_window", "en", n=30) in [c.value.replace("\\", "") for c in at.caption]
 
 
 def test_pages_are_registered_for_every_role() -> None:

@@ -24,7 +24,7 @@ from data_layer.config import Calendar, Settings
 from data_layer.connection import make_engine, missing_schema
 from data_layer.filters import Filters, OrgTree, OrgUnit, Viewer
 from metrics.base import Comparison, Context, Grouping, compare, evaluate, trend
-from metrics import churn, sales_cycle, velocity, wallet
+from metrics import churn, funnel, sales_cycle, velocity, wallet
 from metrics.registry import REGISTRY
 
 #: Metric results are fresh for ten minutes; the data version makes a rebuilt file miss at once.
@@ -180,6 +180,13 @@ TABLES: dict[str, Callable[[Context, Filters, object], object]] = {
     "wallet_summary": lambda ctx, flt, by: wallet.wallet_summary(ctx, flt, by=by),  # type: ignore[arg-type]
     "wallet_accounts": lambda ctx, flt, limit: wallet.wallet_accounts(ctx, flt, limit=int(limit)),  # type: ignore[call-overload]
     "concentration": lambda ctx, flt, _: wallet.concentration(ctx, flt),
+    # arg: (mode, within_days, by)
+    "funnel": lambda ctx, flt, arg: funnel.funnel(ctx, flt, *arg),  # type: ignore[misc]
+    "stage_durations": lambda ctx, flt, within: funnel.stage_durations(ctx, flt, within),  # type: ignore[arg-type]
+    "time_in_stage": lambda ctx, flt, _: funnel.time_in_stage(ctx, flt),
+    "returned_leads": lambda ctx, flt, by: funnel.returned_leads(ctx, flt, by=by),  # type: ignore[arg-type]
+    # arg: (stage, mode, within_days, limit) → (records, total)
+    "stage_records": lambda ctx, flt, arg: funnel.stage_records(ctx, flt, *arg),  # type: ignore[misc]
 }
 
 

@@ -1,9 +1,11 @@
-"""Altair charts, all alike: small, theme-coloured (palette from .streamlit/config.toml)."""
+"""Altair charts, all alike: small, theme-coloured (palette from .streamlit/config.toml); and the
+Plotly funnel, where Plotly does better."""
 
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
+import plotly.graph_objects as go
 
 from metrics.base import Metric
 from ui import format as fmt
@@ -226,3 +228,55 @@ def share_bars(frame: pd.DataFrame, category: str, field: str, title: str, lang:
     bars = base.mark_bar(cornerRadiusEnd=3)
     text = base.mark_text(align="left", dx=4, fontSize=11).encode(text="label:N")
     return (bars + text).properties(height=max(160, 44 * len(data) + 50))
+
+
+# --- Funnel page ---------------------------------------------------------------------------------------
+
+
+def funnel_figure(stages: list[str], counts: list[int], texts: list[str], hovers: list[str]) -> go.Figure:
+    """The lifecycle funnel (Plotly draws funnels better than Vega-Lite): one bar per stage, its
+    count and rates written on it (``texts``) and in full on hover (``hovers``). Colours come from
+    the Streamlit theme (``st.plotly_chart(theme="streamlit")``)."""
+    figure = go.Figure(
+        go.Funnel(
+            y=stages,
+            x=counts,
+            text=texts,
+            textinfo="text",
+            # Inside a wide bar, beside a narrow one (Plotly's "auto" squeezes it into a narrow bar).
+            textposition=["inside" if c >= 0.4 * max(counts, default=0) else "outside" for c in counts],
+            insidetextanchor="middle",
+            hovertext=hovers,
+            hoverinfo="text",
+            connector={"line": {"width": 0}},
+            constraintext="none",
+        )
+    )
+    figure.update_layout(
+        margin={"l": 8, "r": 8, "t": 8, "b": 8},
+        height=70 * len(stages) + 30,
+        showlegend=False,
+        yaxis={"automargin": True, "fixedrange": True},
+        xaxis={"fixedrange": True},
+        dragmode=False,
+    )
+    return figure
+
+
+def stage_ranges(frame: pd.DataFrame, n_title: str, lang: str) -> alt.Chart:
+    """Days per step or stage: a bar from the 25th to the 75th percentile, a line on to the 90th and
+    a tick at the median. ``frame``: ``name``, ``n``, ``p25``, ``median``, ``p75``, ``p90``."""
+    order = list(frame["name"])
+    tips = [
+        alt.Tooltip("name:N", title=" "),
+        alt.Tooltip("n:Q", title=n_title, format=",d"),
+        _days_tip("p25", t("chart.p25", lang)),
+        _days_tip("median", t("chart.median", lang)),
+        _days_tip("p75", t("chart.p75", lang)),
+        _days_tip("p90", t("chart.p90", lang)),
+    ]
+    base = alt.Chart(frame).encode(y=alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelLimit=150)), tooltip=tips)
+    whisker = base.mark_rule(strokeWidth=1.5, opacity=0.6).encode(x=alt.X("p75:Q", title=t("chart.days", lang), axis=alt.Axis(tickCount=4)), x2="p90:Q")
+    box = base.mark_bar(size=18, opacity=0.35, cornerRadius=3).encode(x="p25:Q", x2="p75:Q")
+    median = base.mark_tick(thickness=3, size=26).encode(x="median:Q")
+    return (whisker + box + median).properties(height=max(150, 44 * len(frame) + 50))

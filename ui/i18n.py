@@ -239,6 +239,154 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "stalled.none": {"en": "No open deal is older than its unit's usual longest win.", "zh": "没有超过所属单元常规最长赢单周期的在手商机。"},
     "stalled.file": {"en": "stalled-deals", "zh": "停滞商机"},
+    # funnel
+    "page.funnel": {"en": "Funnel", "zh": "销售漏斗"},
+    "funnel.title": {"en": "Lifecycle funnel", "zh": "客户生命周期漏斗"},
+    "funnel.mode": {"en": "How leads are counted", "zh": "统计方式"},
+    "funnel.mode_help": {
+        "en": "Cohort: follows the leads created in the period through every later stage. Snapshot: counts each "
+        "stage's entries dated in the period, whenever their lead was created.",
+        "zh": "同期群：跟踪本期新建的线索在后续各阶段的转化。快照：统计本期发生的各阶段进入次数，不论线索何时创建。",
+    },
+    "funnel.cohort": {"en": "Cohort", "zh": "同期群"},
+    "funnel.snapshot": {"en": "Snapshot", "zh": "快照"},
+    "funnel.window": {"en": "Only within N days of creation", "zh": "仅统计创建后 N 天内"},
+    "funnel.window_help": {
+        "en": "Count a stage only when the lead reached it within this many days of its creation. Empty: any time up to the as-of day.",
+        "zh": "仅当线索在创建后该天数内到达某阶段时才计入。留空：截至数据日期的任何时间。",
+    },
+    "funnel.window_placeholder": {"en": "any time", "zh": "不限"},
+    "funnel.chart": {"en": "Lead to repeat purchase", "zh": "从线索到复购"},
+    "funnel.caption_cohort": {
+        "en": "Leads created in the period and how far they got. Step: share of the previous stage; cumulative: share of all the period's leads.",
+        "zh": "本期新建的线索及其到达的阶段。环节转化率：占上一阶段的比例；累计转化率：占本期全部线索的比例。",
+    },
+    "funnel.caption_window": {
+        "en": "Leads created in the period that reached each stage within {n} days of creation.",
+        "zh": "本期新建、并在创建后 {n} 天内到达各阶段的线索。",
+    },
+    "funnel.caption_snapshot": {
+        "en": "Stage entries dated in the period, whatever the lead's creation date. The ratios compare counts of entries: "
+        "they are not conversion rates and may exceed 100%.",
+        "zh": "本期发生的各阶段进入次数，不论线索的创建日期。比值仅是次数之比，并非转化率，可能超过 100%。",
+    },
+    "funnel.immature": {
+        "en": "The cohort is younger than {n} days: leads created late in the period may still reach later stages.",
+        "zh": "该同期群尚不足 {n} 天：期间后段创建的线索仍可能到达后续阶段。",
+    },
+    "funnel.no_leads": {"en": "No lead in scope for this period.", "zh": "本期范围内没有线索。"},
+    "funnel.definition": {
+        "en": "Stages: lead (created), qualified (first qualified status, or when converted), opportunity (converted to an "
+        "opportunity), won (that opportunity won), repeat (the account ordered again after the won deal's first order). "
+        "Reaching a stage implies every earlier one. Credited to the lead's unit and source; the business-unit and product "
+        "filters do not apply to leads.",
+        "zh": "阶段：线索（创建）、已确认（首次确认状态，或转化时）、商机（转为商机）、赢单（该商机赢单）、复购（赢单首笔订单后客户再次下单）。"
+        "到达某阶段即视为已经过此前所有阶段。计入线索所属单元与来源；经营单元与产品筛选不适用于线索。",
+    },
+    "funnel.note": {
+        "en": "**Funnel** — cohort mode: of the leads created in the period, how many reached each stage by the as-of day "
+        "(or within N days of creation); step rate = reached ÷ the previous stage; cumulative rate = reached ÷ the cohort. "
+        "Snapshot mode: each stage's entries dated in the period; the ratios may exceed 1. Amounts are the converted "
+        "opportunities' amounts in the reporting currency.",
+        "zh": "**销售漏斗** — 同期群模式：本期新建的线索中，截至数据日期（或创建后 N 天内）到达各阶段的数量；环节转化率 = 到达数 ÷ 上一阶段；"
+        "累计转化率 = 到达数 ÷ 同期群规模。快照模式：本期发生的各阶段进入次数；比值可能大于 1。金额为转化商机的金额，按报告币种计。",
+    },
+    "funnel.stage.lead": {"en": "Leads", "zh": "线索"},
+    "funnel.stage.qualified": {"en": "Qualified", "zh": "已确认"},
+    "funnel.stage.opportunity": {"en": "Opportunities", "zh": "商机"},
+    "funnel.stage.won": {"en": "Won", "zh": "赢单"},
+    "funnel.stage.repeat": {"en": "Repeat purchase", "zh": "复购"},
+    "funnel.step.lead→qualified": {"en": "Lead → qualified", "zh": "线索 → 已确认"},
+    "funnel.step.qualified→opportunity": {"en": "Qualified → opportunity", "zh": "已确认 → 商机"},
+    "funnel.step.opportunity→won": {"en": "Opportunity → won", "zh": "商机 → 赢单"},
+    "funnel.step.won→repeat": {"en": "Won → repeat", "zh": "赢单 → 复购"},
+    "funnel.count_cohort": {"en": "Reached", "zh": "到达数"},
+    "funnel.count_snapshot": {"en": "Entered", "zh": "进入数"},
+    "funnel.step_rate": {"en": "Step rate", "zh": "环节转化率"},
+    "funnel.cumulative_rate": {"en": "Cumulative rate", "zh": "累计转化率"},
+    "funnel.step_ratio": {"en": "Step ratio", "zh": "环节比值"},
+    "funnel.ratio_to_leads": {"en": "Ratio to leads", "zh": "与线索数之比"},
+    "funnel.amount": {"en": "Amount", "zh": "金额"},
+    "funnel.of_previous": {"en": "{rate} of previous", "zh": "占上一阶段 {rate}"},
+    "funnel.of_leads": {"en": "{rate} of leads", "zh": "占线索 {rate}"},
+    "funnel.file": {"en": "funnel", "zh": "销售漏斗"},
+    "split.title": {"en": "Step rates by group", "zh": "分组环节转化率"},
+    "split.by": {"en": "Split by", "zh": "分组依据"},
+    "split.unit": {"en": "Unit", "zh": "单元"},
+    "split.source": {"en": "Lead source", "zh": "线索来源"},
+    "split.caption": {
+        "en": "Each group's count at the top of the funnel and its step {kind} down the funnel.",
+        "zh": "各分组的漏斗顶部数量及逐级{kind}。",
+    },
+    "split.rates": {"en": "rates", "zh": "转化率"},
+    "split.ratios": {"en": "ratios", "zh": "比值"},
+    "split.empty": {"en": "No group has leads in this period.", "zh": "本期没有任何分组有线索。"},
+    "split.no_source": {"en": "(no source)", "zh": "（无来源）"},
+    "split.file": {"en": "funnel-by-group", "zh": "分组漏斗"},
+    "durations.title": {"en": "Days between stages", "zh": "阶段间隔天数"},
+    "durations.caption": {
+        "en": "For the period's cohort: the middle half of the leads (bar), the median (tick) and the 90th percentile (line).",
+        "zh": "本期同期群：中间一半线索（条）、中位数（刻度）与第 90 百分位（线）。",
+    },
+    "durations.definition": {
+        "en": "Days from one stage to the next for the leads created in the period that reached the later stage; won → repeat "
+        "runs from the won deal's first order to the repeat order.",
+        "zh": "本期新建并到达后一阶段的线索从上一阶段到下一阶段的天数；赢单 → 复购从赢单首笔订单起算至复购订单。",
+    },
+    "durations.empty": {"en": "No lead of the cohort has moved on a stage yet.", "zh": "该同期群中尚无线索进入下一阶段。"},
+    "durations.leads": {"en": "Leads", "zh": "线索数"},
+    "durations.step": {"en": "Step", "zh": "环节"},
+    "tis.title": {"en": "Time in pipeline stage", "zh": "商机各阶段停留时间"},
+    "tis.caption": {
+        "en": "Days opportunities spent in each pipeline stage, for stays that ended in the period.",
+        "zh": "本期结束的商机阶段停留天数。",
+    },
+    "tis.definition": {
+        "en": "From opportunity stage history: a stay runs from entering a stage to the next change to another stage; "
+        "stays that ended in the period count. Opportunities are scoped by their own unit, business unit and product.",
+        "zh": "依据商机阶段历史：停留从进入某阶段起算，至转入其他阶段止；计入本期结束的停留。商机按其自身的单元、经营单元和产品筛选。",
+    },
+    "tis.empty": {"en": "No opportunity left a stage in this period.", "zh": "本期没有商机离开任何阶段。"},
+    "tis.stays": {"en": "Stays", "zh": "停留次数"},
+    "tis.stage": {"en": "Stage", "zh": "阶段"},
+    "pipeline.prospecting": {"en": "Prospecting", "zh": "初步接洽"},
+    "pipeline.qualification": {"en": "Qualification", "zh": "需求确认"},
+    "pipeline.proposal": {"en": "Proposal", "zh": "方案报价"},
+    "pipeline.negotiation": {"en": "Negotiation", "zh": "商务谈判"},
+    "returned.title": {"en": "Leads returned to marketing", "zh": "退回市场部的线索"},
+    "returned.caption": {
+        "en": "Leads first returned to marketing in the period, and how many of them later became an opportunity.",
+        "zh": "本期首次退回市场部的线索，及其中后来转为商机的数量。",
+    },
+    "returned.definition": {
+        "en": "A lead's first 'returned' status in its history, dated in the period; it converted later when its conversion "
+        "came after that return and by the as-of day.",
+        "zh": "线索历史中首次“退回”状态发生在本期；若其转化晚于该次退回且不晚于数据日期，则计为后来转化。",
+    },
+    "returned.returned": {"en": "Returned", "zh": "退回数"},
+    "returned.converted": {"en": "Converted later", "zh": "后来转化"},
+    "returned.share": {"en": "Share converted", "zh": "转化比例"},
+    "returned.none": {"en": "No lead was returned to marketing in this period.", "zh": "本期没有退回市场部的线索。"},
+    "returned.file": {"en": "returned-leads", "zh": "退回线索"},
+    "records.title": {"en": "The records behind a stage", "zh": "阶段明细"},
+    "records.stage": {"en": "Stage", "zh": "阶段"},
+    "records.caption_cohort": {
+        "en": "The period's leads that reached the stage, most recent stage date first.",
+        "zh": "本期到达该阶段的线索，按阶段日期由近及远排列。",
+    },
+    "records.caption_snapshot": {
+        "en": "The leads whose stage entry is dated in the period, most recent first.",
+        "zh": "阶段进入日期在本期内的线索，按日期由近及远排列。",
+    },
+    "records.none": {"en": "No lead reached this stage.", "zh": "没有线索到达该阶段。"},
+    "records.lead": {"en": "Lead", "zh": "线索编号"},
+    "records.company": {"en": "Company", "zh": "公司"},
+    "records.contact": {"en": "Contact", "zh": "联系人"},
+    "records.source": {"en": "Source", "zh": "来源"},
+    "records.created": {"en": "Created", "zh": "创建日期"},
+    "records.stage_date": {"en": "Stage date", "zh": "阶段日期"},
+    "records.opportunity": {"en": "Opportunity", "zh": "商机"},
+    "records.file": {"en": "funnel-records", "zh": "漏斗明细"},
     # churn
     "churn.title": {"en": "Churn and retention", "zh": "客户流失与留存"},
     "churn.trend": {"en": "Logo churn over time", "zh": "客户流失率趋势"},

@@ -50,15 +50,16 @@ PAGES: dict[str, PageSpec] = {
     "overview": PageSpec("overview", "pages/overview.py", "section.executive", "page.overview", ":material/dashboard:"),
     "churn": PageSpec("churn", "pages/churn.py", "section.executive", "page.churn", ":material/group_remove:"),
     "wallet": PageSpec("wallet", "pages/wallet.py", "section.executive", "page.wallet", ":material/account_balance_wallet:"),
+    "funnel": PageSpec("funnel", "pages/funnel.py", "section.sales", "page.funnel", ":material/filter_alt:"),
     "sales_cycle": PageSpec("sales_cycle", "pages/sales_cycle.py", "section.sales", "page.sales_cycle", ":material/timer:"),
 }
 
 #: Which pages each role may open, each scoped to the role's units. For now every role sees
 #: every page.
 ROLE_PAGES: dict[Role, tuple[str, ...]] = {
-    Role.EXECUTIVE: ("overview", "churn", "wallet", "sales_cycle"),
-    Role.REGIONAL_HEAD: ("overview", "churn", "wallet", "sales_cycle"),
-    Role.TEAM_LEAD: ("overview", "churn", "wallet", "sales_cycle"),
+    Role.EXECUTIVE: ("overview", "churn", "wallet", "funnel", "sales_cycle"),
+    Role.REGIONAL_HEAD: ("overview", "churn", "wallet", "funnel", "sales_cycle"),
+    Role.TEAM_LEAD: ("overview", "churn", "wallet", "funnel", "sales_cycle"),
 }
 
 VIEWER_KEY = "granary.viewer"

@@ -297,6 +297,18 @@ def record_table(frame: pd.DataFrame, config: dict, file_stem: str, sheet: str, 
     downloads(frame, file_stem, sheet, key, lang)
 
 
+def formatted_table(shown: pd.DataFrame, data: pd.DataFrame, config: dict, file_stem: str, sheet: str, key: str, lang: str) -> None:
+    """A table of figures already formatted for the language (``shown``: text, a dash for none),
+    then downloads of the same rows as numbers (``data``)."""
+    st.dataframe(shown, hide_index=True, column_config=config, width="stretch")
+    downloads(data, file_stem, sheet, key, lang)
+
+
+def figure_column(title: str, help_text: str | None = None) -> Any:
+    """A column of formatted figures (text), right-aligned like numbers."""
+    return st.column_config.TextColumn(title, help=help_text, alignment="right")
+
+
 def file_stem(name: str, flt: Filters) -> str:
     return f"granary-{name}-{flt.period.start:%Y%m%d}-{flt.period.end:%Y%m%d}"
 
