@@ -1,61 +1,108 @@
-"""Each page's set of metrics at demo size M, three ways: Granary's metrics (routed to the summary
-tables, and forced to the raw tables), hand-written SQL for the same numbers, and the approach most
-dashboards take — read the tables into pandas and compute there.
+"""Each page's set of metrics at demo size M, three ways, each page's numbers checked equal
+(the Markdown in bench/results/ is written from the table this prints):
+Granary's metrics (routed to the summary tables where they answer, and forced to the raw tables),
+hand-written SQL for the same numbers (DuckDB, raw tables), and the approach most dashboards take —
+read the tables into pandas and compute there.
 
-Every (page, approach) runs in a fresh subprocess, so its peak memory (ru_maxrss) is its own.
-Writes a Markdown table to bench/results/pages-M.md.
+Pages (whole company, ``last_12_months`` to the data's as-of date):
 
-    .venv/bin/python -m bench.pages [--size M] [--repeat 3] [--db /tmp/granary-bench/M.duckdb]
+- overview: the five headline metrics for the period, the previous period and the year-ago period (15 values);
+- cycle: the sales cycle's distribution (n, p25, median, p75, p90, mean), in total and per top unit;
+- churn: ``churn_table`` in total and per top unit (base, churned and the five revenues);
+- wallet: ``wallet_summary`` in total and per top unit, and the ten accounts with the most headroom.
+
+Every (page, approach) runs in a fresh subprocess, so its peak memory (ru_maxrss) is its own; each
+prints its timings and its page's numbers, and the parent checks the hand-written SQL and pandas
+numbers against Granary's. Prints a Markdown table (saved, with the raw JSON, under --work).
+
+    .venv/bin/python -m bench.pages [--size M] [--repeat 3] [--db /tmp/granary-bench/M.duckdb] [--pages overview,cycle]
+        [--approaches granary,hand_sql,...] [--work /tmp/granary-bench] [--resume]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import resource
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import create_engine, text
 
 from data_layer.config import load_settings
 from data_layer.connection import make_engine
 from data_layer.dimensions import data_as_of, load_org, reporting_currency
-from data_layer.filters import DEFAULT_VIEWER, Filters, fiscal_year_of, fiscal_year_start, preset_period
-from metrics import churn, router, wallet
-from metrics.base import Context, Grouping, compare, evaluate, trend
+from data_layer.filters import DEFAULT_VIEWER, Filters, Period, fiscal_year_of, fiscal_year_start, preset_period
+from metrics import churn, router, sales_cycle, wallet
+from metrics.base import Context, compare
 from metrics.registry import HEADLINE, REGISTRY
 
-AS_OF = date(2026, 11, 23)
-RESULTS = Path(__file__).parent / "results"
-PAGES = ("overview", "churn", "wallet")
-APPROACHES = ("granary", "granary_raw", "hand_sql", "pandas")
+PAGES = ("overview", "cycle", "churn", "wallet")
+APPROACHES = ("granary", "granary_raw", "hand_sql", "pandas", "pandas_read_sql")
+Values = dict[str, float | None]
+
+
+def _num(v: object) -> float | None:
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+        return None
+    return float(v)  # type: ignore[arg-type]
+
+
+def _periods(flt: Filters) -> dict[str, Period]:
+    return {"cur": flt.period, "prev": flt.period.previous(), "yago": flt.period.year_ago()}
+
+
+def _top_units(ctx: Context) -> dict[str, list[int]]:
+    return {u.code: sorted(ctx.org.subtree_ids(u.code)) for u in ctx.org.compared_units(None)}
 
 
 # --- Granary -------------------------------------------------------------------------------------
 
+_WALLET_COLS = ("accounts", "with_estimate", "above_wallet", "revenue", "covered_revenue", "wallet", "median_share")
+_CYCLE_COLS = ("n", "p25", "median", "p75", "p90", "mean")
+_CHURN_COLS = (*churn.COUNTS, *churn.MONEY)
 
-def granary_page(page: str, ctx: Context, flt: Filters) -> object:
+
+def _rows(frame: pd.DataFrame, cols: tuple[str, ...], prefix: str) -> Values:
+    out: Values = {}
+    for r in frame.to_dict("records"):
+        g = f"{prefix}{r['group']}." if "group" in r else prefix
+        out |= {g + c: _num(r[c]) for c in cols}
+    return out
+
+
+def granary_page(page: str, ctx: Context, flt: Filters) -> Values:
     if page == "overview":
+        out: Values = {}
         for key in HEADLINE:
-            metric = REGISTRY[key]
-            compare(metric, ctx, flt)
-            trend(metric, ctx, flt)
-            evaluate(metric, ctx, flt, Grouping("unit"))
-        return None
+            c = compare(REGISTRY[key], ctx, flt)
+            out |= {f"{key}.cur": _num(c.current.value), f"{key}.prev": _num(c.previous.value), f"{key}.yago": _num(c.year_ago.value)}
+        return out
+    if page == "cycle":
+        return _rows(sales_cycle.cycle_distribution(ctx, flt), _CYCLE_COLS, "total.") | _rows(
+            sales_cycle.cycle_distribution(ctx, flt, by="unit"), _CYCLE_COLS, "unit."
+        )
     if page == "churn":
-        return churn.churn_table(ctx, flt), churn.churn_table(ctx, flt, by="unit")
-    return wallet.wallet_summary(ctx, flt), wallet.wallet_summary(ctx, flt, by="unit"), wallet.wallet_accounts(ctx, flt, 10)
+        return _rows(churn.churn_table(ctx, flt), _CHURN_COLS, "total.") | _rows(churn.churn_table(ctx, flt, by="unit"), _CHURN_COLS, "unit.")
+    heads = wallet.wallet_accounts(ctx, flt, 10)
+    return (
+        _rows(wallet.wallet_summary(ctx, flt), _WALLET_COLS, "total.")
+        | _rows(wallet.wallet_summary(ctx, flt, by="unit"), _WALLET_COLS, "unit.")
+        | {f"top{i}.account_id": float(a) for i, a in enumerate(heads["account_id"])}
+        | {f"top{i}.headroom": float(h) for i, h in enumerate(heads["headroom"])}
+    )
 
 
-# --- Hand-written SQL (DuckDB) ------------------------------------------------------------------------
+# --- Hand-written SQL (DuckDB, raw tables) -------------------------------------------------------------
 
 _HOME = """
 acc AS (
@@ -70,17 +117,107 @@ _FX = """LEFT JOIN exchange_rate fx ON fx.from_currency = {t}.currency AND fx.to
   AND fx.valid_from <= {d} AND (fx.valid_to IS NULL OR {d} < fx.valid_to)"""
 
 
-def churn_sql(flt: Filters, cur: str, top: dict[int, str]) -> str:
-    s, e = churn.month_number(flt.period.start), churn.month_number(flt.period.end)
-    lo = churn.month_start(min(s - 12, e - 23))
-    hi = churn.month_start(e + 1)
-    conv = f"CAST(o.amount AS DECIMAL(38,2)) * CASE WHEN o.currency = '{cur}' THEN 1 ELSE fx.rate END"
-    return _churn_pair(s, e, lo, hi, conv, flt, cur)
+def _unit_case(col: str, top: dict[str, list[int]]) -> str:
+    return "CASE " + " ".join(f"WHEN {col} IN ({','.join(map(str, ids))}) THEN '{code}'" for code, ids in top.items()) + " END"
 
 
-def _churn_pair(s: int, e: int, lo: date, hi: date, conv: str, flt: Filters, cur: str) -> str:
+def _ts(d: datetime) -> str:
+    return f"TIMESTAMP '{d.isoformat(sep=' ')}'"
+
+
+def _frame_values(frame: pd.DataFrame, cols: tuple[str, ...], prefix: str, scale: dict[str, float] | None = None) -> Values:
+    out: Values = {}
+    for r in frame.to_dict("records"):
+        g = f"{prefix}{r['grp']}." if "grp" in r else prefix
+        out |= {g + c: (None if _num(r[c]) is None else _num(r[c]) / (scale or {}).get(c, 1.0)) for c in cols}  # type: ignore[operator]
+    return out
+
+
+def hand_sql_page(page: str, con: object, flt: Filters, cur: str, ctx: Context) -> Values:
+    q: Callable[[str], pd.DataFrame] = lambda sql: con.execute(sql).df()  # type: ignore[attr-defined]  # noqa: E731
+    cal = ctx.calendar
+    top = _top_units(ctx)
+    if page == "overview":
+        ps = _periods(flt)
+        lo, hi = min(p.start for p in ps.values()), max(p.end for p in ps.values())
+        conv = f"round(CAST(o.amount AS DECIMAL(38,2)) * CASE WHEN o.currency = '{cur}' THEN 1 ELSE fx.rate END, 2)"
+        orders = ", ".join(
+            f"sum({conv}) FILTER (o.order_date BETWEEN DATE '{p.start}' AND DATE '{p.end}') AS revenue_{k}, "
+            f"count(*) FILTER (o.order_date BETWEEN DATE '{p.start}' AND DATE '{p.end}') AS won_orders_{k}"
+            for k, p in ps.items()
+        )
+        o = q(f"SELECT {orders} FROM sales_order o {_FX.format(t='o', cur=cur, d='o.order_date')} "
+              f"WHERE o.order_date BETWEEN DATE '{lo}' AND DATE '{hi}'").iloc[0]
+        b = {k: tuple(map(_ts, p.utc_bounds(cal))) for k, p in ps.items()}
+        ulo, uhi = min(x[0] for x in b.values()), max(x[1] for x in b.values())
+        opp_cols = ", ".join(
+            f"count(*) FILTER (created_at >= {b0} AND created_at < {b1}) AS opportunities_{k}, "
+            f"count(*) FILTER (status = 'won' AND closed_at >= {b0} AND closed_at < {b1}) AS won_{k}, "
+            f"count(*) FILTER (status IN ('won', 'lost') AND closed_at >= {b0} AND closed_at < {b1}) AS closed_{k}"
+            for k, (b0, b1) in b.items()
+        )
+        op = q(f"SELECT {opp_cols} FROM opportunity WHERE (created_at >= {ulo} AND created_at < {uhi}) "
+               f"OR (closed_at >= {ulo} AND closed_at < {uhi})").iloc[0]
+        lead_cols = ", ".join(f"count(*) FILTER (created_at >= {b0} AND created_at < {b1}) AS leads_{k}" for k, (b0, b1) in b.items())
+        ld = q(f"SELECT {lead_cols} FROM lead WHERE created_at >= {ulo} AND created_at < {uhi}").iloc[0]
+        out: Values = {}
+        for k in ps:
+            out |= {
+                f"revenue.{k}": _num(o[f"revenue_{k}"]) or 0.0,
+                f"won_orders.{k}": _num(o[f"won_orders_{k}"]),
+                f"win_rate.{k}": op[f"won_{k}"] / op[f"closed_{k}"] if op[f"closed_{k}"] else None,
+                f"opportunities.{k}": _num(op[f"opportunities_{k}"]),
+                f"leads.{k}": _num(ld[f"leads_{k}"]),
+            }
+        return out
+    if page == "cycle":
+        b0, b1 = map(_ts, flt.period.utc_bounds(cal))
+        base = (f"SELECT date_diff('second', date_trunc('second', created_at), date_trunc('second', closed_at)) AS s, unit_id "
+                f"FROM opportunity WHERE status = 'won' AND closed_at >= {b0} AND closed_at < {b1} AND closed_at >= created_at")
+        stats = ("count(s) AS n, quantile_cont(s, 0.25) / 86400 AS p25, quantile_cont(s, 0.5) / 86400 AS median, "
+                 "quantile_cont(s, 0.75) / 86400 AS p75, quantile_cont(s, 0.9) / 86400 AS p90, sum(s) / count(s) / 86400 AS mean")
+        total = q(f"SELECT {stats} FROM ({base})")
+        by_unit = q(f"SELECT {_unit_case('unit_id', top)} AS grp, {stats} FROM ({base}) GROUP BY grp")
+        return _frame_values(total, _CYCLE_COLS, "total.") | _frame_values(by_unit, _CYCLE_COLS, "unit.")
+    if page == "churn":
+        sql = churn_sql(flt, cur)
+        total = q(sql.replace("{g}", "").replace("{gb}", ""))
+        by_unit = q(sql.replace("{g}", f"{_unit_case('home', top)} AS grp,").replace("{gb}", "GROUP BY grp"))
+        return _frame_values(total, _CHURN_COLS, "total.") | _frame_values(by_unit, _CHURN_COLS, "unit.")
+    end = flt.period.end
+    start, fy = fiscal_year_start(end, cal), fiscal_year_of(end, cal)
+    p = f"""
+WITH {_HOME.format(end=end)},
+rev AS (SELECT o.account_id, CAST(round(sum(round(CAST(o.amount AS DECIMAL(38,2)) * CASE WHEN o.currency = '{cur}' THEN 1 ELSE fx.rate END, 2)) * 100, 0) AS BIGINT) AS rc
+        FROM sales_order o {_FX.format(t='o', cur=cur, d='o.order_date')}
+        WHERE o.order_date BETWEEN DATE '{start}' AND DATE '{end}' AND o.amount IS NOT NULL GROUP BY o.account_id),
+w AS (SELECT w.account_id, CAST(round(round(CAST(w.amount AS DECIMAL(38,2)) * CASE WHEN w.currency = '{cur}' THEN 1 ELSE fx.rate END, 2) * 100, 0) AS BIGINT) AS wc
+      FROM wallet_estimate w {_FX.format(t='w', cur=cur, d=f"DATE '{end}'")} WHERE w.fiscal_year = {fy} AND w.amount > 0),
+p AS (SELECT acc.account_id, acc.home, coalesce(rev.rc, 0) AS rc, CASE WHEN w.wc > 0 THEN w.wc END AS wc
+      FROM acc LEFT JOIN rev USING (account_id) LEFT JOIN w USING (account_id) WHERE rev.rc IS NOT NULL OR w.wc > 0)
+"""
+    agg = """count(*) AS accounts, count(wc) AS with_estimate, count(*) FILTER (rc > wc) AS above_wallet, sum(rc) AS revenue,
+  sum(CASE WHEN wc IS NOT NULL THEN rc ELSE 0 END) AS covered_revenue, sum(wc) AS wallet,
+  quantile_cont(CAST(rc AS DOUBLE) / wc, 0.5) FILTER (wc IS NOT NULL) AS median_share"""
+    cents = {"revenue": 100.0, "covered_revenue": 100.0, "wallet": 100.0}
+    total = q(p + f"SELECT {agg} FROM p")
+    by_unit = q(p + f"SELECT {_unit_case('home', top)} AS grp, {agg} FROM p GROUP BY grp")
+    heads = q(p + "SELECT p.account_id, a.name, p.home, rc, wc, wc - rc AS headroom FROM p JOIN account a USING (account_id) "
+              "WHERE wc IS NOT NULL ORDER BY headroom DESC, p.account_id LIMIT 10")
+    return (
+        _frame_values(total, _WALLET_COLS, "total.", cents)
+        | _frame_values(by_unit, _WALLET_COLS, "unit.", cents)
+        | {f"top{i}.account_id": float(a) for i, a in enumerate(heads["account_id"])}
+        | {f"top{i}.headroom": float(h) / 100 for i, h in enumerate(heads["headroom"])}
+    )
+
+
+def churn_sql(flt: Filters, cur: str) -> str:
     """Churn per account, then its sums: ``{g}``/``{gb}`` take a group column and its GROUP BY."""
-    body = f"""
+    s, e = churn.month_number(flt.period.start), churn.month_number(flt.period.end)
+    lo, hi = churn.month_start(min(s - 12, e - 23)), churn.month_start(e + 1)
+    conv = f"CAST(o.amount AS DECIMAL(38,2)) * CASE WHEN o.currency = '{cur}' THEN 1 ELSE fx.rate END"
+    return f"""
 WITH {_HOME.format(end=flt.period.end)},
 pa AS (
   SELECT o.account_id, any_value(acc.home) AS home,
@@ -95,66 +232,61 @@ pa AS (
   JOIN acc USING (account_id) GROUP BY o.account_id
 )
 SELECT {{g}} count(*) FILTER (in_base = 1) AS base, count(*) FILTER (in_base = 1 AND active = 0) AS churned,
-  sum(base_rev) FILTER (in_base = 1) AS base_revenue, sum(base_rev) FILTER (in_base = 1 AND active = 0) AS churned_revenue,
-  sum(prior) FILTER (in_base = 1) AS prior_revenue, sum(least(recent, prior)) FILTER (in_base = 1) AS retained_revenue,
-  sum(recent) FILTER (in_base = 1) AS recent_revenue
+  coalesce(sum(base_rev) FILTER (in_base = 1), 0) AS base_revenue,
+  coalesce(sum(base_rev) FILTER (in_base = 1 AND active = 0), 0) AS churned_revenue,
+  coalesce(sum(prior) FILTER (in_base = 1), 0) AS prior_revenue,
+  coalesce(sum(least(recent, prior)) FILTER (in_base = 1), 0) AS retained_revenue,
+  coalesce(sum(recent) FILTER (in_base = 1), 0) AS recent_revenue
 FROM pa {{gb}}"""
-    return body
-
-
-def hand_sql_page(page: str, con: object, flt: Filters, cur: str, ctx: Context, cal: object) -> object:
-    top = {u.code: ",".join(str(i) for i in sorted(ctx.org.subtree_ids(u.code))) for u in ctx.org.compared_units(None)}
-    unit_case = "CASE " + " ".join(f"WHEN home IN ({ids}) THEN '{code}'" for code, ids in top.items()) + " END"
-    if page == "churn":
-        q = churn_sql(flt, cur, top)
-        total = con.execute(q.replace("{g}", "").replace("{gb}", "")).df()  # type: ignore[attr-defined]
-        by_unit = con.execute(q.replace("{g}", f"{unit_case} AS grp,").replace("{gb}", "GROUP BY grp")).df()  # type: ignore[attr-defined]
-        return total, by_unit
-    if page == "wallet":
-        end = flt.period.end
-        start = fiscal_year_start(end, ctx.calendar)
-        fy = fiscal_year_of(end, ctx.calendar)
-        p = f"""
-WITH {_HOME.format(end=end)},
-rev AS (SELECT o.account_id, CAST(round(sum(CAST(o.amount AS DECIMAL(38,2)) * CASE WHEN o.currency = '{cur}' THEN 1 ELSE fx.rate END) * 100, 0) AS BIGINT) AS rc
-        FROM sales_order o {_FX.format(t='o', cur=cur, d='o.order_date')}
-        WHERE o.order_date BETWEEN DATE '{start}' AND DATE '{end}' GROUP BY o.account_id),
-w AS (SELECT w.account_id, CAST(round(CAST(w.amount AS DECIMAL(38,2)) * CASE WHEN w.currency = '{cur}' THEN 1 ELSE fx.rate END * 100, 0) AS BIGINT) AS wc
-      FROM wallet_estimate w {_FX.format(t='w', cur=cur, d=f"DATE '{end}'")} WHERE w.fiscal_year = {fy} AND w.amount > 0),
-p AS (SELECT acc.account_id, acc.home, coalesce(rev.rc, 0) AS rc, CASE WHEN w.wc > 0 THEN w.wc END AS wc
-      FROM acc LEFT JOIN rev USING (account_id) LEFT JOIN w USING (account_id) WHERE rev.rc IS NOT NULL OR w.wc > 0)
-"""
-        agg = """count(*) AS accounts, count(wc) AS with_estimate, count(*) FILTER (rc > wc) AS above_wallet, sum(rc) AS revenue,
-  sum(CASE WHEN wc IS NOT NULL THEN rc ELSE 0 END) AS covered, sum(wc) AS wallet,
-  quantile_cont(CAST(rc AS DOUBLE) / wc, 0.5) FILTER (wc IS NOT NULL) AS median_share"""
-        total = con.execute(p + f"SELECT {agg} FROM p").df()  # type: ignore[attr-defined]
-        by_unit = con.execute(p + f"SELECT {unit_case} AS grp, {agg} FROM p GROUP BY grp ORDER BY grp").df()  # type: ignore[attr-defined]
-        heads = con.execute(  # type: ignore[attr-defined]
-            p + "SELECT p.account_id, a.name, p.home, rc, wc, wc - rc AS headroom FROM p JOIN account a USING (account_id) "
-            "WHERE wc IS NOT NULL ORDER BY headroom DESC, p.account_id LIMIT 10"
-        ).df()
-        return total, by_unit, heads
-    return None
 
 
 # --- pandas: read the tables, compute there ------------------------------------------------------------
 
+#: The columns each page reads (a dashboard that reads SELECT * would read more, and be slower).
+TABLES: dict[str, dict[str, str]] = {
+    "overview": {"sales_order": "order_date, amount, currency", "exchange_rate": "*", "opportunity": "created_at, closed_at, status",
+                 "lead": "created_at"},
+    "cycle": {"opportunity": "created_at, closed_at, status, unit_id"},
+    "churn": {"sales_order": "account_id, order_date, amount, currency", "exchange_rate": "*", "account": "account_id, home_unit_id",
+              "account_history": "account_id, home_unit_id, valid_from, valid_to"},
+    "wallet": {"sales_order": "account_id, order_date, amount, currency", "exchange_rate": "*", "account": "account_id, name, home_unit_id",
+               "account_history": "account_id, home_unit_id, valid_from, valid_to", "wallet_estimate": "account_id, fiscal_year, amount, currency"},
+}
 
-def read_tables(engine: object, page: str) -> dict[str, pd.DataFrame]:
-    names = {
-        "churn": ("sales_order", "exchange_rate", "account", "account_history"),
-        "wallet": ("sales_order", "exchange_rate", "account", "account_history", "wallet_estimate"),
-    }[page]
-    return {n: pd.read_sql(f"SELECT * FROM {n}", engine) for n in names}  # type: ignore[arg-type]
+
+def read_tables(con: object, page: str) -> dict[str, pd.DataFrame]:
+    return {n: con.execute(f"SELECT {cols} FROM {n}").df() for n, cols in TABLES[page].items()}  # type: ignore[attr-defined]
 
 
-def _rates(frame: pd.DataFrame, on: pd.Series, fx: pd.DataFrame, cur: str) -> np.ndarray:
-    rate = np.where(frame["currency"].to_numpy() == cur, 1.0, np.nan)
+def read_tables_sql(engine: object, page: str) -> dict[str, pd.DataFrame]:
+    return {n: pd.read_sql(f"SELECT {cols} FROM {n}", engine) for n, cols in TABLES[page].items()}  # type: ignore[arg-type]
+
+
+def _rates(currency: np.ndarray, on: np.ndarray, fx: pd.DataFrame, cur: str) -> np.ndarray:
+    """The rate in force on each date (datetime64[D]): 1 in the reporting currency, NaN with no rate."""
+    rate = np.where(currency == cur, 1.0, np.nan)
     fx = fx[fx["to_currency"] == cur]
-    for r in fx.itertuples():
-        hit = (frame["currency"].to_numpy() == r.from_currency) & (on >= r.valid_from) & ((r.valid_to is None or pd.isna(r.valid_to)) | (on < r.valid_to))
-        rate = np.where(hit, float(r.rate), rate)
+    for c, g in fx.groupby("from_currency"):
+        if c == cur:
+            continue
+        g = g.sort_values("valid_from")
+        vf = pd.to_datetime(g["valid_from"]).to_numpy("datetime64[D]")
+        vt = pd.to_datetime(g["valid_to"]).to_numpy("datetime64[D]")
+        hit = currency == c
+        d = on[hit]
+        i = np.searchsorted(vf, d, side="right") - 1
+        ok = i >= 0
+        ic = np.clip(i, 0, None)
+        ok &= np.isnat(vt[ic]) | (d < vt[ic])
+        rate[np.flatnonzero(hit)[ok]] = g["rate"].astype(float).to_numpy()[ic[ok]]
     return rate
+
+
+def _round(x: np.ndarray | pd.Series, digits: int = 2) -> np.ndarray:
+    """Half away from zero, as SQL's ROUND of a decimal."""
+    f = 10.0**digits
+    x = np.asarray(x, dtype=float)
+    return np.sign(x) * np.floor(np.abs(x) * f + 0.5 + 1e-9) / f
 
 
 def _homes(t: dict[str, pd.DataFrame], end: date) -> pd.Series:
@@ -165,47 +297,99 @@ def _homes(t: dict[str, pd.DataFrame], end: date) -> pd.Series:
     return live.reindex(a.index).fillna(a).astype(int)
 
 
-def pandas_page(page: str, t: dict[str, pd.DataFrame], flt: Filters, cur: str, ctx: Context) -> object:
-    top = {u.code: ctx.org.subtree_ids(u.code) for u in ctx.org.compared_units(None)}
+def _unit_map(ctx: Context) -> dict[int, str]:
+    return {uid: code for code, ids in _top_units(ctx).items() for uid in ids}
+
+
+def pandas_page(page: str, t: dict[str, pd.DataFrame], flt: Filters, cur: str, ctx: Context) -> Values:
+    cal = ctx.calendar
+    out: Values = {}
+    if page == "overview":
+        o = t["sales_order"]
+        od = pd.to_datetime(o["order_date"]).to_numpy("datetime64[D]")
+        conv = _round(o["amount"].astype(float).to_numpy() * _rates(o["currency"].to_numpy(), od, t["exchange_rate"], cur))
+        op, ld = t["opportunity"], t["lead"]
+        for k, p in _periods(flt).items():
+            inp = (od >= np.datetime64(p.start)) & (od <= np.datetime64(p.end))
+            b0, b1 = (pd.Timestamp(x) for x in p.utc_bounds(cal))
+            closed = (op["closed_at"] >= b0) & (op["closed_at"] < b1)
+            won, decided = int((closed & (op["status"] == "won")).sum()), int((closed & op["status"].isin(("won", "lost"))).sum())
+            out |= {
+                f"revenue.{k}": float(np.nansum(conv[inp])),
+                f"won_orders.{k}": float(inp.sum()),
+                f"win_rate.{k}": won / decided if decided else None,
+                f"opportunities.{k}": float(((op["created_at"] >= b0) & (op["created_at"] < b1)).sum()),
+                f"leads.{k}": float(((ld["created_at"] >= b0) & (ld["created_at"] < b1)).sum()),
+            }
+        return out
+    if page == "cycle":
+        op = t["opportunity"]
+        b0, b1 = (pd.Timestamp(x) for x in flt.period.utc_bounds(cal))
+        w = op[(op["status"] == "won") & (op["closed_at"] >= b0) & (op["closed_at"] < b1) & (op["closed_at"] >= op["created_at"])]
+        s = (w["closed_at"].dt.floor("s") - w["created_at"].dt.floor("s")).dt.total_seconds()
+        units = w["unit_id"].map(_unit_map(ctx))
+
+        def stats(x: pd.Series, prefix: str) -> Values:
+            v = x.to_numpy(dtype=float)
+            q = np.quantile(v, [0.25, 0.5, 0.75, 0.9]) / 86400 if len(v) else [None] * 4
+            return {prefix + "n": float(len(v)), **{prefix + c: _num(q[i]) for i, c in enumerate(("p25", "median", "p75", "p90"))},
+                    prefix + "mean": v.sum() / len(v) / 86400 if len(v) else None}
+
+        out |= stats(s, "total.")
+        for code, g in s.groupby(units):
+            out |= stats(g, f"unit.{code}.")
+        return out
     o = t["sales_order"]
-    od = pd.to_datetime(o["order_date"])
+    od = pd.to_datetime(o["order_date"]).to_numpy("datetime64[D]")
+    unit_of = _unit_map(ctx)
     homes = _homes(t, flt.period.end)
-    unit_of = {uid: code for code, ids in top.items() for uid in ids}
+    fx = t["exchange_rate"]
     if page == "churn":
         s, e = churn.month_number(flt.period.start), churn.month_number(flt.period.end)
-        m = (od.dt.year * 12 + od.dt.month - 1).to_numpy()
+        dt = pd.DatetimeIndex(od)
+        m = (dt.year * 12 + dt.month - 1).to_numpy()
         keep = (m >= min(s - 12, e - 23)) & (m <= e) & o["amount"].notna().to_numpy()
-        x = pd.DataFrame({"account_id": o["account_id"].to_numpy()[keep], "m": m[keep], "amount": o["amount"].astype(float).to_numpy()[keep]})
-        x["rev"] = x["amount"] * _rates(o[keep], od[keep], t["exchange_rate"], cur)
-        pos = x["amount"] > 0
+        amount = o["amount"].astype(float).to_numpy()[keep]
+        x = pd.DataFrame({"account_id": o["account_id"].to_numpy()[keep], "m": m[keep]})
+        rev = amount * _rates(o["currency"].to_numpy()[keep], od[keep], fx, cur)
+        pos = amount > 0
 
-        def win(lo: int, hi: int) -> pd.Series:
-            return (x["m"] >= lo) & (x["m"] <= hi)
+        def win(lo: int, hi: int) -> np.ndarray:
+            return (x["m"].to_numpy() >= lo) & (x["m"].to_numpy() <= hi)
 
         x["base_flag"] = (pos & win(s - 12, s - 1)).astype(int)
         x["active"] = (pos & win(e - 11, e)).astype(int)
-        x["base_rev"] = x["rev"].where(win(s - 12, s - 1), 0.0).fillna(0.0)
-        x["recent"] = x["rev"].where(win(e - 11, e), 0.0).fillna(0.0)
-        x["prior"] = x["rev"].where(win(e - 23, e - 12), 0.0).fillna(0.0)
+        x["base_rev"] = np.where(win(s - 12, s - 1), np.nan_to_num(rev), 0.0)
+        x["recent"] = np.where(win(e - 11, e), np.nan_to_num(rev), 0.0)
+        x["prior"] = np.where(win(e - 23, e - 12), np.nan_to_num(rev), 0.0)
         pa = x.groupby("account_id").agg(in_base=("base_flag", "max"), active=("active", "max"), base_rev=("base_rev", "sum"),
                                          recent=("recent", "sum"), prior=("prior", "sum"))
-        pa[["base_rev", "recent", "prior"]] = pa[["base_rev", "recent", "prior"]].round(2).clip(lower=0)
+        for c in ("base_rev", "recent", "prior"):
+            pa[c] = np.maximum(_round(pa[c].to_numpy()), 0.0)
         pa["unit"] = homes.reindex(pa.index).map(unit_of)
         b = pa[pa["in_base"] == 1]
-        out = lambda g: pd.Series({"base": len(g), "churned": int((g["active"] == 0).sum()), "base_revenue": g["base_rev"].sum(),  # noqa: E731
-                                   "churned_revenue": g.loc[g["active"] == 0, "base_rev"].sum(), "prior_revenue": g["prior"].sum(),
-                                   "retained_revenue": np.minimum(g["recent"], g["prior"]).sum(), "recent_revenue": g["recent"].sum()})
-        return out(b), b.groupby("unit").apply(out)
+
+        def summarise(g: pd.DataFrame, prefix: str) -> Values:
+            gone = g["active"] == 0
+            return {prefix + "base": float(len(g)), prefix + "churned": float(gone.sum()), prefix + "base_revenue": g["base_rev"].sum(),
+                    prefix + "churned_revenue": g.loc[gone, "base_rev"].sum(), prefix + "prior_revenue": g["prior"].sum(),
+                    prefix + "retained_revenue": np.minimum(g["recent"], g["prior"]).sum(), prefix + "recent_revenue": g["recent"].sum()}
+
+        out |= summarise(b, "total.")
+        for code, g in b.groupby("unit"):
+            out |= summarise(g, f"unit.{code}.")
+        return out
     end = flt.period.end
-    start, fy = fiscal_year_start(end, ctx.calendar), fiscal_year_of(end, ctx.calendar)
-    keep = ((od >= pd.Timestamp(start)) & (od <= pd.Timestamp(end))).to_numpy()
-    sel = o[keep]
-    rev = (sel["amount"].astype(float) * _rates(sel, od[keep], t["exchange_rate"], cur)).groupby(sel["account_id"]).sum(min_count=1)
-    rc = (rev * 100).round()
+    start, fy = fiscal_year_start(end, cal), fiscal_year_of(end, cal)
+    keep = (od >= np.datetime64(start)) & (od <= np.datetime64(end)) & o["amount"].notna().to_numpy()
+    conv = _round(o["amount"].astype(float).to_numpy()[keep] * _rates(o["currency"].to_numpy()[keep], od[keep], fx, cur))
+    rev = pd.Series(conv).groupby(o["account_id"].to_numpy()[keep]).sum(min_count=1)
+    rc = pd.Series(_round(rev.to_numpy() * 100, 0), index=rev.index)
     w = t["wallet_estimate"]
     w = w[(w["fiscal_year"] == fy) & (w["amount"].astype(float) > 0)]
-    wc = (w["amount"].astype(float).to_numpy() * _rates(w, pd.Series(pd.Timestamp(end), index=w.index), t["exchange_rate"], cur) * 100).round()
-    wc = pd.Series(wc, index=w["account_id"].to_numpy())
+    on = np.full(len(w), np.datetime64(end), dtype="datetime64[D]")
+    wc = pd.Series(_round(_round(w["amount"].astype(float).to_numpy() * _rates(w["currency"].to_numpy(), on, fx, cur)) * 100, 0),
+                   index=w["account_id"].to_numpy())
     wc = wc[wc > 0]
     p = pd.DataFrame({"home": homes})
     p["rc"], p["wc"] = rc.reindex(p.index), wc.reindex(p.index)
@@ -213,13 +397,23 @@ def pandas_page(page: str, t: dict[str, pd.DataFrame], flt: Filters, cur: str, c
     p["rc"] = p["rc"].fillna(0)
     p["unit"] = p["home"].map(unit_of)
 
-    def summarise(g: pd.DataFrame) -> pd.Series:
+    def summarise_w(g: pd.DataFrame, prefix: str) -> Values:
         has = g["wc"].notna()
-        return pd.Series({"accounts": len(g), "with_estimate": int(has.sum()), "revenue": g["rc"].sum(), "covered": g.loc[has, "rc"].sum(),
-                          "wallet": g["wc"].sum(), "median_share": (g.loc[has, "rc"] / g.loc[has, "wc"]).median()})
+        share = (g.loc[has, "rc"] / g.loc[has, "wc"]).to_numpy()
+        return {prefix + "accounts": float(len(g)), prefix + "with_estimate": float(has.sum()),
+                prefix + "above_wallet": float((g.loc[has, "rc"] > g.loc[has, "wc"]).sum()), prefix + "revenue": g["rc"].sum() / 100,
+                prefix + "covered_revenue": g.loc[has, "rc"].sum() / 100, prefix + "wallet": g["wc"].sum() / 100,
+                prefix + "median_share": float(np.quantile(share, 0.5)) if len(share) else None}
 
-    heads = p[p["wc"].notna()].assign(headroom=lambda d: d["wc"] - d["rc"]).sort_values("headroom", ascending=False).head(10)
-    return summarise(p), p.groupby("unit").apply(summarise), heads
+    out |= summarise_w(p, "total.")
+    for code, g in p.groupby("unit"):
+        out |= summarise_w(g, f"unit.{code}.")
+    heads = p[p["wc"].notna()].assign(headroom=lambda d: d["wc"] - d["rc"]).reset_index(names="account_id")
+    heads = heads.sort_values(["headroom", "account_id"], ascending=[False, True]).head(10)
+    heads = heads.merge(t["account"][["account_id", "name"]], on="account_id", how="left")  # the page shows names
+    out |= {f"top{i}.account_id": float(a) for i, a in enumerate(heads["account_id"])}
+    out |= {f"top{i}.headroom": float(h) / 100 for i, h in enumerate(heads["headroom"])}
+    return out
 
 
 # --- One measurement, in its own process ------------------------------------------------------------
@@ -229,83 +423,128 @@ def one(db: str, page: str, approach: str, repeat: int) -> dict[str, object]:
     settings = load_settings({})
     engine = make_engine(f"duckdb:///{db}", settings)
     cur = reporting_currency(engine, None)
-    as_of = data_as_of(engine, settings.calendar) or AS_OF
+    as_of = data_as_of(engine, settings.calendar)
+    assert as_of is not None
     ctx = Context(engine, load_org(engine), DEFAULT_VIEWER, settings.calendar, cur, as_of)
     flt = Filters(preset_period("last_12_months", as_of, settings.calendar))
-    run: Callable[[], object]
+    route = router.route(ctx).reason
+    run: Callable[[], Values]
     if approach == "granary":
         run = lambda: granary_page(page, ctx, flt)  # noqa: E731
     elif approach == "granary_raw":
 
-        def run() -> object:
+        def run() -> Values:
             with router.raw_tables():
                 return granary_page(page, ctx, flt)
 
-    elif approach == "hand_sql":
-        if page == "overview":
-            return {"skipped": "no hand-written SQL for the overview yet"}
+    else:
         engine.dispose()
         import duckdb
 
         con = duckdb.connect(db, read_only=True)
-        run = lambda: hand_sql_page(page, con, flt, cur, ctx, settings.calendar)  # noqa: E731
-    else:
-        if page == "overview":
-            return {"skipped": "no pandas overview yet"}
-        reader = create_engine(f"duckdb:///{db}", connect_args={"read_only": True})
-        engine.dispose()
+        if approach == "hand_sql":
+            run = lambda: hand_sql_page(page, con, flt, cur, ctx)  # noqa: E731
+        elif approach == "pandas_read_sql":  # the same computation, the tables read with pd.read_sql through SQLAlchemy
+            from sqlalchemy import create_engine
 
-        def run() -> object:
-            return pandas_page(page, read_tables(reader, page), flt, cur, ctx)
+            reader = create_engine(f"duckdb:///{db}", connect_args={"read_only": True})
+            con.close()
+            run = lambda: pandas_page(page, read_tables_sql(reader, page), flt, cur, ctx)  # noqa: E731
+        else:
+            run = lambda: pandas_page(page, read_tables(con, page), flt, cur, ctx)  # noqa: E731
+    t0 = time.perf_counter()
+    values = run()  # warm-up
+    first = time.perf_counter() - t0
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - t0)
+    return {"median_s": statistics.median(times), "times": times, "first_s": first, "route": route,
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "values": values, "period": str(flt.period)}
 
-        repeat = 1  # tens of seconds each: one run
-    first = time.perf_counter()
-    run()  # warm (and, for pandas, the one timed run)
-    times = [time.perf_counter() - first]
-    if approach != "pandas":
-        times = []
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            run()
-            times.append(time.perf_counter() - t0)
-    return {"median_s": statistics.median(times), "runs": len(times), "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+# --- Checking and reporting ---------------------------------------------------------------------------
+
+
+_MONEY_KEYS = ("revenue", "wallet", "headroom")
+
+
+def check(want: Values, got: Values, alt: Values | None = None) -> list[str]:
+    """Keys whose values differ from ``want`` (and from ``alt``, when given: Granary's raw-table
+    route): counts exactly, money within half a cent, ratios and days within 1e-9 relative."""
+    bad = []
+    for k in sorted(set(want) | set(got)):
+        b = got.get(k, "missing")
+        tol = 0.005 if any(m in k for m in _MONEY_KEYS) else 1e-9
+
+        def same(a: object) -> bool:
+            if a is None or b is None:
+                return a is None and b is None
+            return isinstance(a, float | int) and isinstance(b, float | int) and math.isclose(a, b, rel_tol=1e-9, abs_tol=tol)
+
+        if not same(want.get(k, "missing")) and not (alt is not None and same(alt.get(k, "missing"))):
+            bad.append(f"{k}: {want.get(k)} vs {b}")
+    return bad
 
 
 def main() -> None:
     rows: dict[tuple[str, str], dict[str, object]] = {}
-    for page in PAGES:
-        for approach in APPROACHES:
+    pages = ARGS.pages.split(",")
+    out_json = Path(ARGS.work) / f"pages-{ARGS.size}.json"
+    if ARGS.resume and out_json.exists():
+        rows = {tuple(k.split("|")): v for k, v in json.loads(out_json.read_text()).items()}  # type: ignore[misc]
+    for page in pages:
+        for approach in ARGS.approaches.split(","):
+            if (page, approach) in rows and "median_s" in rows[page, approach]:
+                continue
             proc = subprocess.run(
                 [sys.executable, "-m", "bench.pages", "--one", page, approach, "--db", ARGS.db, "--repeat", str(ARGS.repeat)],
                 capture_output=True, text=True, check=False,
             )
             if proc.returncode:
-                rows[page, approach] = {"skipped": "failed: " + (proc.stderr.strip().splitlines() or ["?"])[-1]}
+                rows[page, approach] = {"failed": (proc.stderr.strip().splitlines() or ["?"])[-1]}
             else:
                 rows[page, approach] = json.loads(proc.stdout.strip().splitlines()[-1])
-            print(page, approach, rows[page, approach], flush=True)
+            r = rows[page, approach]
+            print(page, approach, {k: v for k, v in r.items() if k != "values"}, f"load {os.getloadavg()[0]:.1f}", flush=True)
+            out_json.write_text(json.dumps({f"{p}|{a}": v for (p, a), v in rows.items()}, indent=1, default=str))
+    report(rows, [p for p in PAGES if any((p, a) in rows for a in APPROACHES)])
+
+
+def report(rows: dict[tuple[str, str], dict[str, object]], pages: list[str]) -> None:
     lines = [
-        f"# Pages at demo size {ARGS.size} (DuckDB, last 12 months to the data's as-of, whole company)",
-        "",
-        f"Median of {ARGS.repeat} warm runs (pandas: one run, reading the tables included); peak = the process's maximum RSS.",
-        "",
-        "| page | Granary (routed) s | Granary (raw tables) s | hand-written SQL s | pandas s | Granary ÷ SQL | pandas ÷ Granary | peak MB (Granary / SQL / pandas) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| page | Granary (routed) s | Granary (raw tables) s | hand-written SQL s | pandas (DuckDB .df()) s | pandas (pd.read_sql) s "
+        "| Granary ÷ SQL | pandas ÷ Granary (.df() / read_sql) | peak MB Granary / SQL / pandas .df() / read_sql "
+        "| numbers equal to Granary's (SQL / pandas / read_sql) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
 
-    def cell(page: str, approach: str) -> str:
-        r = rows[page, approach]
-        return "—" if "skipped" in r else f"{r['median_s']:.3f}"
+    def cell(r: dict[str, object]) -> str:
+        return f"{r['median_s']:.3f}" if "median_s" in r else "—" if r.get("failed") == "not run" else "failed"
 
-    for page in PAGES:
-        g, sql, pdx = rows[page, "granary"], rows[page, "hand_sql"], rows[page, "pandas"]
-        ratio_sql = f"{g['median_s'] / sql['median_s']:.2f}×" if "median_s" in sql else "—"  # type: ignore[operator]
-        ratio_pd = f"{pdx['median_s'] / g['median_s']:.0f}×" if "median_s" in pdx else "—"  # type: ignore[operator]
-        mem = " / ".join("—" if "skipped" in rows[page, a] else f"{rows[page, a]['peak_mb']:.0f}" for a in ("granary", "hand_sql", "pandas"))
-        lines.append(f"| {page} | {cell(page, 'granary')} | {cell(page, 'granary_raw')} | {cell(page, 'hand_sql')} | {cell(page, 'pandas')} | {ratio_sql} | {ratio_pd} | {mem} |")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"pages-{ARGS.size}.md").write_text("\n".join(lines) + "\n")
+    notes: list[str] = []
+    for page in pages:
+        g, raw, sql, pdx, prs = (rows.get((page, a), {"failed": "not run"}) for a in APPROACHES)
+        ratio_sql = f"{g['median_s'] / sql['median_s']:.2f}×" if "median_s" in sql and "median_s" in g else "—"  # type: ignore[operator]
+        ratio_pd = " / ".join(f"{r['median_s'] / g['median_s']:.1f}×" if "median_s" in r and "median_s" in g else "—" for r in (pdx, prs))  # type: ignore[operator]
+        mem = " / ".join(f"{r['peak_mb']:.0f}" if "peak_mb" in r else "—" for r in (g, sql, pdx, prs))
+        checks = []
+        alt = raw.get("values")
+        for r in (sql, pdx, prs):
+            if "values" not in r or "values" not in g:
+                checks.append("—")
+                continue
+            bad = check(g["values"], r["values"], alt)  # type: ignore[arg-type]
+            checks.append(f"yes ({len(g['values'])} values)" if not bad else f"NO: {len(bad)} differ, e.g. {bad[0]}")  # type: ignore[arg-type]
+        if "values" in g and alt is not None:
+            routes = check(g["values"], alt)  # type: ignore[arg-type]
+            if routes:
+                notes.append(f"{page}: Granary routed vs raw tables differ in {len(routes)} values: " + "; ".join(routes))
+        lines.append(f"| {page} | {cell(g)} | {cell(raw)} | {cell(sql)} | {cell(pdx)} | {cell(prs)} | {ratio_sql} | {ratio_pd} | {mem} | {' / '.join(checks)} |")
+    lines += ["", *notes]
     print("\n".join(lines))
+    (Path(ARGS.work) / f"pages-{ARGS.size}.table.md").write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
@@ -313,9 +552,13 @@ if __name__ == "__main__":
     parser.add_argument("--size", default="M")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--db", default="/tmp/granary-bench/M.duckdb", help="a demo DuckDB built with its summaries")
+    parser.add_argument("--pages", default=",".join(PAGES))
+    parser.add_argument("--work", default="/tmp/granary-bench", help="where the raw measurements (JSON) and the table go")
+    parser.add_argument("--resume", action="store_true", help="keep the measurements already in pages-<size>.json")
+    parser.add_argument("--approaches", default=",".join(APPROACHES))
     parser.add_argument("--one", nargs=2, metavar=("PAGE", "APPROACH"))
     ARGS = parser.parse_args()
     if ARGS.one:
-        print(json.dumps(one(ARGS.db, ARGS.one[0], ARGS.one[1], ARGS.repeat)))
+        print(json.dumps(one(ARGS.db, ARGS.one[0], ARGS.one[1], ARGS.repeat), default=str))
     else:
         main()

@@ -5,9 +5,9 @@ a user's CRM never does, and :mod:`metrics.router` answers from the raw tables t
 
 ``granary_order_month`` holds one row per account, unit, business unit, product and calendar month
 of the order date (``month_index`` = year × 12 + month − 1) over the orders that have an amount:
-``revenue`` in the reporting currency at each order date's rate, **kept exact** — the sum of
-``amount × rate`` with scale 10 (cents × an 8-decimal rate), never rounded, so any sum of rows
-equals the raw tables' sum to the last digit and metrics round exactly where they did before; NULL
+``revenue`` in the reporting currency at each order date's rate — the sum of each order's
+``metrics.money.converted`` amount (rounded to the cent per order, as every metric does), so any
+sum of rows equals the raw tables' sum to the cent; NULL
 when no order of the row has a rate that day; ``positive_orders`` (amount > 0) and ``orders``.
 Fiscal years are whole months, so wallets' fiscal-year-to-date revenue rolls up from these rows.
 
@@ -85,7 +85,12 @@ def data_version(conn: Connection, currency: str) -> str:
         )
     ).one()
     rates = conn.execute(select(func.count(), func.sum(fx.c.rate), func.min(fx.c.valid_from), func.max(fx.c.valid_to))).one()
-    return "|".join(str(v) for v in (*orders, *rates))
+    return "|".join(str(v) for v in (BUILDER_VERSION, *orders, *rates))
+
+
+#: Changes whenever the summaries' content changes for the same raw rows (e.g. how amounts are
+#: rounded), so summaries an older Granary built read as stale and the raw tables are used.
+BUILDER_VERSION = "summary-2"
 
 
 #: Backends whose summaries are tested to reproduce the raw tables exactly. SQLite sums decimals as

@@ -28,9 +28,9 @@ METRIC = Metric(
     label={"en": "Revenue", "zh": "收入"},
     definition={
         "en": "Sum of order amounts booked in the period (order date), each converted to the reporting currency "
-        "at the exchange rate in force on its order date; orders with no amount, or in a currency with no rate "
+        "at the exchange rate in force on its order date and rounded to the cent; orders with no amount, or in a currency with no rate "
         "that day, are left out. Credited to the unit, business unit and rep stored on the order.",
-        "zh": "期间内签订订单金额之和（按下单日期），每笔按下单当日有效汇率折算为报告货币；无金额或当日无汇率的订单不计入。"
+        "zh": "期间内签订订单金额之和（按下单日期），每笔按下单当日有效汇率折算为报告货币并四舍五入到分；无金额或当日无汇率的订单不计入。"
         "计入订单上记录的组织单元、经营单元和销售。",
     },
     kind="money",

@@ -249,6 +249,20 @@ def test_a_stale_summary_is_not_used(small):
     assert len(before) == len(after)
 
 
+def test_summaries_an_older_granary_built_are_not_used(small):
+    # Same raw rows, summaries built by an older builder (which rounded differently): stale.
+    from data_layer.summary import BUILDER_VERSION, summary_info
+
+    ctx = Context(small, load_org(small), DEFAULT_VIEWER, Calendar(), "USD", AS_OF)
+    assert router.route(ctx).summary
+    with small.begin() as conn:
+        stored = conn.execute(select(summary_info.c.data_version)).scalar_one()
+        assert stored.startswith(BUILDER_VERSION + "|")
+        conn.execute(update(summary_info).values(data_version=stored.replace(BUILDER_VERSION, "summary-1", 1)))
+    router.forget()
+    assert router.route(ctx).source == "raw"
+
+
 def test_another_reporting_currency_reads_the_raw_tables(small):
     ctx = Context(small, load_org(small), DEFAULT_VIEWER, Calendar(), "EUR", AS_OF)
     assert router.route(ctx).source == "raw"
