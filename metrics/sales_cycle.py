@@ -53,18 +53,7 @@ def cycle_distribution(ctx: Context, flt: Filters, by: Literal["bucket", "unit"]
     """The sales cycle's distribution: one row, one per child unit (``group``), or one per trend
     bucket of the period (``bucket_start``, every bucket present, ``n`` 0 where nothing was won);
     columns ``n``, ``p25``, ``median``, ``p75``, ``p90``, ``mean`` (days)."""
-    frame = read_frame(ctx.engine, cycle_select(ctx, flt, Grouping(by)))
-    frame["n"] = frame["n"].astype(int)
-    for column in STATISTICS[1:]:
-        frame[column] = [None if v is None or pd.isna(v) else float(v) for v in frame[column]]
-    if by == "unit":
-        return frame[["group", *STATISTICS]].sort_values("group", ignore_index=True)
-    if by == "bucket":
-        rows = {int(g): r for g, r in zip(frame["group"], frame.to_dict("records"), strict=True) if g is not None}
-        empty = {"n": 0, **dict.fromkeys(STATISTICS[1:])}
-        starts = buckets(flt.period, ctx.calendar)
-        return pd.DataFrame([{"bucket_start": s, **{k: rows.get(i, empty)[k] for k in STATISTICS}} for i, s in enumerate(starts)])
-    return frame[list(STATISTICS)]
+    return _shape(read_frame(ctx.engine, cycle_select(ctx, flt, Grouping(by))), ctx, flt, by)
 
 
 def win_rate_by_amount_query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
@@ -135,7 +124,8 @@ LEAD_LOOKBACK_DAYS = 730
 
 
 def _shape(frame: pd.DataFrame, ctx: Context, flt: Filters, by: Literal["bucket", "unit"] | None) -> pd.DataFrame:
-    """A distribution select's rows shaped as :func:`cycle_distribution` returns them."""
+    """A distribution select's rows: ``n`` as int, statistics as floats or None; by unit sorted by
+    ``group``; by bucket one row per trend bucket (``bucket_start``), ``n`` 0 where there was none."""
     frame["n"] = frame["n"].astype(int)
     for column in STATISTICS[1:]:
         frame[column] = [None if v is None or pd.isna(v) else float(v) for v in frame[column]]
