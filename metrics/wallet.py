@@ -100,7 +100,7 @@ def account_wallets(ctx: Context, fiscal_year: int, on: date) -> Subquery:
 def per_account(ctx: Context, flt: Filters, on: date) -> Subquery:
     """One row per account in scope with revenue (an order with an amount and a rate) or a usable
     estimate, as of ``on``: ``account_id``,
-    ``home_unit_id`` (as of ``on``), ``revenue_cents`` (fiscal year to ``on``; 0 when none) and
+    ``home_unit_id`` (as of ``on``), ``segment``, ``revenue_cents`` (fiscal year to ``on``; 0 when none) and
     ``wallet_cents`` (NULL when no usable estimate)."""
     fiscal_year, start = fiscal_year_to(on, ctx)
     accounts = scoped_accounts(flt, ctx.viewer, ctx.org, on)
@@ -110,6 +110,7 @@ def per_account(ctx: Context, flt: Filters, on: date) -> Subquery:
         select(
             accounts.c.account_id,
             accounts.c.home_unit_id,
+            accounts.c.segment,
             func.coalesce(revenue.c.revenue_cents, 0).label("revenue_cents"),
             wallet.c.wallet_cents,
         )
@@ -206,13 +207,14 @@ METRICS = (SHARE_OF_WALLET, WALLET_COVERAGE)
 # --- Plain functions for the pages --------------------------------------------------------------------
 
 
-def wallet_summary(ctx: Context, flt: Filters, by: Literal["unit"] | None = None) -> pd.DataFrame:
-    """Share of wallet as of the period's end, in total or per compared unit (``group``): ``accounts``
+def wallet_summary(ctx: Context, flt: Filters, by: Literal["unit", "segment"] | None = None) -> pd.DataFrame:
+    """Share of wallet as of the period's end, in total, per compared unit or per account segment
+    (``group``; accounts without a segment under None): ``accounts``
     (with revenue or an estimate), ``with_estimate``, ``above_wallet`` (share > 1), ``revenue``,
     ``covered_revenue``, ``wallet`` (money, exact), ``share_of_wallet`` (revenue-weighted),
     ``median_share`` (median of the accounts' shares, percentile_cont) and ``coverage``."""
     p = per_account(ctx, flt, flt.period.end)
-    group = unit_group(p.c.home_unit_id, ctx, flt) if by == "unit" else None
+    group = unit_group(p.c.home_unit_id, ctx, flt) if by == "unit" else p.c.segment if by == "segment" else None
     # A leaf unit is a constant group: every account in scope belongs to it, so no GROUP BY.
     constant = group.value if isinstance(group, BindParameter) else None
     sql_group = None if constant is not None else group

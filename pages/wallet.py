@@ -7,7 +7,6 @@ the Pareto curve and the A/B/C value tiers.
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
@@ -82,13 +81,8 @@ with widgets.section(t("headroom.title"), url):
 # --- Spread by segment ---
 with widgets.section(t("segment.title"), url):
     widgets.subheader(t("segment.title"), t("segment.caption"), label(share.definition, lang))
-    segments = flt.segments or cache.options(boot.engine, boot.org, boot.key, ctx.viewer).segments
-    rows = []
-    for code in segments:
-        row = cache.table(ctx, boot.key, "wallet_summary", replace(flt, segments=(code,)))
-        if not row.empty:
-            rows.append({"segment": display("segment", code, lang), **row.iloc[0].to_dict()})
-    by_segment = pd.DataFrame(rows)
+    by_segment = cache.table(ctx, boot.key, "wallet_summary", flt, "segment").sort_values("group", ignore_index=True)
+    by_segment.insert(0, "segment", [fmt.DASH if g is None or pd.isna(g) else display("segment", str(g), lang) for g in by_segment["group"]])
     if by_segment.empty or by_segment["share_of_wallet"].isna().all():
         st.info(t("wallet.no_estimates"))
     else:

@@ -105,6 +105,21 @@ def test_by_home_unit(ctx_for):
     assert dict(zip(metric["group"], zip(metric["numerator"], metric["denominator"]), strict=True)) == {
         "NORTH": (7700.0, 16000.0), "SOUTH": (1300.0, 9400.0)
     }
+    # By segment: smb = Beta (600 of 2400), Delta (500, estimate 0: left out), Zeta (700 of 4000): shares 0.25
+    # and 0.175, median 0.2125. Enterprise = NORTH's five and Theta (0 of 3000): 7700 of 19000; shares 0, 0.4,
+    # 0.42, 1.5, median 0.41. One call gives what a call per segment filter gives.
+    by_segment = wallet_summary(ctx, Filters(Q), by="segment")
+    assert by_segment.sort_values("group").to_dict("records") == [
+        dict(group="enterprise", accounts=6, with_estimate=4, above_wallet=1, revenue=D("9000.00"), covered_revenue=D("7700.00"),
+             wallet=D("19000.00"), share_of_wallet=float(D(7700) / D(19000)), median_share=pytest.approx(0.41),
+             coverage=float(D(7700) / D(9000))),
+        dict(group="smb", accounts=3, with_estimate=2, above_wallet=0, revenue=D("1800.00"), covered_revenue=D("1300.00"),
+             wallet=D("6400.00"), share_of_wallet=float(D(1300) / D(6400)), median_share=pytest.approx(0.2125),
+             coverage=float(D(1300) / D(1800))),
+    ]
+    for segment in ("enterprise", "smb"):
+        alone = wallet_summary(ctx, Filters(Q, segments=(segment,))).iloc[0].to_dict()
+        assert by_segment.set_index("group").loc[segment].to_dict() == alone, segment
     office = wallet_summary(ctx, Filters(Q, unit="S-OFF"), by="unit")  # a leaf: one constant group
     assert office[["group", "accounts", "median_share"]].to_dict("records") == [
         {"group": "S-OFF", "accounts": 4, "median_share": 0.175}

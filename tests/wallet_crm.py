@@ -45,9 +45,11 @@ BUS = [dict(bu_id=1, code="HW", name="Hardware", kind="product"), dict(bu_id=2, 
 PRODUCTS = [dict(product_id=1, code="HW-1", name="Router", bu_id=1), dict(product_id=2, code="SW-1", name="Suite", bu_id=2)]
 NAMES = ["Acme", "Beta", "Gamma", "Delta", "Epsilon", "Zeta", "Eta", "Theta", "Iota", "Kappa"]
 HOME = {1: 4, 2: 5, 3: 4, 4: 5, 5: 4, 6: 5, 7: 4, 8: 5, 9: 4, 10: 5}
+#: Beta, Delta and Zeta are small businesses; the others enterprises.
+SMB = {2: "smb", 4: "smb", 6: "smb"}
 ACCOUNTS = [
     dict(
-        account_id=i, name=name, segment="enterprise", source_channel="event", home_unit_id=HOME[i],
+        account_id=i, name=name, segment=SMB.get(i, "enterprise"), source_channel="event", home_unit_id=HOME[i],
         created_at=datetime(2023, 1, 1),
     )
     for i, name in enumerate(NAMES, start=1)
