@@ -1,12 +1,15 @@
-"""Loading a hand-built CRM fixture (lists of row dicts per table) into any backend."""
+"""Test databases: a hand-built CRM fixture (row dicts per table) on any backend, or the demo in a file."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
 
-from sqlalchemy import Engine, Table, insert
+from sqlalchemy import Engine, Table, create_engine, insert
 
 from data_layer import schema
+from data_layer.demo import build_demo
 
 
 def load_crm(engine: Engine, tables: Sequence[tuple[Table, Sequence[dict]]]) -> None:
@@ -18,3 +21,14 @@ def load_crm(engine: Engine, tables: Sequence[tuple[Table, Sequence[dict]]]) -> 
             if rows:
                 keys = sorted({k for row in rows for k in row})
                 conn.execute(insert(table), [{k: row.get(k) for k in keys} for row in rows])
+
+
+def demo_file(path: Path, size: str, as_of: date) -> str:
+    """Build the demo CRM (seed 7) into a DuckDB file and return its URL, the writer closed so
+    the app can open it read-only."""
+    writer = create_engine(f"duckdb:///{path}")
+    try:
+        build_demo(writer, size=size, seed=7, as_of=as_of, progress=False)
+    finally:
+        writer.dispose()
+    return f"duckdb:///{path}"

@@ -27,6 +27,7 @@ from metrics import registry
 from metrics.base import Comparison, Context, Metric, compare
 from metrics.registry import HEADLINE, REGISTRY
 from tests import tiny_crm
+from tests.fixture_db import demo_file
 from ui import filterbar
 from ui import format as fmt
 from ui.i18n import STRINGS, t
@@ -60,19 +61,8 @@ def _describe(url: str) -> Crm:
 
 @pytest.fixture(scope="session")
 def demo_crm(tmp_path_factory: pytest.TempPathFactory) -> Crm:
-    """A small demo CRM (build_demo XS) in a DuckDB file; tiny_crm when the demo builder is absent."""
-    path = tmp_path_factory.mktemp("crm") / "demo.duckdb"
-    writer = create_engine(f"duckdb:///{path}")
-    try:
-        try:
-            from data_layer.demo import build_demo
-        except ImportError:
-            tiny_crm.load(writer)
-        else:
-            build_demo(writer, size="XS", seed=7, as_of=DEMO_AS_OF, progress=False)
-    finally:
-        writer.dispose()
-    return _describe(f"duckdb:///{path}")
+    """A small demo CRM (build_demo XS) in a DuckDB file."""
+    return _describe(demo_file(tmp_path_factory.mktemp("crm") / "demo.duckdb", "XS", DEMO_AS_OF))
 
 
 @pytest.fixture(scope="session")
@@ -386,7 +376,6 @@ def test_first_start_builds_the_demo_then_opens_it(monkeypatch: pytest.MonkeyPat
     import data_layer.connection as connection
     import ui.session
 
-    pytest.importorskip("data_layer.demo", reason="the demo builder is not in this checkout yet")
     demo = tmp_path / "var" / "demo.duckdb"
     monkeypatch.delenv("CRM_DATABASE_URL", raising=False)
     monkeypatch.setattr(connection, "read_secrets", lambda *_a, **_k: {})

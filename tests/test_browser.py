@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
-from sqlalchemy import create_engine
 
 from data_layer.config import load_settings
 from data_layer.connection import make_engine
@@ -21,8 +20,8 @@ from data_layer.dimensions import data_as_of, load_org, reporting_currency
 from data_layer.filters import DEFAULT_VIEWER, Filters, preset_period
 from metrics.base import Context, compare
 from metrics.registry import HEADLINE, REGISTRY
-from tests import tiny_crm
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, streamlit_server, wait_ready
+from tests.fixture_db import demo_file
 from ui import format as fmt
 from ui.i18n import t
 
@@ -36,19 +35,8 @@ EXCEPTION = "[data-testid='stException']"
 
 @pytest.fixture(scope="module")
 def crm_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A demo CRM (build_demo S) in a DuckDB file; tiny_crm when the demo builder is absent."""
-    path = tmp_path_factory.mktemp("browser") / "demo.duckdb"
-    writer = create_engine(f"duckdb:///{path}")
-    try:
-        try:
-            from data_layer.demo import build_demo
-        except ImportError:
-            tiny_crm.load(writer)
-        else:
-            build_demo(writer, size="S", seed=7, as_of=AS_OF, progress=False)
-    finally:
-        writer.dispose()
-    return f"duckdb:///{path}"
+    """A demo CRM (build_demo S) in a DuckDB file."""
+    return demo_file(tmp_path_factory.mktemp("browser") / "demo.duckdb", "S", AS_OF)
 
 
 @pytest.fixture(scope="module")
