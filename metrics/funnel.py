@@ -253,11 +253,12 @@ def cohort_select(ctx: Context, flt: Filters, within_days: int | None, by: By) -
     return grouped(select(*cols).select_from(p), _group(by, ctx, flt, p))
 
 
-def snapshot_select(ctx: Context, flt: Filters, by: By) -> Select:
-    """Per group: the stage entries dated in the period, and the amounts."""
+def snapshot_entries(ctx: Context, flt: Filters) -> tuple[Subquery, dict[str, ColumnElement[bool]]]:
+    """The scoped leads with each stage's entry condition for snapshot mode: the stage date lies in the
+    period and by the as-of day. Amounts (``opportunity_usd``, ``won_usd``) are at the rate of each
+    entry's own day; one rate join per layer."""
     period, cal = flt.period, ctx.calendar
     inner = per_lead(ctx, flt, cohort=False)
-    # Each entry's amount at the rate of its own day (in the period); one rate join per layer.
     p1 = _with_rate(inner, lambda s: local_date(s.c.opportunity_at, period.start, period.end, cal), ctx, "opportunity_usd", "s1")
     p = _with_rate(p1, lambda s: local_date(s.c.won_at, period.start, period.end, cal), ctx, "won_usd", "s2")
     instant = _as_of_instant(ctx)  # nothing after the as-of day has happened yet
@@ -265,13 +266,18 @@ def snapshot_select(ctx: Context, flt: Filters, by: By) -> Select:
     def at(column: ColumnElement) -> ColumnElement[bool]:
         return and_(in_period(column, period, cal, timestamp=True), column < instant)
 
-    entered = {
+    return p, {
         "lead": at(p.c.created_at),
         "qualified": at(p.c.qualified_at),
         "opportunity": at(p.c.opportunity_at),
         "won": at(p.c.won_at),
         "repeat": and_(in_period(p.c.repeat_order, period, cal, timestamp=False), p.c.repeat_order <= ctx.as_of),
     }
+
+
+def snapshot_select(ctx: Context, flt: Filters, by: By) -> Select:
+    """Per group: the stage entries dated in the period, and the amounts."""
+    p, entered = snapshot_entries(ctx, flt)
     cols = [bool_sum(entered[s]).label(s) for s in STAGES]
     cols += [
         _sum_money(entered["opportunity"], p.c.opportunity_usd).label("opportunity_amount"),
@@ -582,23 +588,13 @@ def stage_records(
         raise ValueError(f"unknown funnel mode {mode!r}; expected 'cohort' or 'snapshot'")
     if within_days is not None and within_days < 0:
         raise ValueError(f"within_days must be ≥ 0, not {within_days}")
-    period, cal = flt.period, ctx.calendar
     if mode == "cohort":
         p = _with_rate(per_lead(ctx, flt, cohort=True), lambda s: s.c.created_day, ctx, "amount_usd", "cohort_leads")
         condition = reached(p, ctx, within_days)[stage]
         amount = p.c.amount_usd
     else:
-        # As snapshot_select: each entry dated in the period and by the as-of day, its amount at the
-        # rate of its own day.
-        inner = per_lead(ctx, flt, cohort=False)
-        p1 = _with_rate(inner, lambda s: local_date(s.c.opportunity_at, period.start, period.end, cal), ctx, "opportunity_usd", "s1")
-        p = _with_rate(p1, lambda s: local_date(s.c.won_at, period.start, period.end, cal), ctx, "won_usd", "s2")
-        instant = _as_of_instant(ctx)
-        if stage == "repeat":
-            condition = and_(in_period(p.c.repeat_order, period, cal, timestamp=False), p.c.repeat_order <= ctx.as_of)
-        else:
-            column = {"lead": p.c.created_at, "qualified": p.c.qualified_at, "opportunity": p.c.opportunity_at, "won": p.c.won_at}[stage]
-            condition = and_(in_period(column, period, cal, timestamp=True), column < instant)
+        p, entered = snapshot_entries(ctx, flt)
+        condition = entered[stage]
         amount = p.c.won_usd if stage == "won" else p.c.opportunity_usd
     stage_at = {
         "lead": p.c.created_at,
