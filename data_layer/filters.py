@@ -345,20 +345,30 @@ def _in_codes(column: ColumnElement, dim: Table, key: str, codes: Iterable[str],
     return column.in_(select(dim.c[key]).where(dim.c[code_col].in_(tuple(codes))))
 
 
+def _require_scope(viewer: Viewer) -> None:
+    if viewer.units == () or viewer.bus == ():
+        raise NoScope(f"{viewer.user} is entitled to no part of the organisation")
+
+
+def _unit_ids(flt: Filters, viewer: Viewer, org: OrgTree) -> frozenset[int] | None:
+    """The units a query may read: the filtered unit's subtree within the viewer's scope
+    (empty when the filter lies outside it, so a URL can never widen the scope); None = all."""
+    allowed = org.visible_ids(viewer)
+    wanted = org.subtree_ids(flt.unit) if flt.unit else None
+    return allowed if wanted is None else (wanted if allowed is None else wanted & allowed)
+
+
 def restrict(fact: Fact, flt: Filters, viewer: Viewer, org: OrgTree) -> Restriction:
     """The viewer's scope and the global filters (all but the period) for ``fact``.
 
     Scope is never optional: a viewer with an empty scope raises NoScope, so no query runs.
     """
-    if viewer.units == () or viewer.bus == ():
-        raise NoScope(f"{viewer.user} is entitled to no part of the organisation")
+    _require_scope(viewer)
     t = fact.table
     conds: list[ColumnElement[bool]] = []
     skipped: list[str] = []
 
-    allowed = org.visible_ids(viewer)
-    wanted = org.subtree_ids(flt.unit) if flt.unit else None
-    unit_ids = allowed if wanted is None else (wanted if allowed is None else wanted & allowed)
+    unit_ids = _unit_ids(flt, viewer, org)
     if unit_ids is not None:
         if fact.unit is None:
             raise NoScope(f"{t.name} cannot be restricted to a unit")
@@ -409,8 +419,7 @@ def scoped_accounts(flt: Filters, viewer: Viewer, org: OrgTree, on: date) -> Sub
     Columns: ``account_id``, ``home_unit_id``, ``segment``. The business-unit and product filters
     apply to the orders counted, not to the accounts: see :func:`account_order_conditions`.
     """
-    if viewer.units == () or viewer.bus == ():
-        raise NoScope(f"{viewer.user} is entitled to no part of the organisation")
+    _require_scope(viewer)
     a, h = schema.account, schema.account_history
     in_force = (
         select(h.c.account_id, func.max(h.c.home_unit_id).label("home_unit_id"))
@@ -422,9 +431,7 @@ def scoped_accounts(flt: Filters, viewer: Viewer, org: OrgTree, on: date) -> Sub
     stmt = select(a.c.account_id, home.label("home_unit_id"), a.c.segment).select_from(
         a.outerjoin(in_force, in_force.c.account_id == a.c.account_id)
     )
-    allowed = org.visible_ids(viewer)
-    wanted = org.subtree_ids(flt.unit) if flt.unit else None
-    unit_ids = allowed if wanted is None else (wanted if allowed is None else wanted & allowed)
+    unit_ids = _unit_ids(flt, viewer, org)
     if unit_ids is not None:
         stmt = stmt.where(home.in_(sorted(unit_ids)) if unit_ids else false())
     if flt.segments:
