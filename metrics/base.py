@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
-from sqlalchemy import BindParameter, ColumnElement, Engine, Select, String, Table, and_, case, cast, func, literal, select
+from sqlalchemy import BindParameter, ColumnElement, Engine, Select, String, Table, and_, case, cast, func, literal, or_, select
 
 from data_layer import schema
 from data_layer.config import Calendar
@@ -47,7 +47,7 @@ DIMENSION_NAMES = {
     "rep": "rep",
     "campaign": "campaign",
 }
-GroupBy = Literal["bucket", "unit", "bu", "product", "segment", "source", "rep", "campaign"]
+GroupBy = Literal["bucket", "unit", "bu", "product", "segment", "source", "rep", "campaign", "periods"]
 #: What every metric can be split by.
 PERIOD_AND_UNIT: frozenset[str] = frozenset({"bucket", "unit"})
 
@@ -56,13 +56,22 @@ PERIOD_AND_UNIT: frozenset[str] = frozenset({"bucket", "unit"})
 class Grouping:
     """How to split a metric: ``None`` (one total), ``bucket`` (trend buckets of the period's
     grain), ``unit`` (the children of the filtered unit, or the top units), or one of
-    :data:`DIMENSIONS` (the record's business unit, product, account segment, source, rep or campaign)."""
+    :data:`DIMENSIONS` (the record's business unit, product, account segment, source, rep or campaign).
+
+    ``periods`` is :func:`compare`'s: the group is the index in ``periods`` (disjoint periods inside
+    the filters' period, which covers them all) of the one a record falls in, NULL in the gaps.
+    """
 
     by: GroupBy | None = None
+    periods: tuple[Period, ...] = ()
 
     def __post_init__(self) -> None:
-        if self.by is not None and self.by not in PERIOD_AND_UNIT | set(DIMENSIONS):
+        if self.by is not None and self.by not in PERIOD_AND_UNIT | set(DIMENSIONS) | {"periods"}:
             raise ValueError(f"unknown grouping {self.by!r}; expected bucket, unit or one of {', '.join(DIMENSIONS)}")
+        if (self.by == "periods") != bool(self.periods):
+            raise ValueError("the periods grouping, and only it, takes the periods")
+        if any(a.start <= b.end and b.start <= a.end for i, a in enumerate(self.periods) for b in self.periods[i + 1 :]):
+            raise ValueError(f"the periods of a grouping must not overlap: {self.periods}")
 
 
 TOTAL = Grouping()
@@ -97,6 +106,11 @@ class Metric:
     not_applicable: Callable[[Filters], tuple[str, ...]] = field(default=lambda _f: ())
     #: The groupings ``query`` honours besides the total; :func:`evaluate` refuses any other.
     groupings: frozenset[str] = PERIOD_AND_UNIT
+    #: True when ``query`` reads its period only as a filter on one date column and groups that
+    #: column with :func:`group_column`, so the ``periods`` grouping over a covering span gives each
+    #: period exactly its own answer: :func:`compare` then runs one query instead of three. False
+    #: when anything else depends on the period (home units as of its end, whole-month windows).
+    periods_in_one_query: bool = False
 
     @property
     def is_ratio(self) -> bool:
@@ -106,8 +120,18 @@ class Metric:
 # --- Query building blocks ---------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Periods(Period):
+    """Disjoint periods (``parts``) asked as one: ``start`` and ``end`` span them all, and
+    :func:`in_period` keeps only the rows inside one of them, so the gaps are never read."""
+
+    parts: tuple[Period, ...] = ()
+
+
 def in_period(column: ColumnElement, period: Period, cal: Calendar, *, timestamp: bool) -> ColumnElement[bool]:
     """``column`` within the period: business dates inclusive, UTC timestamps by local midnights."""
+    if isinstance(period, Periods) and period.parts:
+        return or_(*(in_period(column, p, cal, timestamp=timestamp) for p in period.parts))
     if timestamp:
         lo, hi = period.utc_bounds(cal)
         return and_(column >= lo, column < hi)
@@ -122,6 +146,12 @@ def bucket_index(column: ColumnElement, period: Period, cal: Calendar, *, timest
     if not bounds:
         return literal(0)
     return case(*[(column < bound, i) for i, bound in enumerate(bounds)], else_=len(bounds))
+
+
+def period_index(column: ColumnElement, periods: tuple[Period, ...], cal: Calendar, *, timestamp: bool) -> ColumnElement[int]:
+    """The index in ``periods`` of the one a row falls in, NULL when none: a CASE over bounds
+    computed in Python, as :func:`bucket_index`."""
+    return case(*[(in_period(column, p, cal, timestamp=timestamp), i) for i, p in enumerate(periods)], else_=None)
 
 
 def unit_group(column: ColumnElement, ctx: Context, flt: Filters) -> ColumnElement[str]:
@@ -231,6 +261,8 @@ def group_column(
     dimension, from ``fact``'s record (:func:`dimension_group`)."""
     if grouping.by == "bucket":
         return bucket_index(date, flt.period, ctx.calendar, timestamp=timestamp)
+    if grouping.by == "periods":
+        return period_index(date, grouping.periods, ctx.calendar, timestamp=timestamp)
     if grouping.by == "unit":
         return unit_group(unit, ctx, flt)
     if grouping.by is None:
@@ -312,7 +344,7 @@ def check_grouping(metric: Metric, grouping: Grouping) -> None:
     :class:`NotGroupable`; any other metric has simply not been built for it: NotImplementedError.
     """
     by = grouping.by
-    if by is None or by in metric.groupings:
+    if by is None or by in metric.groupings or (by == "periods" and metric.periods_in_one_query):
         return
     if metric.groupings & set(DIMENSIONS):
         raise NotGroupable(
@@ -345,16 +377,29 @@ def evaluate(metric: Metric, ctx: Context, flt: Filters, grouping: Grouping = TO
     return frame
 
 
-def result(metric: Metric, ctx: Context, flt: Filters) -> Result:
-    """The metric's single value for ``flt``."""
-    row = evaluate(metric, ctx, flt).iloc[0]
-    numerator = row["numerator"]
+def _scalar(value: object) -> Any:
+    """A frame's cell as a plain Python value: NaN as None, numpy numbers as int or float."""
+    if _missing(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def _result_of(metric: Metric, numerator: object, denominator: object) -> Result:
+    """A :class:`Result` from an evaluated row's ``numerator`` and ``denominator`` (a frame's cells:
+    pandas holds a missing number as None or NaN depending on its neighbours, so both mean none)."""
+    numerator, denominator = _scalar(numerator), _scalar(denominator)
     if metric.is_ratio:
-        value, reason = ratio_value(numerator, row["denominator"])
-        return Result(value, numerator, row["denominator"], reason)
+        value, reason = ratio_value(numerator, denominator)
+        return Result(value, numerator, denominator, reason)
     if metric.kind == "money" and numerator is None:
         numerator = Decimal("0.00")
     return Result(numerator, numerator, reason="no_data" if numerator is None else None)
+
+
+def result(metric: Metric, ctx: Context, flt: Filters) -> Result:
+    """The metric's single value for ``flt``."""
+    row = evaluate(metric, ctx, flt).iloc[0]
+    return _result_of(metric, row["numerator"], row["denominator"] if metric.is_ratio else None)
 
 
 def trend(metric: Metric, ctx: Context, flt: Filters) -> pd.DataFrame:
@@ -388,8 +433,57 @@ class Comparison:
         return (float(now.value) - float(then.value)) / abs(float(then.value))
 
 
+def _disjoint_sets(periods: list[Period]) -> list[list[Period]]:
+    """``periods`` (distinct) in as few sets of pairwise disjoint periods as a greedy pass finds."""
+    sets: list[list[Period]] = []
+    for p in periods:
+        home = next((s for s in sets if all(p.end < q.start or q.end < p.start for q in s)), None)
+        if home is None:
+            sets.append([p])
+        else:
+            home.append(p)
+    return sets
+
+
+def results_for_periods(metric: Metric, ctx: Context, flt: Filters, periods: list[Period]) -> dict[tuple[date, date], Result]:
+    """``metric`` for each of ``periods`` (the rest of ``flt`` as it is), keyed by (start, end).
+
+    A metric declaring :attr:`Metric.periods_in_one_query` answers each set of disjoint periods in one
+    query, grouped by the period each record falls in (:class:`Periods`: the span covering them, the
+    gaps between them left out); a period with no record at all is asked on its own, so that its empty answer
+    (0, no data, no denominator) is exactly what its own query gives. Other metrics: one query each.
+    """
+    distinct = list(dict.fromkeys((p.start, p.end) for p in periods))
+    by_bounds = {(p.start, p.end): p for p in periods}
+    out: dict[tuple[date, date], Result] = {}
+    if metric.periods_in_one_query and len(distinct) > 1:
+        for group in _disjoint_sets([by_bounds[b] for b in distinct]):
+            if len(group) == 1:
+                continue
+            span = Periods(min(p.start for p in group), max(p.end for p in group), flt.period.grain, "days", tuple(group))
+            frame = evaluate(metric, ctx, flt.with_period(span), Grouping("periods", tuple(group)))
+            for row in frame.to_dict("records"):
+                if row["group"] is None:
+                    continue  # a record in a gap between the periods
+                p = group[int(row["group"])]
+                out[(p.start, p.end)] = _result_of(metric, row["numerator"], row.get("denominator"))
+    for bounds in distinct:
+        if bounds not in out:
+            out[bounds] = result(metric, ctx, flt.with_period(by_bounds[bounds]))
+    return out
+
+
 def compare(metric: Metric, ctx: Context, flt: Filters) -> Comparison:
-    """The metric for the period, the previous period and the same period last year."""
+    """The metric for the period, the previous period and the same period last year — in one query
+    where the metric allows (:func:`results_for_periods`)."""
+    periods = [flt.period, flt.period.previous(), flt.period.year_ago()]
+    found = results_for_periods(metric, ctx, flt, periods)
+    current, previous, year_ago = (found[(p.start, p.end)] for p in periods)
+    return Comparison(current=current, previous=previous, year_ago=year_ago)
+
+
+def compare_separately(metric: Metric, ctx: Context, flt: Filters) -> Comparison:
+    """:func:`compare` by three queries, one per period: what the one-query path must equal."""
     return Comparison(
         current=result(metric, ctx, flt),
         previous=result(metric, ctx, flt.with_period(flt.period.previous())),

@@ -20,5 +20,6 @@ METRIC = Metric(
     better="up",
     query=count_in_period(FACT, "created_at", timestamp=True),
     groupings=groupings_for(FACT),
+    periods_in_one_query=True,
     not_applicable=not_applicable_for(FACT),
 )

@@ -20,4 +20,5 @@ METRIC = Metric(
     better="up",
     query=count_in_period(FACT, "created_at", timestamp=True),
     groupings=groupings_for(FACT),
+    periods_in_one_query=True,
 )

@@ -5,12 +5,12 @@ in the reporting currency asked for, and are current: their stored data version 
 fingerprint of the raw tables now. A user's CRM has no summaries, so it is always read raw.
 Dates that do not align to whole months are read from the raw orders (the partial first and last
 months) and from the summary for the whole months between, so the answer is the same either way:
-the summary keeps revenue exact, unrounded, and every metric rounds where it did before.
+the summary holds the sum of each order's revenue rounded to the cent, as the raw rows are rounded.
 
 The rows handed to a metric have the same columns whichever way they come:
 
-- :func:`order_month_rows`: ``account_id``, ``month_index``, ``revenue`` (exact, reporting
-  currency; NULL without a rate), ``positive_orders`` — orders with an amount, in whole months;
+- :func:`order_month_rows`: ``account_id``, ``month_index``, ``revenue`` (reporting currency,
+  each order rounded to the cent; NULL without a rate), ``positive_orders`` — orders with an amount, in whole months;
 - :func:`order_revenue_rows`: ``account_id``, ``revenue`` — orders dated in [start, end].
 
 Both keep only the business units and products the viewer may see and chose.

@@ -36,9 +36,14 @@ def cycle_select(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
     cycle in days of the opportunities won in the period."""
     t = FACT.table
     group = group_column(grouping, ctx, flt, date=t.c.closed_at, unit=t.c.unit_id, timestamp=True, fact=FACT)
-    return distribution(
-        seconds_between(t.c.closed_at, t.c.created_at), where=_won_in_period(ctx, flt), group=group, divide_by=SECONDS_PER_DAY
-    )
+    # The group and the seconds are computed once per deal, in a subquery, so the windows that rank
+    # and count within each group partition by a column rather than re-evaluate the unit CASE (about
+    # a third faster by unit at demo size M on DuckDB); the values, hence the statistics, are the same.
+    columns = [seconds_between(t.c.closed_at, t.c.created_at).label("seconds")]
+    if group is not None:
+        columns.append(group.label("cycle_group"))
+    won = select(*columns).where(*_won_in_period(ctx, flt)).subquery("won")
+    return distribution(won.c.seconds, group=None if group is None else won.c.cycle_group, divide_by=SECONDS_PER_DAY)
 
 
 def median_query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
@@ -92,6 +97,7 @@ MEDIAN_DAYS = Metric(
     query=median_query,
     not_applicable=not_applicable_for(FACT),
     groupings=groupings_for(FACT),
+    periods_in_one_query=True,
 )
 
 WIN_RATE_BY_AMOUNT = Metric(
@@ -111,6 +117,9 @@ WIN_RATE_BY_AMOUNT = Metric(
     query=win_rate_by_amount_query,
     not_applicable=not_applicable_for(FACT),
     groupings=groupings_for(FACT),
+    # Not periods_in_one_query, though it could: its close dates' local-date CASE grows with the span
+    # asked, so one query over a quarter, the quarter before and a year ago (15 months) measured slower
+    # at demo size M than three over 3 months each (1.35 s against 1.0 s on DuckDB).
 )
 
 METRICS = (MEDIAN_DAYS, WIN_RATE_BY_AMOUNT)
@@ -208,4 +217,5 @@ LEAD_TO_ORDER_MEDIAN_DAYS = Metric(
     kind="days",
     better="down",
     query=lead_to_order_median_query,
+    periods_in_one_query=True,
 )

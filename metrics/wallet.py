@@ -30,6 +30,7 @@ from sqlalchemy import (
     literal,
     literal_column,
     select,
+    true,
     union_all,
 )
 
@@ -97,7 +98,7 @@ def account_wallets(ctx: Context, fiscal_year: int, on: date) -> Subquery:
     )
 
 
-def per_account(ctx: Context, flt: Filters, on: date) -> Subquery:
+def per_account_rows(ctx: Context, flt: Filters, on: date) -> Select:
     """One row per account in scope with revenue (an order with an amount and a rate) or a usable
     estimate, as of ``on``: ``account_id``,
     ``home_unit_id`` (as of ``on``), ``segment``, ``revenue_cents`` (fiscal year to ``on``; 0 when none) and
@@ -120,8 +121,12 @@ def per_account(ctx: Context, flt: Filters, on: date) -> Subquery:
             )
         )
         .where(revenue.c.revenue_cents.is_not(None) | wallet.c.wallet_cents.is_not(None))
-        .subquery("wallet_accounts")
     )
+
+
+def per_account(ctx: Context, flt: Filters, on: date) -> Subquery:
+    """:func:`per_account_rows` as a subquery."""
+    return per_account_rows(ctx, flt, on).subquery("wallet_accounts")
 
 
 def _covered(p: Subquery) -> ColumnElement[Any]:
@@ -213,7 +218,9 @@ def wallet_summary(ctx: Context, flt: Filters, by: Literal["unit", "segment"] | 
     (with revenue or an estimate), ``with_estimate``, ``above_wallet`` (share > 1), ``revenue``,
     ``covered_revenue``, ``wallet`` (money, exact), ``share_of_wallet`` (revenue-weighted),
     ``median_share`` (median of the accounts' shares, percentile_cont) and ``coverage``."""
-    p = per_account(ctx, flt, flt.period.end)
+    # One statement: the accounts' rows are a CTE that the sums and the median both read, so the
+    # per-account work (orders, wallets, home units) is done once, not once per aggregate.
+    p = per_account_rows(ctx, flt, flt.period.end).cte("wallet_accounts")
     group = unit_group(p.c.home_unit_id, ctx, flt) if by == "unit" else p.c.segment if by == "segment" else None
     # A leaf unit is a constant group: every account in scope belongs to it, so no GROUP BY.
     constant = group.value if isinstance(group, BindParameter) else None
@@ -228,22 +235,22 @@ def wallet_summary(ctx: Context, flt: Filters, by: Literal["unit", "segment"] | 
             func.sum(p.c.wallet_cents).label("wallet"),
         ),
         sql_group,
-    )
-    frame = read_frame(ctx.engine, sums)
+    ).subquery("sums")
     share = to_double(p.c.revenue_cents).op("/", precedence=8, return_type=Float())(to_double(p.c.wallet_cents))
-    medians = read_frame(
-        ctx.engine, distribution(share, where=(p.c.wallet_cents.is_not(None),), group=sql_group, quantiles={"median": 0.5})
-    )
+    medians = distribution(
+        share, where=(p.c.wallet_cents.is_not(None),), group=sql_group, quantiles={"median": 0.5}
+    ).subquery("medians")
+    # The ungrouped median is always one row; a group whose accounts have no estimate has none.
+    on = true() if sql_group is None else sums.c.group.is_not_distinct_from(medians.c.group)
+    frame = read_frame(ctx.engine, select(sums, medians.c.median).select_from(sums.outerjoin(medians, on)))
     if sql_group is None:
         frame["group"] = constant
-        medians["group"] = constant
-    median_of = dict(zip(medians["group"], medians["median"], strict=True))
     rows = []
     for record in frame.to_dict("records"):
         revenue, covered, wallet = (_money(record[k]) for k in ("revenue", "covered_revenue", "wallet"))
-        median = median_of.get(record["group"])
+        median, key = record["median"], record["group"]
         rows.append(
-            ({"group": record["group"]} if group is not None else {})
+            ({"group": None if key is None or (isinstance(key, float) and pd.isna(key)) else key} if group is not None else {})
             | {
                 "accounts": int(record["accounts"]),
                 "with_estimate": int(record["with_estimate"]),
@@ -257,7 +264,10 @@ def wallet_summary(ctx: Context, flt: Filters, by: Literal["unit", "segment"] | 
             }
         )
     out = pd.DataFrame(rows)
-    return out.sort_values("group", ignore_index=True) if group is not None and not out.empty else out
+    if group is None or out.empty:
+        return out
+    out["group"] = pd.Series([r["group"] for r in rows], index=out.index, dtype=object)  # None, not NaN, for no segment
+    return out.sort_values("group", ignore_index=True)
 
 
 def wallet_accounts(ctx: Context, flt: Filters, limit: int = 10) -> pd.DataFrame:

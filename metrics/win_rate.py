@@ -36,4 +36,5 @@ METRIC = Metric(
     better="up",
     query=query,
     groupings=groupings_for(FACT),
+    periods_in_one_query=True,
 )

@@ -20,4 +20,5 @@ METRIC = Metric(
     better="up",
     query=count_in_period(FACT, "order_date", timestamp=False),
     groupings=groupings_for(FACT),
+    periods_in_one_query=True,
 )

@@ -62,6 +62,7 @@ def routed_metrics(ctx: Context, flt: Filters) -> dict[str, Callable[[], object]
         "churn_by_unit": lambda: churn.churn_table(ctx, flt, by="unit"),
         "wallet_total": lambda: wallet.wallet_summary(ctx, flt),
         "wallet_by_unit": lambda: wallet.wallet_summary(ctx, flt, by="unit"),
+        "wallet_by_segment": lambda: wallet.wallet_summary(ctx, flt, by="segment"),
         "headroom": lambda: wallet.wallet_accounts(ctx, flt, limit=15),
         "concentration": lambda: (lambda c: (c.curve, c.tiers))(wallet.concentration(ctx, flt)),
     }

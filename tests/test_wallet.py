@@ -4,15 +4,18 @@ on every backend: money exactly, ratios to the bit (one IEEE division of exact c
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
+import pandas as pd
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event, insert
 
+from data_layer import schema
 from data_layer.config import Calendar
 from data_layer.dimensions import load_org
 from data_layer.filters import DEFAULT_VIEWER, Filters, Period, Role, Viewer
+from metrics import router
 from metrics.base import Context, Grouping, evaluate, result, trend
 from metrics.registry import REGISTRY
 from metrics.wallet import SHARE_OF_WALLET, WALLET_COVERAGE, concentration, wallet_accounts, wallet_summary
@@ -211,6 +214,52 @@ def test_empty_period(ctx_for):
     empty = concentration(ctx, Filters(EMPTY))
     assert list(empty.curve["accounts"]) == [0] * 7 and empty.curve["share"].isna().all()
     assert list(empty.tiers["accounts"]) == [0, 0, 0]
+
+
+def test_a_summary_is_one_statement(ctx_for):
+    # The sums and the median read one CTE of the accounts' rows: one statement per call, grouped or not
+    # (raw tables, so that the router's own look-ups are not counted).
+    ctx = ctx_for()
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        statements.append(statement)
+
+    for by in (None, "unit", "segment"):
+        statements.clear()
+        event.listen(ctx.engine, "before_cursor_execute", record)
+        try:
+            with router.raw_tables():
+                wallet_summary(ctx, Filters(Q), by=by)  # type: ignore[arg-type]
+        finally:
+            event.remove(ctx.engine, "before_cursor_execute", record)
+        assert len(statements) == 1, (by, statements)
+
+
+def test_groups_without_an_estimate_or_without_a_segment(fresh_db, backend):
+    # Two accounts more: Lambda (segment "public") buys 100 with no estimate, so its group has sums and no
+    # median; Mu (no segment) buys 500 against a 1000 wallet, so the None group has a median of 0.5.
+    engine = fresh_db.engine(backend)
+    wallet_crm.load(engine)
+    created = datetime(2023, 1, 1)
+    with engine.begin() as conn:
+        conn.execute(insert(schema.account), [
+            dict(account_id=11, name="Lambda", segment="public", source_channel="event", home_unit_id=4, created_at=created),
+            dict(account_id=12, name="Mu", segment=None, source_channel="event", home_unit_id=5, created_at=created),
+        ])
+        conn.execute(insert(schema.wallet_estimate), [dict(account_id=12, fiscal_year=2026, amount=D("1000.00"), currency="USD")])
+        conn.execute(insert(schema.sales_order), [
+            wallet_crm._order(101, 11, 4, date(2025, 8, 1), "100.00"), wallet_crm._order(102, 12, 5, date(2025, 8, 2), "500.00")
+        ])
+    ctx = Context(engine, load_org(engine), DEFAULT_VIEWER, CAL, "USD", date(2025, 10, 15))
+    rows = {r["group"]: r for r in wallet_summary(ctx, Filters(Q), by="segment").to_dict("records")}
+    assert set(rows) == {None, "enterprise", "public", "smb"}
+    public, unknown = rows["public"], rows[None]
+    assert (public["accounts"], public["with_estimate"], public["revenue"]) == (1, 0, D("100.00"))
+    assert pd.isna(public["median_share"])  # no estimate, no share: missing (NaN beside the other groups' floats)
+    assert (unknown["accounts"], unknown["with_estimate"], unknown["wallet"]) == (1, 1, D("1000.00"))
+    assert unknown["median_share"] == 0.5
+    assert rows["smb"]["median_share"] == pytest.approx(0.2125)  # as in test_by_home_unit: untouched by the others
 
 
 def test_registered_with_both_languages():
