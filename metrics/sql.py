@@ -27,7 +27,7 @@ four backends all use the window formulation (see ``NATIVE_PERCENTILE``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -389,5 +389,20 @@ def local_date(ts: ColumnElement[Any], start: date, end: date, cal: Calendar) ->
             return _AsDate(literal(days[lo], Date()))
         mid = (lo + hi) // 2
         return case((ts < local_midnight_utc(days[mid], cal), tree(lo, mid)), else_=tree(mid, hi))
+
+    return tree(0, len(days))
+
+
+def date_map(column: ColumnElement[Any], lo: date, hi: date, fn: Callable[[date], date]) -> ColumnElement[date]:
+    """``fn`` of a date column whose values lie in ``lo`` … ``hi``: a balanced CASE over the days, the
+    mapped dates computed in Python (so calendar arithmetic such as clamping to a month's last day
+    is the same on every backend)."""
+    days = [lo + timedelta(days=i) for i in range((hi - lo).days + 1)]
+
+    def tree(a: int, b: int) -> ColumnElement[date]:
+        if b - a == 1:
+            return _AsDate(literal(fn(days[a]), Date()))
+        mid = (a + b) // 2
+        return case((column < days[mid], tree(a, mid)), else_=tree(mid, b))
 
     return tree(0, len(days))
