@@ -239,6 +239,13 @@ def _period(lo: date, hi: date) -> Period:
     return Period(lo, hi)
 
 
+def _credited_reps(ctx: Context, plan: Plan, period: TargetPeriod, rep_id: int | None = None) -> Select:
+    """The reps credited with deals in ``period`` (up to the as-of day) within the viewer's scope — the deals of
+    :func:`credited_deals` — as a SELECT of rep ids: a commission's attainment reads these reps' targets only."""
+    _stmt, conds = _deals_select(ctx, plan, period.start, min(period.end, ctx.as_of), rep_id)
+    return select(schema.sales_order.c.rep_id).where(*conds)
+
+
 def credited_deals(ctx: Context, plan: Plan, period: TargetPeriod, *, rep_id: int | None = None) -> pd.DataFrame:
     """The deals credited in ``period`` (up to the as-of day) with their holdback facts, in credit order.
 
@@ -353,7 +360,8 @@ def commission_lines(ctx: Context, plan: Plan, period: TargetPeriod, *, rep_id: 
     """
     _check_period(plan, period)
     deals = credited_deals(ctx, plan, period, rep_id=rep_id)
-    stated = stated_targets(ctx, plan.target_measure, period)
+    credited = _credited_reps(ctx, plan, period, rep_id)
+    stated = stated_targets(ctx, plan.target_measure, period, reps=credited) if len(deals) else {}
     rows: list[dict[str, Any]] = []
     for rep in sorted({int(r) for r in deals["rep_id"]}) if len(deals) else []:
         mine = [r for r in deals.to_dict("records") if int(r["rep_id"]) == rep]
@@ -430,7 +438,7 @@ def payouts(ctx: Context, plan: Plan, period: TargetPeriod) -> pd.DataFrame:
     capped (the cap cut something), held back, paid now and, of this period's holdbacks as of the as-of day,
     released, forfeited and pending."""
     lines = commission_lines(ctx, plan, period)
-    stated = stated_targets(ctx, plan.target_measure, period)
+    stated = stated_targets(ctx, plan.target_measure, period, reps=_credited_reps(ctx, plan, period)) if len(lines) else {}
     rows = []
     for rep_id, group in lines.groupby("rep_id", sort=False) if len(lines) else []:
         target = stated.get(Holder("rep", int(rep_id)))

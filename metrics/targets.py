@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Date, FromClause, Select, and_, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, Date, FromClause, Select, and_, exists, false, func, literal, or_, select
 
 from data_layer import schema
 from data_layer.config import Calendar
@@ -31,6 +31,9 @@ from data_layer.filters import (
     Fact,
     Filters,
     Period,
+    _in_codes,
+    _require_scope,
+    _unit_ids,
     add_months,
     fiscal_quarter_start,
     fiscal_year_start,
@@ -203,9 +206,12 @@ class _Hierarchy:
     children: dict[Holder, list[Holder]]
 
 
-def _hierarchy(ctx: Context, period: TargetPeriod, bu_ids: Iterable[int | None]) -> tuple[_Hierarchy, dict[int, int]]:
-    """Org units and reps (for each business unit in ``bu_ids``; None = the plain family) and business units."""
-    teams = _rep_teams(ctx, period)
+def _hierarchy(
+    ctx: Context, period: TargetPeriod, bu_ids: Iterable[int | None], teams: Mapping[int, int] | None = None
+) -> tuple[_Hierarchy, dict[int, int]]:
+    """Org units and reps (for each business unit in ``bu_ids``; None = the plain family) and business units.
+    ``teams``: each rep's team for the period (:func:`_rep_teams`) when already read."""
+    teams = dict(_rep_teams(ctx, period) if teams is None else teams)
     reps = _lookup(ctx, schema.rep, "rep_id")
     bus = _lookup(ctx, schema.business_unit, "bu_id")
     nodes: dict[Holder, _Node] = {}
@@ -229,11 +235,83 @@ def _hierarchy(ctx: Context, period: TargetPeriod, bu_ids: Iterable[int | None])
 # --- Stated targets -------------------------------------------------------------------------------
 
 
-def stated_targets(ctx: Context, measure: str, period: TargetPeriod) -> dict[Holder, Decimal]:
+def _bu_subtree_ids(ctx: Context, codes: Iterable[str]) -> list[int]:
+    """The ids of the business units ``codes`` and of every business unit below them (their targets roll up into them)."""
+    b = schema.business_unit
+    frame = read_frame(ctx.engine, select(b.c.bu_id, b.c.code, b.c.parent_id))
+    children: dict[int, list[int]] = {}
+    for r in frame.itertuples():
+        parent = _int(r.parent_id)
+        if parent is not None:
+            children.setdefault(parent, []).append(int(r.bu_id))
+    wanted = set(codes)
+    out: set[int] = set()
+    stack = [int(r.bu_id) for r in frame.itertuples() if str(r.code) in wanted]
+    while stack:
+        current = stack.pop()
+        if current not in out:
+            out.add(current)
+            stack.extend(children.get(current, ()))
+    return sorted(out)
+
+
+def _target_scope(ctx: Context, period: TargetPeriod, teams: Mapping[int, int] | None = None) -> ColumnElement[bool] | None:
+    """The target rows the viewer may read, as a WHERE condition (None: the whole company) — exactly the rows the
+    holders :func:`targets` shows, and their roll-ups, are made of (see :func:`_visible` and DEFINITIONS['targets']):
+
+    - a unit's targets (``rep_id`` empty): the unit lies in the viewer's units;
+    - a rep's targets: the rep rolls up into a team in the viewer's units — the last team they were in during the
+      period (``teams``, read when not given); any rep for a viewer not limited to units;
+    - for a viewer limited to business units, both only within one of those business units (``bu_id`` set);
+    - a business unit's own targets (no unit, no rep): only for a viewer not limited to units — the viewer's
+      business units and those below them, which roll up into them.
+
+    Raises NoScope for a viewer entitled to nothing (no query runs).
+    """
+    viewer = ctx.viewer
+    _require_scope(viewer)
+    if viewer.whole_company:
+        return None
+    t = schema.target
+    unit_ids = _unit_ids(Filters(period.as_period()), viewer, ctx.org)
+    if unit_ids is None:
+        units, reps = t.c.unit_id.is_not(None), t.c.rep_id.is_not(None)
+    else:
+        teams = _rep_teams(ctx, period) if teams is None else teams
+        rolling_up = sorted(rep for rep, team in teams.items() if team in unit_ids)
+        units = t.c.unit_id.in_(sorted(unit_ids)) if unit_ids else false()
+        reps = t.c.rep_id.in_(rolling_up) if rolling_up else false()
+    held: ColumnElement[bool] = or_(and_(t.c.rep_id.is_(None), units), reps)
+    if viewer.bus is not None:
+        held = and_(held, _in_codes(t.c.bu_id, schema.business_unit, "bu_id", viewer.bus))
+        if viewer.units is None:
+            bus = _bu_subtree_ids(ctx, viewer.bus)
+            own = and_(t.c.rep_id.is_(None), t.c.unit_id.is_(None), t.c.bu_id.in_(bus) if bus else false())
+            held = or_(held, own)
+    return held
+
+
+def stated_targets(ctx: Context, measure: str, period: TargetPeriod, *, reps: Select | None = None) -> dict[Holder, Decimal]:
     """Each holder's stated target for ``period``: the target row for exactly this period, else the sum of
-    its rows of one finer kind when they tile the period (every month or quarter present). Summed in the database."""
+    its rows of one finer kind when they tile the period (every month or quarter present). Summed in the database.
+
+    Only the viewer's target rows are read — the scope is in the statement's WHERE clause (:func:`_target_scope`).
+    With ``reps`` (a SELECT of rep ids carrying the viewer's scope, e.g. the reps credited with deals booked in the
+    viewer's units), only those reps' own targets (outside any business unit) are read instead.
+    """
+    return _stated_targets(ctx, measure, period, reps=reps)
+
+
+def _stated_targets(
+    ctx: Context, measure: str, period: TargetPeriod, *, reps: Select | None = None, teams: Mapping[int, int] | None = None
+) -> dict[Holder, Decimal]:
     _check_measure(measure)
     t = schema.target
+    if reps is not None:
+        _require_scope(ctx.viewer)
+        scope: ColumnElement[bool] | None = and_(t.c.rep_id.in_(reps), t.c.bu_id.is_(None))
+    else:
+        scope = _target_scope(ctx, period, teams)
     stmt = (
         select(
             t.c.rep_id,
@@ -248,6 +326,8 @@ def stated_targets(ctx: Context, measure: str, period: TargetPeriod) -> dict[Hol
         .where(t.c.measure == measure, t.c.period_start >= period.start, t.c.period_end <= period.end)
         .group_by(t.c.rep_id, t.c.unit_id, t.c.bu_id, t.c.period_kind)
     )
+    if scope is not None:
+        stmt = stmt.where(scope)
     frame = read_frame(ctx.engine, stmt)
     found: dict[Holder, tuple[int, Decimal]] = {}  # holder -> (how fine: 0 exact, 1 quarters, 2 months), value
     rank = {period.kind: 0, "quarter": 1, "month": 2}
@@ -478,9 +558,11 @@ def targets(ctx: Context, measure: str, period: TargetPeriod, *, unit: str | Non
 
 def _targets(ctx: Context, measure: str, period: TargetPeriod, *, unit: str | None) -> tuple[pd.DataFrame, _Hierarchy, list[int | None]]:
     _check_measure(measure)
-    stated = stated_targets(ctx, measure, period)
+    _require_scope(ctx.viewer)  # before any query
+    teams = _rep_teams(ctx, period)
+    stated = _stated_targets(ctx, measure, period, teams=teams)
     bu_ids: list[int | None] = [None] + sorted({h.bu_id for h in stated if h.kind != "bu" and h.bu_id is not None})
-    hierarchy, _teams = _hierarchy(ctx, period, bu_ids)
+    hierarchy, _teams = _hierarchy(ctx, period, bu_ids, teams)
     bu_code = {h.id: n.code for h, n in hierarchy.nodes.items() if h.kind == "bu"}
     money = measure in MONEY_MEASURES
 

@@ -21,11 +21,14 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event, select
+
+from data_layer import schema
 
 from data_layer.config import Calendar
 from data_layer.dimensions import load_org
 from data_layer.filters import DEFAULT_VIEWER, Filters, Period, Role, Viewer
+import metrics.targets as targets_module
 from metrics.base import Context, Grouping
 from metrics.targets import DEFINITIONS, TargetPeriod, attainment, leaderboard, projection, stated_targets, target_period, targets
 from tests import incentive_crm
@@ -184,6 +187,72 @@ def test_a_regional_head_sees_their_region_only(ctx_for):
     assert set(frame[frame["bu"] == "HW"]["code"]) == {"NORTH", "N-OFF"}
     office = attainment(ctx_for(date(2025, 7, 15)), "revenue", Q2, unit="S-OFF")
     assert set(office["code"]) == {"S-OFF", "S-T1", "R3", "R4"}
+
+
+def _flat(parameters: object) -> set[object]:
+    items = parameters.values() if isinstance(parameters, dict) else parameters if isinstance(parameters, list | tuple) else [parameters]
+    out: set[object] = set()
+    for item in items:
+        out |= _flat(item) if isinstance(item, dict | list | tuple) else {item}
+    return out
+
+
+def test_a_scoped_viewers_target_query_reads_their_targets_only(ctx_for, loaded, monkeypatch):
+    """The viewer's scope is in the target statement itself: a regional head's statement binds their units' ids and
+    the reps who roll up into their teams, and the database returns none of anyone else's target rows."""
+    t = schema.target
+    read: list[tuple[object, pd.DataFrame]] = []
+    real = targets_module.read_frame
+
+    def recording(engine, stmt, *args, **kwargs):  # noqa: ANN001, ANN202 - read_frame's signature
+        frame = real(engine, stmt, *args, **kwargs)
+        if any(f is t for f in stmt.get_final_froms()):
+            read.append((stmt, frame))
+        return frame
+
+    sent: list[tuple[str, object]] = []
+
+    def hook(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ARG001 - SQLAlchemy's signature
+        if " target" in statement:
+            sent.append((statement, parameters))
+
+    monkeypatch.setattr(targets_module, "read_frame", recording)
+    event.listen(loaded, "before_cursor_execute", hook)
+    try:
+        north = targets(ctx_for(viewer=NORTH_HEAD), "revenue", Q2)
+        (stmt, rows), = read
+        read.clear()
+        everyone = targets(ctx_for(), "revenue", Q2)
+        (_, all_rows), = read
+    finally:
+        event.remove(loaded, "before_cursor_execute", hook)
+
+    # what is bound: NORTH's subtree (NORTH 2, N-OFF 4, N-T1 6, N-T2 8) and the reps whose last team is in it
+    # (R1, R2, R5 — not R4, who moved to S-T1 on 15 May)
+    bound = [v for v in stmt.compile(loaded).params.values() if isinstance(v, list)]
+    assert sorted(bound) == [[1, 2, 5], [2, 4, 6, 8]]
+    (_, parameters), = [s for s in sent if "period_kind" in s[0]][:1]
+    assert {2, 4, 6, 8} <= {int(v) for v in _flat(parameters) if isinstance(v, int)}
+
+    # what comes back: (rep, unit, bu) of each group the statement returned
+    def holders(frame: pd.DataFrame) -> set[tuple[int | None, ...]]:
+        return {tuple(None if pd.isna(v) else int(v) for v in (r.rep_id, r.unit_id, r.bu_id)) for r in frame.itertuples()}
+
+    assert holders(rows) == {(1, None, None), (2, None, None), (None, 8, None), (None, 4, 1)}
+    out_of_scope = {(3, None, None), (4, None, None), (None, 5, None), (None, None, 1), (None, None, 2)}  # R3, R4, S-OFF, HW, SW
+    assert out_of_scope <= holders(all_rows) and not out_of_scope & holders(rows)
+    assert len(rows) == 4 < len(all_rows) == 9
+    # and the figures are those the whole company's statement gives for the same holders
+    mine = everyone[everyone["code"].isin(set(north["code"]))]
+    assert by_code(north, "target") == by_code(mine, "target") and by_code(north, "mismatch") == by_code(mine, "mismatch")
+
+    # the incentives' form: the targets of the reps a scoped SELECT names (R4 booked o6 in N-OFF), plain family only
+    o = schema.sales_order
+    credited = select(o.c.rep_id).where(o.c.unit_id.in_([2, 4, 6, 8]))
+    got = stated_targets(ctx_for(viewer=NORTH_HEAD), "revenue", Q2, reps=credited)
+    assert {(h.kind, h.id, h.bu_id): v for h, v in got.items()} == {
+        ("rep", 1, None): D("8000.00"), ("rep", 2, None): D("2000.00"), ("rep", 4, None): D("1600.00")
+    }
 
 
 def test_definitions_are_written():
