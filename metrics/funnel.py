@@ -554,6 +554,21 @@ OPPORTUNITY_TO_ORDER_RATE = Metric(
 
 METRICS = (LEAD_TO_OPPORTUNITY_RATE, OPPORTUNITY_TO_ORDER_RATE)
 
+#: Days after its period ends by which a cohort rate's cohort has matured: the lead-to-opportunity
+#: rate's own window; the opportunity-to-order rate has none (a deal counts whenever it is won), so
+#: half a year, by when most deals have closed. Until then the rate still rises, and comparing it
+#: with an older, mature cohort is not like-for-like.
+MATURITY_DAYS = {LEAD_TO_OPPORTUNITY_RATE.key: LEAD_TO_OPPORTUNITY_DAYS, OPPORTUNITY_TO_ORDER_RATE.key: 180}
+
+
+def maturing_days(metric_key: str, period: Period, as_of: date) -> int | None:
+    """The maturity window (days) of a cohort rate whose cohort, created in ``period``, is younger
+    than it on ``as_of``; None when the cohort has matured or the metric is not a cohort rate."""
+    days = MATURITY_DAYS.get(metric_key)
+    if days is None or as_of >= period.end + timedelta(days=days):
+        return None
+    return days
+
 
 # --- The records behind a stage --------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from metrics.funnel import (
     cohort_select,
     durations_select,
     funnel,
+    maturing_days,
     returned_leads,
     returned_select,
     snapshot_select,
@@ -223,6 +224,17 @@ def test_opportunity_to_order_rate(ctx_for):
     by_month = evaluate(LEAD_TO_OPPORTUNITY_RATE, ctx_for(), Filters(Q1), Grouping("bucket"))
     # January L1, L2, L8 → 2 of 3; February L3, L4, L12 → 2 of 3; March L5, L6, L7, L9 → L5, L7: 2 of 4.
     assert dict(zip(by_month["group"], zip(by_month["numerator"], by_month["denominator"]))) == {0: (2, 3), 1: (2, 3), 2: (2, 4)}
+
+
+def test_a_cohort_rate_is_flagged_while_its_cohort_matures():
+    # Q1 ends on 31 March: the lead-to-opportunity cohort matures 90 days on (29 June), the
+    # opportunity-to-order cohort 180 days on (27 September); a metric that is no cohort rate never.
+    assert maturing_days(LEAD_TO_OPPORTUNITY_RATE.key, Q1, date(2025, 6, 28)) == 90
+    assert maturing_days(LEAD_TO_OPPORTUNITY_RATE.key, Q1, date(2025, 6, 29)) is None
+    assert maturing_days(OPPORTUNITY_TO_ORDER_RATE.key, Q1, date(2025, 9, 26)) == 180
+    assert maturing_days(OPPORTUNITY_TO_ORDER_RATE.key, Q1, date(2025, 9, 27)) is None
+    assert maturing_days(OPPORTUNITY_TO_ORDER_RATE.key, Q1, date(2025, 2, 15)) == 180  # quarter to date
+    assert maturing_days("revenue", Q1, date(2025, 4, 1)) is None
 
 
 def test_metrics_are_registered_with_both_languages():
