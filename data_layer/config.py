@@ -79,3 +79,68 @@ def load_settings(secrets: dict | None = None) -> Settings:
         connect_timeout_s=int(get("connect_timeout_s", 5)),  # type: ignore[arg-type]
         statement_timeout_s=int(get("statement_timeout_s", 30)),  # type: ignore[arg-type]
     )
+
+
+@dataclass(frozen=True)
+class AccessSettings:
+    """Where sign-in reads its users and entitlements, and when it locks a name out.
+
+    Attributes:
+        users_file: the built-in sign-in's users (TOML); None = not configured.
+        entitlements_file: who may see what (TOML); None = not configured.
+        max_failures: failed sign-ins of one name within ``lockout_minutes`` that lock it out
+            for the rest of that window; 0 = never lock out.
+        lockout_minutes: the window failures are counted in.
+    """
+
+    users_file: Path | None = None
+    entitlements_file: Path | None = None
+    max_failures: int = 5
+    lockout_minutes: int = 15
+
+
+def load_access_settings(secrets: dict | None = None) -> AccessSettings:
+    """``GRANARY_USERS_FILE``, ``GRANARY_ENTITLEMENTS_FILE``, ``GRANARY_SIGNIN_MAX_FAILURES`` and
+    ``GRANARY_SIGNIN_LOCKOUT_MINUTES``, else the same names under ``[granary]`` in secrets.
+    Relative paths are read from the checkout's root."""
+    section = (read_secrets() if secrets is None else secrets).get("granary", {})
+
+    def get(name: str) -> object:
+        env = os.environ.get(f"GRANARY_{name.upper()}")
+        return env if env not in (None, "") else section.get(name)
+
+    def path(name: str) -> Path | None:
+        value = get(name)
+        if value in (None, ""):
+            return None
+        p = Path(str(value)).expanduser()
+        return p if p.is_absolute() else ROOT / p
+
+    def count(name: str, default: int) -> int:
+        value = get(name)
+        number = default if value in (None, "") else int(value)  # type: ignore[call-overload]
+        if number < 0:
+            raise ValueError(f"{name} must be 0 or more, not {number}")
+        return number
+
+    return AccessSettings(
+        users_file=path("users_file"),
+        entitlements_file=path("entitlements_file"),
+        max_failures=count("signin_max_failures", AccessSettings.max_failures),
+        lockout_minutes=count("signin_lockout_minutes", AccessSettings.lockout_minutes),
+    )
+
+
+#: The demo company's incentive plan, used when no other plan file is configured.
+DEMO_PLAN_FILE = ROOT / "plans" / "demo.toml"
+
+
+def plan_file(secrets: dict | None = None) -> Path:
+    """The incentive plan (TOML, docs/incentive-plans.md): ``GRANARY_PLAN_FILE``, else ``plan_file`` under
+    ``[granary]`` in secrets, else the demo's plan. A relative path is read from the checkout's root."""
+    env = os.environ.get("GRANARY_PLAN_FILE")
+    value = env if env not in (None, "") else (read_secrets() if secrets is None else secrets).get("granary", {}).get("plan_file")
+    if value in (None, ""):
+        return DEMO_PLAN_FILE
+    p = Path(str(value)).expanduser()
+    return p if p.is_absolute() else ROOT / p

@@ -5,6 +5,9 @@ AppTest forgets between runs that st.navigation was called, so while ``pages/`` 
 ``run()`` executes the page the first run finished on *directly*, without app.py — the very
 visit the page guard exists for. :func:`_rerun` asks for the app's entry point instead, as a
 browser session does once navigation is set up.
+
+Sign-in is always on: each test opens the app through tests/apptest.py, signed in as one of the
+demo's users (the executive unless it says otherwise).
 """
 
 from __future__ import annotations
@@ -27,16 +30,14 @@ from metrics import registry
 from metrics.base import Comparison, Context, Metric, compare
 from metrics.registry import HEADLINE, REGISTRY
 from tests import tiny_crm
+from tests.apptest import ROOT, app_test, executive_only
 from tests.fixture_db import demo_file
 from ui import filterbar
 from ui import format as fmt
 from ui.i18n import STRINGS, t
 from ui.session import PAGES
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
 OVERVIEW = str(ROOT / "pages" / "overview.py")
-TIMEOUT = 90
 #: The demo's history ends here (fixed, so the test is the same any day).
 DEMO_AS_OF = date(2025, 11, 23)
 GUARD_MESSAGE = f"{t('guard.open_home', 'en')}  \n{t('guard.open_home', 'zh')}"
@@ -77,8 +78,8 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Crm:
 
 @pytest.fixture
 def app(monkeypatch: pytest.MonkeyPatch, demo_crm: Crm) -> AppTest:
-    monkeypatch.setenv("CRM_DATABASE_URL", demo_crm.url)
-    return AppTest.from_file(APP, default_timeout=TIMEOUT)
+    """The app on the demo CRM, signed in as the demo's executive (the whole company)."""
+    return app_test(monkeypatch, demo_crm.url)
 
 
 def _rerun(at: AppTest) -> AppTest:
@@ -169,8 +170,7 @@ def test_default_period_ends_at_the_datas_as_of_date(app: AppTest, demo_crm: Crm
 
 
 def test_hand_checked_figures_and_a_metric_that_cannot_be_computed(monkeypatch: pytest.MonkeyPatch, tiny: Crm) -> None:
-    monkeypatch.setenv("CRM_DATABASE_URL", tiny.url)
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at = app_test(monkeypatch, tiny.url, entitlements=executive_only())
     at.query_params.update({"start": "2025-01-01", "end": "2025-03-31"})  # Q1 2025: nothing closed
     at.run()
     _ok(at)
@@ -245,12 +245,12 @@ def test_bad_query_params_are_ignored_with_a_notice(app: AppTest) -> None:
     assert "utm_source" not in app.query_params
 
 
-def test_a_link_cannot_widen_the_viewers_scope(app: AppTest, demo_crm: Crm) -> None:
-    region = _region(demo_crm.org)
+def test_a_link_cannot_widen_the_viewers_scope(monkeypatch: pytest.MonkeyPatch, demo_crm: Crm) -> None:
+    region = "CN-E"  # head.east's region (config/demo-entitlements.toml)
     unit = demo_crm.org.by_code(region)
     outside = next(u.code for u in demo_crm.org.units if u.unit_id not in demo_crm.org.subtree_ids(region))
-    viewer = Viewer(user="head", role=Role.REGIONAL_HEAD, units=(region,), display_name="Regional head")
-    app.session_state["granary.viewer"] = viewer
+    viewer = Viewer(user="head.east", role=Role.REGIONAL_HEAD, units=(region,))
+    app = app_test(monkeypatch, demo_crm.url, user="head.east")
     app.query_params.update({"unit": outside, "period": "last_quarter"})
     app.run()
     _ok(app)
@@ -313,8 +313,7 @@ def test_one_failing_section_does_not_take_the_page_down(app: AppTest, monkeypat
 
 
 def test_a_page_opened_directly_shows_nothing(monkeypatch: pytest.MonkeyPatch, demo_crm: Crm) -> None:
-    monkeypatch.setenv("CRM_DATABASE_URL", demo_crm.url)
-    at = AppTest.from_file(OVERVIEW, default_timeout=TIMEOUT).run()
+    at = app_test(monkeypatch, demo_crm.url, script=OVERVIEW).run()  # signed in, but not through app.py
     _ok(at)
     assert not at.metric and not at.get("download_button") and not at.dataframe
     assert [i.value for i in at.info] == [GUARD_MESSAGE]
@@ -338,8 +337,7 @@ def _closed_port() -> int:
 
 
 def test_an_unreachable_database_shows_a_masked_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CRM_DATABASE_URL", f"postgresql+psycopg://granary:s3cret-Pw@127.0.0.1:{_closed_port()}/crm")
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at = app_test(monkeypatch, f"postgresql+psycopg://granary:s3cret-Pw@127.0.0.1:{_closed_port()}/crm").run()
     _ok(at)
     assert len(at.error) == 1 and not at.metric
     message = at.error[0].value
@@ -352,8 +350,7 @@ def test_an_unreachable_database_shows_a_masked_error(monkeypatch: pytest.Monkey
     ["postgresql+psycopg://granary:s3cret-Pw@/", "not a url at all", "nosuchdialect://u:s3cret-Pw@h/db"],
 )
 def test_a_malformed_url_shows_an_error(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
-    monkeypatch.setenv("CRM_DATABASE_URL", url)
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at = app_test(monkeypatch, url).run()
     _ok(at)
     assert at.error and not at.metric
     assert "s3cret" not in _all_text(at)
@@ -365,8 +362,7 @@ def test_missing_tables_are_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE org_unit (unit_id INTEGER)"))
     engine.dispose()
-    monkeypatch.setenv("CRM_DATABASE_URL", f"duckdb:///{path}")
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at = app_test(monkeypatch, f"duckdb:///{path}").run()
     _ok(at)
     assert at.error and not at.metric
     assert fmt.md_escape("sales_order") in at.error[0].value and fmt.md_escape("org_unit.code") in at.error[0].value
@@ -381,7 +377,7 @@ def test_first_start_builds_the_demo_then_opens_it(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(connection, "read_secrets", lambda *_a, **_k: {})
     monkeypatch.setattr(connection, "DEMO_URL", f"duckdb:///{demo}")
     monkeypatch.setattr(ui.session, "DEMO_PATH", demo)
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at = app_test(monkeypatch, None).run()
     _ok(at)
     assert demo.exists() and not list(demo.parent.glob("*.building-*"))
     assert len(at.metric) == len(HEADLINE)

@@ -2,6 +2,10 @@
 exception, shows the metrics' figures, switches language, fits a desktop and a phone screen,
 and a page's own URL shows nothing on a server no one has opened yet.
 
+Access control: every session signs in through the built-in form (tests/browser.py ``login``);
+an unentitled visitor sees nothing of any page, on a fresh server and after; one pass per role
+opens every page and finds no other region's units; HTML in a CRM name stays text.
+
 Screenshots go to test-artifacts/screenshots/ (git-ignored) for a person to look at.
 """
 
@@ -20,7 +24,7 @@ from data_layer.dimensions import data_as_of, load_org, reporting_currency
 from data_layer.filters import DEFAULT_VIEWER, Filters, preset_period
 from metrics.base import Context, compare
 from metrics.registry import HEADLINE, REGISTRY
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, streamlit_server, wait_ready
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, login, streamlit_server, wait_ready
 from tests.fixture_db import demo_file
 from ui import format as fmt
 from ui.i18n import t
@@ -48,8 +52,15 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="module")
-def server(crm_url: str) -> Iterator[str]:
+def server(crm_url: str, browser: Browser) -> Iterator[str]:
+    """One server for the module, opened once at its home page and signed in (so Streamlit has
+    left its pages-folder mode, as for every visitor after the first)."""
     with streamlit_server(crm_url) as base:
+        page = browser.new_page()
+        page.goto(base)
+        login(page, "ceo")
+        page.wait_for_selector(METRIC_VALUE, timeout=60_000)
+        page.context.close()
         yield base
 
 
@@ -71,11 +82,14 @@ def expected(crm_url: str) -> dict[str, dict[str, str]]:
     return {lang: {REGISTRY[k].label[lang]: fmt.kpi_value(REGISTRY[k], values[k], currency, lang) for k in HEADLINE} for lang in ("en", "zh")}
 
 
-def _open(browser: Browser, url: str, viewport: dict[str, int], *, kpis: bool = True) -> Page:
-    """A new page at ``url``, once its run has finished (and, with ``kpis``, the cards are drawn:
-    a server's very first run reruns itself once, so "not running" alone may come too early)."""
+def _open(browser: Browser, url: str, viewport: dict[str, int], *, kpis: bool = True, user: str | None = "ceo") -> Page:
+    """A new browser session at ``url``, signed in as the demo's ``user`` (None: not signed in),
+    once its run has finished (and, with ``kpis``, the cards are drawn: a server's very first run
+    reruns itself once, so "not running" alone may come too early)."""
     page = browser.new_context(viewport=viewport, device_scale_factor=1).new_page()
     page.goto(url)
+    if user is not None:
+        login(page, user)
     if kpis:
         page.wait_for_function(f"() => document.querySelectorAll(\"{METRIC_VALUE}\").length === {len(HEADLINE)}", timeout=60_000)
     wait_ready(page)
@@ -147,7 +161,7 @@ def test_a_pages_own_url_on_a_fresh_server_shows_nothing(browser: Browser, crm_u
 
     with streamlit_server(crm_url) as fresh:
         for key, spec in PAGES.items():
-            page = _open(browser, f"{fresh}/{Path(spec.path).stem}", DESKTOP, kpis=False)
+            page = _open(browser, f"{fresh}/{Path(spec.path).stem}", DESKTOP, kpis=False, user=None)
             try:
                 assert page.locator(EXCEPTION).count() == 0, key
                 page.wait_for_selector("[data-testid='stAlert']")
@@ -161,3 +175,143 @@ def test_a_pages_own_url_on_a_fresh_server_shows_nothing(browser: Browser, crm_u
                     _shoot(page, "overview-direct-url")
             finally:
                 page.context.close()
+
+
+def _shows_nothing(page: Page, where: str, expected: dict[str, dict[str, str]], *, sign_in_page: bool = False) -> str:
+    """No figure, table or chart on the page (on the demo's sign-in page, only its table of sample
+    users); returns its text."""
+    assert page.locator(EXCEPTION).count() == 0, where
+    body = page.inner_text("body")
+    assert page.locator(METRIC_VALUE).count() == 0, where
+    assert page.locator("[data-testid='stDataFrame']").count() == (1 if sign_in_page else 0), where
+    assert page.locator("[data-testid='stVegaLiteChart']").count() == 0, where
+    assert page.locator("[data-testid='stPlotlyChart']").count() == 0, where
+    assert not [figure for figure in expected["en"].values() if figure in body], where
+    return body
+
+
+def test_an_unentitled_visitor_sees_nothing_of_any_page_on_a_fresh_server(
+    browser: Browser, crm_url: str, expected: dict[str, dict[str, str]]
+) -> None:
+    from ui.session import PAGES
+
+    not_entitled = t("auth.not_entitled", "en", name="Sam Taylor")
+    with streamlit_server(crm_url) as fresh:
+        # Signed in but entitled to nothing: the notice, and nothing else.
+        page = _open(browser, fresh, DESKTOP, kpis=False, user="visitor")
+        try:
+            page.wait_for_selector("[data-testid='stAlert']")
+            assert not_entitled in _shows_nothing(page, "home", expected)
+            assert page.locator("h1").count() == 0
+            # The same visitor opening each page by its URL: a new session, on a server still in its
+            # pages-folder mode (no one has been let in): the guard's message only.
+            for key, spec in PAGES.items():
+                page.goto(f"{fresh}/{Path(spec.path).stem}")
+                wait_ready(page)
+                page.wait_for_selector("[data-testid='stAlert']")
+                assert t("guard.open_home", "en") in _shows_nothing(page, key, expected), key
+        finally:
+            page.context.close()
+        # Once someone has been let in (the server has left that mode), each page's URL asks the
+        # visitor to sign in, and then shows the notice — never the page.
+        _open(browser, fresh, DESKTOP, user="ceo").context.close()
+        for key in PAGES:
+            page = _open(browser, f"{fresh}/{key}", DESKTOP, kpis=False, user=None)
+            try:
+                assert page.locator("[data-testid='stForm'] input[type='password']").count() == 1, key
+                assert t("auth.demo_title", "en") in _shows_nothing(page, key, expected, sign_in_page=True), key
+                login(page, "visitor")
+                page.wait_for_selector("[data-testid='stAlert']")
+                assert not_entitled in _shows_nothing(page, key, expected), key
+                assert page.locator("h1").count() == 0, key
+                if key == "units":
+                    _shoot(page, "not-entitled-units")
+            finally:
+                page.context.close()
+
+
+#: Each demo role's user, the unit they see (None: the company) and the pages they are granted.
+ROLES = {
+    "ceo": (None, ("overview", "units", "churn", "wallet", "funnel", "sales_cycle", "targets", "incentives")),
+    "head.east": ("CN-E", ("overview", "units", "churn", "wallet", "funnel", "sales_cycle", "targets", "incentives")),
+    "head.north": ("CN-N", ("overview", "units", "churn", "wallet", "funnel", "sales_cycle", "targets", "incentives")),
+    "lead.shanghai": ("CN-E-SH-T1", ("overview", "units", "funnel", "sales_cycle", "targets", "incentives")),
+}
+TITLES = {"overview": "overview.title", "units": "units.title", "churn": "churn.title", "wallet": "wallet.title",
+          "funnel": "funnel.title", "sales_cycle": "cycle.title", "targets": "targets.title", "incentives": "incentives.title"}
+
+
+@pytest.mark.parametrize("user", list(ROLES))
+def test_one_pass_per_role(browser: Browser, server: str, crm_url: str, user: str) -> None:
+    """Sign in through the form, open every granted page: no exception, and for a regional head or
+    team lead no other region's unit names anywhere (the tables' accessible text included)."""
+    from ui.session import PAGES
+
+    unit, pages = ROLES[user]
+    engine = make_engine(crm_url)
+    try:
+        org = load_org(engine)
+    finally:
+        engine.dispose()
+    allowed = {u.name for u in org.units}
+    if unit is not None:
+        inside = org.subtree_ids(unit)
+        allowed = {u.name for u in org.units if u.unit_id in inside} | {u.name for u in org.path(unit)}
+    forbidden = [u.name for u in org.units if u.name not in allowed and not any(u.name in ok for ok in allowed)]
+    for key in PAGES:
+        page = _open(browser, f"{server}/{key}", DESKTOP, kpis=False, user=user)
+        try:
+            wait_ready(page)
+            title = page.locator("h1").first.inner_text().strip()
+            assert page.locator(EXCEPTION).count() == 0, (user, key)
+            if key in pages:
+                assert title == t(TITLES[key], "en"), (user, key, title)
+            else:  # not registered for this role: never that page
+                assert title != t(TITLES[key], "en"), (user, key)
+            app_text = page.locator("[data-testid='stApp']").text_content() or ""
+            leaked = [name for name in forbidden if name in app_text]
+            assert not leaked, (user, key, leaked[:5])
+            _shoot(page, f"role-{user}-{key}")
+        finally:
+            page.context.close()
+
+
+HOSTILE = '<script>alert("granary")</script><img src=x onerror=alert(1)><b>Acme {id}</b>'
+
+
+def test_html_in_an_account_name_is_plain_text_in_the_browser(browser: Browser, crm_url: str, tmp_path: Path) -> None:
+    import shutil
+
+    import duckdb
+
+    hostile = tmp_path / "hostile.duckdb"
+    shutil.copy(crm_url.removeprefix("duckdb:///"), hostile)
+    with duckdb.connect(str(hostile)) as conn:
+        conn.execute("UPDATE account SET name = replace(?, '{id}', CAST(account_id AS VARCHAR))", [HOSTILE])
+    dialogs: list[str] = []
+    with streamlit_server(f"duckdb:///{hostile}") as base:
+        page = browser.new_context(viewport=DESKTOP, device_scale_factor=1).new_page()
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        try:
+            page.goto(f"{base}/wallet?period=last_12_months")  # a fresh server: sign in at the root first
+            wait_ready(page)
+            page.goto(f"{base}/?period=last_12_months")
+            login(page, "ceo")
+            page.wait_for_selector(METRIC_VALUE, timeout=60_000)
+            page.goto(f"{base}/wallet?period=last_12_months")  # now a link to the page asks for sign-in, then opens it
+            login(page, "ceo")
+            page.wait_for_function("() => document.querySelector('h1') && document.querySelector('h1').innerText.trim() === 'Share of wallet'", timeout=60_000)
+            wait_ready(page)
+            grid = page.locator("[role='grid']").filter(has_text='<script>alert("granary")</script>')
+            grid.first.wait_for(state="attached", timeout=30_000)  # the name, verbatim, as text in the table
+            assert page.locator(EXCEPTION).count() == 0
+            injected = page.evaluate("""() => ({
+                scripts: [...document.querySelectorAll('script')].filter(s => s.textContent.includes('granary')).length,
+                bold: [...document.querySelectorAll('b')].filter(b => b.textContent.startsWith('Acme')).length,
+                images: document.querySelectorAll("img[src='x']").length })""")
+            assert injected == {"scripts": 0, "bold": 0, "images": 0}
+            page.wait_for_timeout(500)  # an onerror handler would have fired by now
+            assert dialogs == []
+            _shoot(page, "wallet-hostile-names")
+        finally:
+            page.context.close()

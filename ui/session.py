@@ -1,10 +1,11 @@
 """The session's frame: connecting to the CRM (building the demo on first start), signing the
 viewer in, granting pages, and the guard every page begins with.
 
-app.py calls :func:`bootstrap`, :func:`sign_in` and runs the navigation inside
-:func:`page_run`; a page calls ``ctx, flt = guard("overview")``. A page file reached any other
-way — Streamlit serves files in ``pages/`` by URL until some session has run ``st.navigation``
-— finds no grant, and stops after a neutral message.
+app.py signs the visitor in (ui.auth) before anything reads the CRM, then calls
+:func:`bootstrap`, :func:`sign_in` and runs the navigation inside :func:`page_run`; a page
+calls ``ctx, flt = guard("overview")``. A page file reached any other way — Streamlit serves
+files in ``pages/`` by URL until some session has run ``st.navigation`` — finds no grant, and
+stops after a neutral message.
 """
 
 from __future__ import annotations
@@ -18,16 +19,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import streamlit as st
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.engine import make_url
 
 from data_layer.config import Settings, load_settings
-from data_layer.connection import DEMO_PATH, ConnectionProblem, Source, explain, make_engine, mask, resolve_source
-from data_layer.filters import DEFAULT_VIEWER, Filters, OrgTree, Role, Viewer
+from data_layer import schema
+from data_layer.connection import DEMO_PATH, ConnectionProblem, Source, explain, make_engine, mask, read_frame, resolve_source
+from data_layer.access import AccessFileError, Entitlements, check_entitlements, viewer_for
+from data_layer.filters import Filters, NoScope, OrgTree, Role, Viewer
 from metrics.base import Context
 from ui import cache
 from ui.format import md_escape
-from ui.i18n import t
+from ui.auth import IDENTITY_KEY, REFUSED_KEY, Identity
+from ui.i18n import LANG_KEY, t
 
 log = logging.getLogger("granary.ui")
 
@@ -48,18 +52,22 @@ class PageSpec:
 
 PAGES: dict[str, PageSpec] = {
     "overview": PageSpec("overview", "pages/overview.py", "section.executive", "page.overview", ":material/dashboard:"),
+    "units": PageSpec("units", "pages/units.py", "section.executive", "page.units", ":material/account_tree:"),
     "churn": PageSpec("churn", "pages/churn.py", "section.executive", "page.churn", ":material/group_remove:"),
     "wallet": PageSpec("wallet", "pages/wallet.py", "section.executive", "page.wallet", ":material/account_balance_wallet:"),
     "funnel": PageSpec("funnel", "pages/funnel.py", "section.sales", "page.funnel", ":material/filter_alt:"),
     "sales_cycle": PageSpec("sales_cycle", "pages/sales_cycle.py", "section.sales", "page.sales_cycle", ":material/timer:"),
+    "targets": PageSpec("targets", "pages/targets.py", "section.incentives", "page.targets", ":material/flag:"),
+    "incentives": PageSpec("incentives", "pages/incentives.py", "section.incentives", "page.incentives", ":material/payments:"),
 }
 
-#: Which pages each role may open, each scoped to the role's units. For now every role sees
-#: every page.
+#: Which pages each role may open, each scoped to the role's units (the entitlements file's
+#: ``[pages]`` may narrow or change this per role). A page not listed for a role is not
+#: registered in its sessions at all.
 ROLE_PAGES: dict[Role, tuple[str, ...]] = {
-    Role.EXECUTIVE: ("overview", "churn", "wallet", "funnel", "sales_cycle"),
-    Role.REGIONAL_HEAD: ("overview", "churn", "wallet", "funnel", "sales_cycle"),
-    Role.TEAM_LEAD: ("overview", "churn", "wallet", "funnel", "sales_cycle"),
+    Role.EXECUTIVE: ("overview", "units", "churn", "wallet", "funnel", "sales_cycle", "targets", "incentives"),
+    Role.REGIONAL_HEAD: ("overview", "units", "churn", "wallet", "funnel", "sales_cycle", "targets", "incentives"),
+    Role.TEAM_LEAD: ("overview", "units", "churn", "wallet", "funnel", "sales_cycle", "targets", "incentives"),
 }
 
 VIEWER_KEY = "granary.viewer"
@@ -67,6 +75,8 @@ GRANTS_KEY = "granary.granted"
 CONTEXT_KEY = "granary.context"
 FILTERS_KEY = "granary.filters"
 BOOT_KEY = "granary.boot"
+#: What survives a change of viewer within a session: the language and who signed in.
+_KEPT_ON_VIEWER_CHANGE = frozenset({LANG_KEY, IDENTITY_KEY, REFUSED_KEY, BOOT_KEY})
 
 
 @dataclass(frozen=True)
@@ -188,22 +198,51 @@ def bootstrap() -> Boot:
 # --- Viewer, grants and the guard ---------------------------------------------------------------
 
 
-def sign_in() -> Viewer:
-    """The viewer of this session. Until sign-in exists, everyone is DEFAULT_VIEWER; every
-    scope and grant below is nevertheless read from the viewer, never assumed."""
-    viewer = st.session_state.get(VIEWER_KEY)
-    if not isinstance(viewer, Viewer):
-        viewer = DEFAULT_VIEWER
-        st.session_state[VIEWER_KEY] = viewer
+def sign_in(identity: Identity, ent: Entitlements, org: OrgTree) -> Viewer:
+    """The viewer ``identity`` is entitled to be in this organisation (data_layer.access) —
+    never a default. When the viewer changes within a session (another user, or an edited
+    entitlement), everything the previous one chose or was shown is forgotten first.
+
+    Raises:
+        NoScope: ``identity`` is entitled to nothing (app.py shows the notice before this).
+        AccessFileError: the entitlement names a unit this organisation does not have.
+    """
+    viewer = viewer_for(identity.user, ent, org, display_name=identity.name)
+    if viewer is None:
+        raise NoScope(f"{identity.user} is entitled to no part of the organisation")
+    state = st.session_state
+    previous = state.get(VIEWER_KEY)
+    if previous is not None and previous != viewer:
+        for key in [k for k in state if k not in _KEPT_ON_VIEWER_CHANGE]:
+            del state[key]
+    state[VIEWER_KEY] = viewer
     return viewer
 
 
-def pages_for(viewer: Viewer) -> list[PageSpec]:
-    return [PAGES[key] for key in ROLE_PAGES.get(viewer.role, ())]
+def pages_for(viewer: Viewer, ent: Entitlements) -> list[PageSpec]:
+    """The pages ``viewer``'s role may open: the entitlements file's ``[pages]``, else ROLE_PAGES.
+    The others are not registered for this session at all."""
+    return [PAGES[key] for key in ent.pages_for(viewer.role, ROLE_PAGES) if key in PAGES]
+
+
+@st.cache_data(ttl=cache.LOOKUP_TTL, max_entries=cache.LOOKUP_ENTRIES, show_spinner=False)
+def _entitlement_problems(_engine: Engine, key: cache.DataKey, _org: OrgTree, ent: Entitlements) -> tuple[str, ...]:
+    codes = read_frame(_engine, select(schema.business_unit.c.code))["code"]
+    return tuple(check_entitlements(ent, _org, business_units=[str(c) for c in codes], pages=PAGES))
+
+
+def check_entitlements_or_stop(ent: Entitlements, boot: Boot) -> None:
+    """Stop with a neutral message when the entitlements file names units, business units or
+    pages this CRM or app does not have; the details go to the server log (they name users)."""
+    problems = _entitlement_problems(boot.engine, boot.key, boot.org, ent)
+    if problems:
+        log.error("%s", AccessFileError(ent.source, problems))
+        st.error(t("auth.bad_entitlements"), icon=":material/error:")
+        st.stop()
 
 
 @contextmanager
-def page_run(viewer: Viewer, boot: Boot, flt: Filters) -> Iterator[list[PageSpec]]:
+def page_run(viewer: Viewer, ent: Entitlements, boot: Boot, flt: Filters) -> Iterator[list[PageSpec]]:
     """Around app.py's ``st.navigation(...).run()``: grants this viewer's pages and hands the
     page this run's context and filters; yields the granted pages (to build the navigation).
 
@@ -212,7 +251,7 @@ def page_run(viewer: Viewer, boot: Boot, flt: Filters) -> Iterator[list[PageSpec
     ``pages/`` directly until some session has called st.navigation — finds no grant, even in
     a session that app.py signed in before.
     """
-    pages = pages_for(viewer)
+    pages = pages_for(viewer, ent)
     state = st.session_state
     state[GRANTS_KEY] = frozenset(p.key for p in pages)
     state[CONTEXT_KEY] = Context(boot.engine, boot.org, viewer, boot.settings.calendar, boot.currency, boot.as_of)
@@ -222,6 +261,16 @@ def page_run(viewer: Viewer, boot: Boot, flt: Filters) -> Iterator[list[PageSpec
     finally:
         for key in (GRANTS_KEY, CONTEXT_KEY, FILTERS_KEY):
             state.pop(key, None)
+
+
+def open_wanted_page(current: st.Page, wanted: str | None) -> None:
+    """Switch to ``wanted`` (a page's URL path, from a link opened before sign-in) when it is one
+    of this viewer's pages and not the one about to run; a page not granted is never opened."""
+    granted = st.session_state.get(GRANTS_KEY, frozenset())
+    here = current._url_path  # noqa: SLF001 - the default page's public url_path is ""
+    if wanted and wanted in granted and wanted != here:
+        # The link's settings (filters, language) go along: a page switch would drop them.
+        st.switch_page(PAGES[wanted].path, query_params={k: st.query_params.get_all(k) for k in st.query_params})
 
 
 def guard(page: str) -> tuple[Context, Filters]:
