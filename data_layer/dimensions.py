@@ -123,3 +123,10 @@ def rep_names(engine: Engine) -> dict[int, str]:
     rep = schema.rep
     frame = read_frame(engine, select(rep.c.rep_id, rep.c.name))
     return {int(i): str(n) for i, n in zip(frame["rep_id"], frame["name"], strict=True)}
+
+
+def rep_names_by_code(engine: Engine) -> dict[str, str]:
+    """Rep code (what the metrics' ``rep`` grouping returns) → full name, to show reps by name."""
+    rep = schema.rep
+    frame = read_frame(engine, select(rep.c.code, rep.c.name))
+    return {str(c): str(n) for c, n in zip(frame["code"], frame["name"], strict=True)}

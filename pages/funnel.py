@@ -10,9 +10,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from metrics.funnel import AMOUNT_STAGES, STAGES, STEPS
+from metrics.funnel import AMOUNT_STAGES, MATURITY_DAYS, STAGES, STEPS, mature
 from metrics.registry import REGISTRY
-from ui import cache, charts, widgets
+from ui import cache, charts, filterbar, widgets
 from ui import format as fmt
 from ui.i18n import current_lang, display, t
 from ui.session import current_boot, guard
@@ -31,7 +31,7 @@ widgets.kpi_cards(ctx, boot.key, kpis, flt, url, lang)
 # --- How leads are counted ---
 with st.container(horizontal=True, wrap=True, gap="medium", vertical_alignment="bottom"):
     mode = st.segmented_control(
-        t("funnel.mode"), ("cohort", "snapshot"), format_func=lambda m: t(f"funnel.{m}"), default="cohort",
+        t("funnel.mode"), ("cohort", "snapshot"), format_func=lambda m: t(f"funnel.{m}"), default=filterbar.page_value("mode"),
         required=True, key="funnel_mode", help=t("funnel.mode_help"),
     ) or "cohort"
     cohort = mode == "cohort"
@@ -55,8 +55,11 @@ with widgets.section(t("funnel.chart"), url):
     if not any(counts):
         st.info(t("funnel.no_leads"))
     else:
-        if cohort and stages["mature"].iloc[0] is not None and not bool(stages["mature"].iloc[0]):
-            st.caption(fmt.md_escape(t("funnel.immature", n=within_days)))
+        # A young cohort is still filling its later stages: flag it, with or without a window.
+        if cohort and within_days is not None and not bool(stages["mature"].iloc[0]):
+            widgets.maturity_note(t("funnel.immature", n=within_days), lang)
+        elif cohort and within_days is None and not mature(ctx, flt, max(MATURITY_DAYS.values())):
+            widgets.maturity_note(t("maturity.funnel", n=max(MATURITY_DAYS.values())), lang)
         steps = [None if pd.isna(v) else float(v) for v in stages[step_col]]
         cums = [None if pd.isna(v) else float(v) for v in stages[cum_col]]
         texts = [fmt.number(counts[0], lang)] + [
@@ -89,7 +92,8 @@ with widgets.section(t("funnel.chart"), url):
 with widgets.section(t("split.title"), url):
     widgets.subheader(t("split.title"), t("split.caption", kind=t("split.rates" if cohort else "split.ratios")), t("funnel.definition"))
     by = st.segmented_control(
-        t("split.by"), ("unit", "source"), format_func=lambda b: t(f"split.{b}"), default="unit", required=True, key="funnel_split"
+        t("split.by"), ("unit", "source"), format_func=lambda b: t(f"split.{b}"), default=filterbar.page_value("split"), required=True,
+        key="funnel_split",
     ) or "unit"
     groups = cache.table(ctx, boot.key, "funnel", flt, (mode, within_days, by))
     if groups.empty or not groups[count_col].any():

@@ -11,7 +11,7 @@ import streamlit as st
 from metrics.registry import HEADLINE, REGISTRY
 from ui import cache, charts, widgets
 from ui.format import md_escape
-from ui.i18n import current_lang, label, t
+from ui.i18n import current_lang, join, label, t
 from ui.session import current_boot, guard
 
 ctx, flt = guard("overview")
@@ -58,11 +58,14 @@ with widgets.section(t("league.title"), url):
     if not children:
         st.info(t("league.empty"))
     else:
-        values = {m.key: cache.by_unit(ctx, boot.key, m.key, flt) for m in headline}
+        values, refused = widgets.in_scope(headline, lambda m: cache.by_unit(ctx, boot.key, m.key, flt))
+        shown = [m for m in headline if m.key in values]
         units = widgets.league_units(children, values, parent_name, lang)
-        frame = widgets.league_frame(units, values, headline, lang)
+        frame = widgets.league_frame(units, values, shown, lang)
         stem = f"granary-{t('league.file')}-{flt.period.start:%Y%m%d}-{flt.period.end:%Y%m%d}"
-        widgets.league_table(frame, headline, ctx.currency, stem, lang)
+        widgets.league_table(frame, shown, ctx.currency, stem, lang)
+        if refused:
+            st.caption(md_escape(t("section.no_scope_metrics", metrics=join([label(m.label, lang) for m in refused], lang))))
 
 # --- Definitions, one click away ---
 with st.expander(t("definitions.title"), icon=":material/menu_book:"):

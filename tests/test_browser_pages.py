@@ -1,5 +1,7 @@
-"""The analysis pages in a real browser (Debian's Chromium through Playwright): each opens with no
-exception, in English and Chinese, at desktop and phone width, without sideways scrolling at 390 px.
+"""The pages in a real browser (Debian's Chromium through Playwright): each opens with no
+exception, in English and Chinese, in the light and the dark theme, at desktop and phone width,
+with legible text (contrast with what lies behind it), without sideways scrolling or a KPI label
+cut off at 390 px.
 
 Screenshots (full page) go to test-artifacts/screenshots/ (git-ignored) for a person to look at.
 """
@@ -11,15 +13,16 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, streamlit_server, wait_ready
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, CUT_LABELS_JS, SCREENSHOTS, contrast_report, login, luminance, streamlit_server, wait_ready
 from tests.test_browser import crm_url  # noqa: F401 - the module's demo CRM (build_demo S)
 from ui.i18n import t
 
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 EXCEPTION = "[data-testid='stException']"
-#: Each page's URL path and its title key.
-PAGES = {"sales_cycle": "cycle.title", "churn": "churn.title", "wallet": "wallet.title", "funnel": "funnel.title"}
+#: Each page's URL path and its title key (the Overview is the app's root).
+PAGES = {"": "overview.title", "units": "units.title", "sales_cycle": "cycle.title", "churn": "churn.title", "wallet": "wallet.title", "funnel": "funnel.title",
+         "targets": "targets.title", "incentives": "incentives.title"}
 
 
 @pytest.fixture(scope="module")
@@ -32,20 +35,29 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture(scope="module")
 def server(crm_url: str, browser: Browser) -> Iterator[str]:  # noqa: F811
-    """One server for the module, opened once at its home page (so Streamlit has left its
-    pages-folder mode, as for every visitor after the first)."""
+    """One server for the module, opened once at its home page and signed in (so Streamlit has
+    left its pages-folder mode, as for every visitor after the first)."""
     with streamlit_server(crm_url) as base:
         page = browser.new_page()
         page.goto(base)
+        login(page, "ceo")
         page.wait_for_selector("[data-testid='stMetricValue']", timeout=60_000)
         wait_ready(page)
         page.context.close()
         yield base
 
 
-def _open(browser: Browser, url: str, viewport: dict[str, int], title: str) -> Page:
-    page = browser.new_context(viewport=viewport, device_scale_factor=1).new_page()
+#: Streamlit follows the browser's colour scheme when config.toml offers both themes.
+THEMES = ("light", "dark")
+#: The lowest contrast ratio allowed per kind of text (contrast_report): WCAG AA's 4.5 for text; 4 for
+#: Streamlit's own faded captions (4.3 on white); 3 for chart text (WCAG's ratio for graphics).
+MIN_CONTRAST = {"kpi_label": 4.5, "kpi_value": 4.5, "badge": 4.5, "heading": 4.5, "caption": 4.0, "chart_axis": 3.0, "chart_label": 3.0}
+
+
+def _open(browser: Browser, url: str, viewport: dict[str, int], title: str, theme: str = "light") -> Page:
+    page = browser.new_context(viewport=viewport, device_scale_factor=1, color_scheme=theme).new_page()
     page.goto(url)
+    login(page, "ceo")  # a new browser session: the built-in sign-in first, then the page asked for
     page.wait_for_function("(t) => document.querySelector('h1') && document.querySelector('h1').innerText.trim() === t", arg=title, timeout=60_000)
     wait_ready(page)
     page.wait_for_selector("[data-testid='stExpander']", timeout=60_000)  # the Definitions close every page
@@ -63,22 +75,47 @@ def _shoot(page: Page, name: str, viewport: dict[str, int]) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}-full.png"))
 
 
+def _legible(page: Page, theme: str, where: str) -> None:
+    """The theme is the one asked for, and every kind of text contrasts enough with its background."""
+    report = contrast_report(page)
+    shade = luminance(report["background"])
+    assert (shade < 0.05) if theme == "dark" else (shade > 0.9), f"{where}: not the {theme} theme ({report['background']})"
+    for kind, worst in report["min"].items():
+        assert worst["ratio"] >= MIN_CONTRAST[kind], f"{where}: {kind} {worst['text']!r} has contrast {worst['ratio']}"
+
+
+@pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("key", list(PAGES))
-def test_page_on_a_desktop_and_a_phone(browser: Browser, server: str, key: str, lang: str) -> None:
+def test_page_on_a_desktop_and_a_phone(browser: Browser, server: str, key: str, lang: str, theme: str) -> None:
     title = t(PAGES[key], lang)
     for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-        page = _open(browser, f"{server}/{key}?lang={lang}", viewport, title)
+        page = _open(browser, f"{server}/{key}?lang={lang}", viewport, title, theme)
+        where = f"{key or 'overview'} ({name}, {lang}, {theme})"
         try:
             assert page.locator(EXCEPTION).count() == 0
             assert page.locator("[data-testid='stAlertContentError']").count() == 0  # no section failed
             assert t("period.as_of", lang, date="").strip() in page.inner_text("body")
+            _legible(page, theme, where)
+            assert page.evaluate(CUT_LABELS_JS) == [], f"{where}: KPI text cut off"
             if viewport is PHONE:
                 scroll = page.evaluate("document.documentElement.scrollWidth")
-                assert scroll <= PHONE["width"], f"{key} scrolls sideways: {scroll}px"
-            _shoot(page, f"{key}-{name}-{lang}", viewport)
+                assert scroll <= PHONE["width"], f"{where} scrolls sideways: {scroll}px"
+            _shoot(page, f"{key or 'overview'}-{name}-{lang}-{theme}", viewport)
         finally:
             page.context.close()
+
+
+def test_a_young_cohort_is_flagged_on_the_funnel(browser: Browser, server: str) -> None:
+    """This quarter's cohorts are weeks old: both cohort-rate cards and the funnel say they are still
+    maturing, so their comparisons with older cohorts are not like-for-like."""
+    page = _open(browser, f"{server}/funnel?lang=zh", PHONE, t("funnel.title", "zh"), "dark")
+    try:
+        assert page.locator(".stMarkdownBadge").filter(has_text=t("maturity.badge", "zh")).count() == 3  # two cards, the funnel
+        body = page.inner_text("body")
+        assert t("maturity.kpi", "zh", n=90) in body and t("maturity.kpi", "zh", n=180) in body
+    finally:
+        page.context.close()
 
 
 def test_funnel_drill_through_in_the_browser(browser: Browser, server: str) -> None:

@@ -21,7 +21,9 @@ from data_layer.connection import make_engine
 from data_layer.filters import DEFAULT_VIEWER, Filters, preset_period
 from metrics.base import Comparison, Context, compare
 from metrics.registry import REGISTRY
-from tests.test_app import APP, GUARD_MESSAGE, ROOT, TIMEOUT, Crm, _ok, _region, demo_crm, tiny  # noqa: F401 - fixtures
+from data_layer.access import DEMO_ENTITLEMENTS_FILE
+from tests.apptest import app_test, executive_only, open_app
+from tests.test_app import GUARD_MESSAGE, ROOT, Crm, _ok, _region, demo_crm, tiny  # noqa: F401 - fixtures
 from ui import format as fmt
 from ui.i18n import t
 
@@ -48,14 +50,9 @@ def navigation(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _open(crm: Crm, monkeypatch: pytest.MonkeyPatch, page: str, params: dict[str, str] | None = None) -> AppTest:
-    monkeypatch.setenv("CRM_DATABASE_URL", crm.url)
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params.update(params or {})
-    at.run()
-    _ok(at)
-    at.switch_page(f"pages/{page}.py").run()
-    _ok(at)
-    return at
+    """``page`` through app.py, as the demo's executive (the whole company)."""
+    entitlements = DEMO_ENTITLEMENTS_FILE if crm.org.by_code("CN-E") else executive_only()
+    return open_app(monkeypatch, crm.url, params=params, page=page, entitlements=entitlements)
 
 
 def _comparisons(crm: Crm, flt: Filters, keys: tuple[str, ...]) -> dict[str, Comparison]:
@@ -118,8 +115,7 @@ def test_a_metric_that_cannot_be_computed_shows_a_dash_and_why(navigation: None,
 
 @pytest.mark.parametrize("page", list(PAGES))
 def test_the_page_file_alone_shows_only_the_guard(monkeypatch: pytest.MonkeyPatch, demo_crm: Crm, page: str) -> None:
-    monkeypatch.setenv("CRM_DATABASE_URL", demo_crm.url)
-    at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=TIMEOUT).run()
+    at = app_test(monkeypatch, demo_crm.url, script=str(ROOT / "pages" / f"{page}.py")).run()  # signed in, but not through app.py
     _ok(at)
     assert not at.metric and not at.dataframe and not at.get("download_button") and not at.title
     assert [i.value for i in at.info] == [GUARD_MESSAGE]

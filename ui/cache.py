@@ -158,6 +158,26 @@ def by_unit(ctx: Context, key: DataKey, metric: str, flt: Filters) -> pd.DataFra
     return _by_unit(ctx, key, metric, flt, ctx.viewer, ctx.calendar, ctx.currency, ctx.as_of)
 
 
+@st.cache_data(ttl=METRIC_TTL, max_entries=METRIC_ENTRIES, show_spinner=False)
+def _by_rep(
+    _ctx: Context, key: DataKey, metric: str, flt: Filters, viewer: Viewer, calendar: Calendar, currency: str, as_of: date
+) -> pd.DataFrame:
+    return evaluate(REGISTRY[metric], _ctx, flt, Grouping("rep"))
+
+
+def by_rep(ctx: Context, key: DataKey, metric: str, flt: Filters) -> pd.DataFrame:
+    """``group`` (the code of the rep credited with each record, None for none) and ``value``.
+
+    Raises NotGroupable / NotImplementedError for a metric whose records carry no rep."""
+    return _by_rep(ctx, key, metric, flt, ctx.viewer, ctx.calendar, ctx.currency, ctx.as_of)
+
+
+@st.cache_data(ttl=LOOKUP_TTL, max_entries=LOOKUP_ENTRIES, show_spinner=False)
+def rep_names_by_code(_engine: Engine, key: DataKey) -> dict[str, str]:
+    """Rep code (what the metrics' ``rep`` grouping returns) → full name, to show reps by name."""
+    return dimensions.rep_names_by_code(_engine)
+
+
 def league_units(tree: OrgTree, unit: str | None, viewer: Viewer) -> list[OrgUnit]:
     """The units a league table lists: the children of ``unit`` — or, with no unit and a single
     top unit, the level below it — that the viewer may see (OrgTree.compared_units)."""
@@ -215,3 +235,81 @@ def trend_or_none(ctx: Context, key: DataKey, metric: str, flt: Filters) -> pd.D
 def rep_names(_engine: Engine, key: DataKey) -> dict[int, str]:
     """Rep id → full name, to show the owners of listed deals by name."""
     return dimensions.rep_names(_engine)
+
+
+# --- Targets and incentives -----------------------------------------------------------------------
+
+from data_layer.plans import Plan, load_plan  # noqa: E402 - kept with the loaders that use it
+from metrics import incentives, targets  # noqa: E402
+
+
+@st.cache_data(ttl=LOOKUP_TTL, max_entries=LOOKUP_ENTRIES, show_spinner=False)
+def _plan(path: str, version: str) -> Plan:
+    del version  # part of the cache key only: an edited file is read again
+    return load_plan(path)
+
+
+def plan(path: Path) -> Plan:
+    """The incentive plan at ``path``, read again whenever the file changes.
+
+    Raises:
+        PlanError: the file is not a valid plan (every problem with its line).
+        OSError: the file cannot be read.
+    """
+    stat = path.stat()
+    return _plan(str(path), f"{stat.st_mtime_ns}-{stat.st_size}")
+
+
+@st.cache_data(ttl=METRIC_TTL, max_entries=METRIC_ENTRIES, show_spinner=False)
+def _attainment(
+    _ctx: Context, key: DataKey, measure: str, period: targets.TargetPeriod, unit: str | None, viewer: Viewer, calendar: Calendar,
+    currency: str, as_of: date,
+) -> pd.DataFrame:
+    return targets.attainment(_ctx, measure, period, unit=unit)
+
+
+def attainment(ctx: Context, key: DataKey, measure: str, period: targets.TargetPeriod, unit: str | None) -> pd.DataFrame:
+    """metrics.targets.attainment: every holder's target, actual, attainment, pacing and projection."""
+    return _attainment(ctx, key, measure, period, unit, ctx.viewer, ctx.calendar, ctx.currency, ctx.as_of)
+
+
+#: The functions of metrics/incentives.py the pages show, by name; each takes (ctx, plan, period, arg).
+INCENTIVES: dict[str, Callable[[Context, Plan, targets.TargetPeriod, Any], object]] = {
+    "payouts": lambda ctx, plan, period, _: incentives.payouts(ctx, plan, period),
+    "statement": lambda ctx, plan, period, rep: incentives.statement(ctx, plan, rep, period),
+    "unit_payouts": lambda ctx, plan, period, codes: incentives.unit_payouts(ctx, plan, period, codes),
+    "manager_bonuses": lambda ctx, plan, period, _: incentives.manager_bonuses(ctx, plan, period),
+    # arg: (pool amount or None, ((code, multiplier), ...))
+    "pool_shares": lambda ctx, plan, period, arg: incentives.pool_shares(ctx, plan, period, pool=arg[0], adjust=dict(arg[1]) or None),
+}
+
+
+@st.cache_data(ttl=METRIC_TTL, max_entries=METRIC_ENTRIES, show_spinner=False)
+def _incentive(
+    _ctx: Context, key: DataKey, name: str, _plan: Plan, digest: str, period: targets.TargetPeriod, arg: object, viewer: Viewer,
+    calendar: Calendar, currency: str, as_of: date,
+) -> object:
+    return INCENTIVES[name](_ctx, _plan, period, arg)
+
+
+def incentive(ctx: Context, key: DataKey, name: str, plan: Plan, period: targets.TargetPeriod, arg: object = None) -> Any:
+    """``INCENTIVES[name](ctx, plan, period, arg)``, cached per data version, plan file (its digest), viewer and period."""
+    return _incentive(ctx, key, name, plan, plan.digest, period, arg, ctx.viewer, ctx.calendar, ctx.currency, ctx.as_of)
+
+
+@st.cache_resource(ttl=timedelta(hours=12), max_entries=4, on_release=_dispose, show_spinner=False)
+def _app_store(crm_url: str, url: str) -> Engine:
+    from data_layer.app_store import open_app_store
+
+    return open_app_store(crm_url, url)
+
+
+def app_store(crm_url: str) -> Engine:
+    """Granary's own database (data_layer.app_store), where approved statements are frozen; never the CRM's.
+
+    Raises:
+        ValueError: it is configured to be the CRM's database.
+    """
+    from data_layer.app_store import app_database_url
+
+    return _app_store(crm_url, app_database_url())

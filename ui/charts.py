@@ -6,12 +6,23 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 import plotly.graph_objects as go
+import streamlit as st
 
 from metrics.base import Metric
 from ui import format as fmt
 from ui.i18n import label, t
 
 HEIGHT = 240
+
+
+def ink(behind: str = "background") -> alt.ExprRef:
+    """A colour for text or rules drawn on ``behind`` (a Vega colour expression: the chart's
+    background, or e.g. a cell's fill): whichever of the light and the dark theme's text colours
+    (.streamlit/config.toml) contrasts more with it. Vega-Lite draws text and rules black by
+    default, which vanishes on the dark theme's background."""
+    dark = st.get_option("theme.light.textColor") or "#000000"
+    light = st.get_option("theme.dark.textColor") or "#FFFFFF"
+    return alt.expr(f"contrast({behind}, '{dark}') >= contrast({behind}, '{light}') ? '{dark}' : '{light}'")
 
 
 def _floats(values: pd.Series) -> list[float | None]:
@@ -94,7 +105,7 @@ def cycle_ranges(frame: pd.DataFrame, lang: str) -> alt.Chart:
     ]
     base = alt.Chart(frame).encode(y=y, tooltip=tips)
     x_title = t("chart.days", lang)
-    whisker = base.mark_rule(strokeWidth=1.5, opacity=0.6).encode(x=alt.X("p75:Q", title=x_title), x2="p90:Q")
+    whisker = base.mark_rule(strokeWidth=1.5, opacity=0.6, color=ink()).encode(x=alt.X("p75:Q", title=x_title), x2="p90:Q")
     box = base.mark_bar(size=20, opacity=0.35, cornerRadius=3).encode(x="p25:Q", x2="p75:Q")
     median = base.mark_tick(thickness=3, size=28).encode(x="median:Q")
     height = max(160, 48 * len(frame) + 50)
@@ -138,7 +149,7 @@ def retention_bars(frame: pd.DataFrame, grr: str, nrr: str, lang: str) -> alt.Ch
             ],
         )
     )
-    hundred = alt.Chart(pd.DataFrame({"value": [1.0]})).mark_rule(strokeDash=[4, 3], opacity=0.6).encode(x="value:Q")
+    hundred = alt.Chart(pd.DataFrame({"value": [1.0]})).mark_rule(strokeDash=[4, 3], opacity=0.6, color=ink()).encode(x="value:Q")
     return (bars + hundred).properties(height=max(180, 64 * frame["name"].nunique() + 60))
 
 
@@ -169,9 +180,7 @@ def cohort_heatmap(frame: pd.DataFrame, lang: str) -> alt.Chart:
             alt.Tooltip("share:Q", title=t("chart.retained", lang), format=".1%"),
         ],
     )
-    text = base.mark_text(fontSize=11).encode(
-        text="label:N", color=alt.condition("datum.share > 0.55", alt.value("white"), alt.value("#1B2421"))
-    )
+    text = base.mark_text(fontSize=11, color=ink("scale('color', datum.share)")).encode(text="label:N")
     return (cells + text).properties(height=max(HEIGHT // 2, 34 * len(order) + 40))
 
 
@@ -226,7 +235,7 @@ def share_bars(frame: pd.DataFrame, category: str, field: str, title: str, lang:
         tooltip=[alt.Tooltip(f"{category}:N", title=" "), alt.Tooltip(f"{field}:Q", title=title, format=".1%")],
     )
     bars = base.mark_bar(cornerRadiusEnd=3)
-    text = base.mark_text(align="left", dx=4, fontSize=11).encode(text="label:N")
+    text = base.mark_text(align="left", dx=4, fontSize=11, color=ink()).encode(text="label:N")
     return (bars + text).properties(height=max(160, 44 * len(data) + 50))
 
 
@@ -276,7 +285,9 @@ def stage_ranges(frame: pd.DataFrame, n_title: str, lang: str) -> alt.Chart:
         _days_tip("p90", t("chart.p90", lang)),
     ]
     base = alt.Chart(frame).encode(y=alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelLimit=150)), tooltip=tips)
-    whisker = base.mark_rule(strokeWidth=1.5, opacity=0.6).encode(x=alt.X("p75:Q", title=t("chart.days", lang), axis=alt.Axis(tickCount=4)), x2="p90:Q")
+    whisker = base.mark_rule(strokeWidth=1.5, opacity=0.6, color=ink()).encode(
+        x=alt.X("p75:Q", title=t("chart.days", lang), axis=alt.Axis(tickCount=4)), x2="p90:Q"
+    )
     box = base.mark_bar(size=18, opacity=0.35, cornerRadius=3).encode(x="p25:Q", x2="p75:Q")
     median = base.mark_tick(thickness=3, size=26).encode(x="median:Q")
     return (whisker + box + median).properties(height=max(150, 44 * len(frame) + 50))

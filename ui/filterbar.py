@@ -4,6 +4,11 @@ The state lives in widget keys in ``st.session_state`` (so it survives page swit
 written to ``st.query_params`` after every run (so a copied link reproduces the view). A
 session's first run reads the URL instead: every value is checked against what this viewer
 may choose; anything else is dropped with a notice, so a link can never widen the scope.
+
+Pages keep some state of their own in the URL too (:data:`PAGE_PARAMS`: the Units page's drill
+path, the Funnel's counting mode and split). It is held in one session-state dict, so it outlives
+the page's widgets and a link copied on any page reproduces it; it is read, checked and written
+with the filters, in one URL update per run.
 """
 
 from __future__ import annotations
@@ -23,7 +28,24 @@ from ui.i18n import DEFAULT_LANG, LANG_KEY, LANG_NAMES, LANGS, current_lang, dis
 # URL parameters.
 P_PERIOD, P_START, P_END, P_UNIT, P_LANG = "period", "start", "end", "unit", "lang"
 LIST_PARAMS = {"bu": "bus", "segment": "segments", "product": "products", "source": "sources"}
-KNOWN = {P_PERIOD, P_START, P_END, P_UNIT, P_LANG, *LIST_PARAMS}
+# Page state: the Units page's drill path (the code of the unit drilled into; its path down from
+# the filtered unit follows from the org tree) and whether it compares units or reps; the Funnel's
+# counting mode and split.
+P_DRILL, P_COMPARE, P_MODE, P_SPLIT = "drill", "compare", "mode", "split"
+UNITS_COMPARE = ("unit", "rep")
+FUNNEL_MODES = ("cohort", "snapshot")
+FUNNEL_SPLITS = ("unit", "source")
+#: Each page parameter's allowed values (None: a unit the viewer may see) and its default, which
+#: the URL leaves out.
+PAGE_PARAMS: dict[str, tuple[tuple[str, ...] | None, str | None]] = {
+    P_DRILL: (None, None),
+    P_COMPARE: (UNITS_COMPARE, UNITS_COMPARE[0]),
+    P_MODE: (FUNNEL_MODES, FUNNEL_MODES[0]),
+    P_SPLIT: (FUNNEL_SPLITS, FUNNEL_SPLITS[0]),
+}
+#: Widgets whose value is page state: copied into it after every interaction (see write_url).
+PAGE_WIDGETS = {P_COMPARE: "units_compare", P_MODE: "funnel_mode", P_SPLIT: "funnel_split"}
+KNOWN = {P_PERIOD, P_START, P_END, P_UNIT, P_LANG, *LIST_PARAMS, *PAGE_PARAMS}
 #: Parameters Streamlit itself reads; not ours to judge.
 RESERVED = {"embed", "embed_options"}
 MAX_VALUE_CHARS = 100
@@ -38,6 +60,7 @@ K_PERIOD, K_RANGE, K_UNIT = "flt_period", "flt_range", "flt_unit"
 K_LISTS = {"bus": "flt_bu", "segments": "flt_segment", "products": "flt_product", "sources": "flt_source"}
 URL_READ = "granary.url_read"
 NOTICES = "granary.notices"
+PAGE_STATE = "granary.page_state"
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -217,6 +240,55 @@ def parse(params: Mapping[str, Sequence[str]], choices: Choices, as_of: date, ca
     return selection, notices
 
 
+def parse_page(params: Mapping[str, Sequence[str]], choices: Choices) -> tuple[dict[str, str], list[Notice]]:
+    """The page state a URL asks for (:data:`PAGE_PARAMS`), and a notice per refused value.
+
+    A drill path must name a unit this viewer may see: any other code — unknown, or outside the
+    viewer's scope — is refused with a notice and never stored, so a link cannot widen the scope.
+    """
+    state: dict[str, str] = {}
+    notices: list[Notice] = []
+    for name, (allowed, default) in PAGE_PARAMS.items():
+        got = [v for v in params.get(name, ()) if isinstance(v, str)]
+        if not got:
+            continue
+        value = got[0]
+        if len(value) > MAX_VALUE_CHARS:
+            notices.append(("url.bad_value", {"param": name}))
+        elif allowed is None:
+            if value in choices.units and value != ALL_UNITS:
+                state[name] = value
+            else:
+                notices.append(("url.out_of_scope", {"param": name}))
+        elif value in allowed:
+            if value != default:
+                state[name] = value
+        else:
+            notices.append(("url.bad_value", {"param": name}))
+    return state, notices
+
+
+def page_params(state: Mapping[str, object]) -> dict[str, list[str]]:
+    """The URL parameters of the page state (defaults left out)."""
+    return {
+        name: [str(state[name])]
+        for name, (_allowed, default) in PAGE_PARAMS.items()
+        if state.get(name) is not None and state.get(name) != default
+    }
+
+
+def drill_allowed(tree: OrgTree, viewer: Viewer, unit: str | None, drill: str) -> bool:
+    """Whether the Units page may drill into ``drill`` under the filtered ``unit``: a unit the
+    viewer may see, inside the filtered unit's subtree (anywhere in scope with no unit filter)."""
+    target = tree.by_code(drill)
+    if target is None:
+        return False
+    visible = tree.visible_ids(viewer)
+    if visible is not None and target.unit_id not in visible:
+        return False
+    return unit is None or target.unit_id in tree.subtree_ids(unit)
+
+
 def to_params(sel: Selection) -> dict[str, list[str]]:
     """The URL parameters that reproduce ``sel`` (empty filters left out)."""
     out: dict[str, list[str]] = {P_LANG: [sel.lang]}
@@ -304,6 +376,9 @@ def apply_url(choices: Choices, as_of: date, cal: Calendar) -> None:
         return
     sel, notices = parse(_params(), choices, as_of, cal)
     _store(sel)
+    page_state, page_notices = parse_page(_params(), choices)
+    st.session_state[PAGE_STATE] = page_state
+    notices += page_notices
     # The language notice was already raised by init_language.
     st.session_state.setdefault(NOTICES, []).extend(n for n in notices if n[1].get("param") != P_LANG)
     st.session_state[URL_READ] = True
@@ -324,6 +399,18 @@ def _sanitise(choices: Choices, as_of: date, cal: Calendar) -> None:
     current = state.get(K_RANGE)
     if not isinstance(current, tuple | list) or not current or not all(isinstance(d, date) and lo <= d <= hi for d in current):
         state[K_RANGE] = (base.start, base.end)
+
+
+def _keep_drill_inside(tree: OrgTree, choices: Choices, unit: str | None) -> None:
+    """Forget a drill path that the unit filter no longer contains (the filter moved up, down or
+    across), before the URL is written: the Units page then starts again at the filtered unit."""
+    drill = _page_state().get(P_DRILL)
+    if drill is None:
+        return
+    target = tree.by_code(drill)
+    inside = unit in (None, ALL_UNITS) or (target is not None and target.unit_id in tree.subtree_ids(unit))
+    if not inside or drill not in choices.units or drill == unit:
+        set_page_value(P_DRILL, None)
 
 
 def _reset(choices: Choices, as_of: date, cal: Calendar) -> None:
@@ -378,6 +465,7 @@ def filter_bar(tree: OrgTree, opts: FilterOptions, choices: Choices, as_of: date
     ):
         st.multiselect(t(label), getattr(choices, attr), format_func=fmt, key=K_LISTS[attr], placeholder=t("filters.all"), on_change=_clear_notices)
     st.button(t("filters.reset"), on_click=_reset, args=(choices, as_of, cal), type="tertiary", icon=":material/restart_alt:")
+    _keep_drill_inside(tree, choices, state[K_UNIT])
     return Selection(
         preset=state[K_PERIOD],
         start=start,
@@ -391,9 +479,38 @@ def filter_bar(tree: OrgTree, opts: FilterOptions, choices: Choices, as_of: date
     )
 
 
+def _page_state() -> dict[str, str]:
+    state = st.session_state.get(PAGE_STATE)
+    if not isinstance(state, dict):
+        state = st.session_state[PAGE_STATE] = {}
+    return state
+
+
+def page_value(name: str) -> str | None:
+    """A page's state (:data:`PAGE_PARAMS`): restored from the link, else as last left, else the
+    default. The Funnel passes it as its widgets' ``default``."""
+    value = _page_state().get(name)
+    return value if value is not None else PAGE_PARAMS[name][1]
+
+
+def set_page_value(name: str, value: str | None) -> None:
+    """Change a page's state (from a callback, so the URL written this run already has it)."""
+    state = _page_state()
+    if value is None or value == PAGE_PARAMS[name][1]:
+        state.pop(name, None)
+    else:
+        state[name] = value
+
+
 def write_url(sel: Selection) -> None:
-    """Mirror the selection in the address bar (only when it differs, to keep history quiet)."""
-    wanted = to_params(sel)
+    """Mirror the selection and the pages' state in the address bar (only when it differs, to
+    keep history quiet: one URL update per run at most)."""
+    state = st.session_state
+    for name, key in PAGE_WIDGETS.items():
+        allowed = PAGE_PARAMS[name][0] or ()
+        if state.get(key) in allowed:
+            set_page_value(name, state[key])
+    wanted = to_params(sel) | page_params(_page_state())
     if _params() != wanted:
         st.query_params.from_dict(wanted)
 

@@ -9,22 +9,26 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
+import altair as alt
 import pandas as pd
 import streamlit as st
-from babel.numbers import get_currency_symbol
+from babel.numbers import format_currency, get_currency_symbol
 from sqlalchemy.exc import SQLAlchemyError
 
 from data_layer.config import Calendar
 from data_layer.connection import ConnectionProblem, explain
 from data_layer.filters import (
     Filters,
+    NoScope,
     OrgTree,
+    OrgUnit,
     Period,
+    Viewer,
     add_months,
     buckets,
     fiscal_quarter_label,
@@ -33,7 +37,9 @@ from data_layer.filters import (
     fiscal_year_start,
 )
 from metrics.base import Comparison, Context, Metric
+from metrics.funnel import maturing_days
 from ui import cache
+from ui.charts import ink
 from ui import format as fmt
 from ui.format import md_escape
 from ui.i18n import has, join, label, t
@@ -46,6 +52,8 @@ def section(name: str, url: str) -> Iterator[None]:
     """Run one part of a page; if it fails, say so in its place and carry on with the rest."""
     try:
         yield
+    except NoScope:  # records this viewer's scope cannot be applied to (leads for a business-unit scope)
+        st.info(t("section.no_scope", section=name), icon=":material/lock:")
     except Exception as exc:  # noqa: BLE001 - one failing section must not take the page down
         log.exception("section %r failed", name)
         if isinstance(exc, SQLAlchemyError | ConnectionProblem):
@@ -90,10 +98,21 @@ def heading(flt: Filters, as_of: date, cal: Calendar, tree: OrgTree, source_labe
 # --- KPI cards ----------------------------------------------------------------------------------
 
 
+#: A metric's label wraps onto a second line rather than being cut off with an ellipsis, as it
+#: would be on a narrow card (two cards side by side on a 390 px phone leave ~120 px for it).
+#: Streamlit offers no option for this; the selectors are its own test ids and class.
+CARD_STYLE = """<style>
+[data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricLabel"] .stMarkdownEllipsis p {
+  white-space: normal; overflow: visible; text-overflow: clip; overflow-wrap: anywhere;
+}
+</style>"""
+
+
 def card_row(n: int) -> list:
     """``n`` slots for KPI cards: one row on a desktop, wrapping to two or three on a phone."""
+    st.html(CARD_STYLE)
     row = st.container(horizontal=True, wrap=True, gap="small")
-    return [row.container(width="stretch", gap=None) for _ in range(n)]
+    return [row.container(width="stretch", height="stretch", gap=None) for _ in range(n)]  # a row's cards equally tall
 
 
 def _tone(delta: float | None, better: str) -> tuple[str, str]:
@@ -120,13 +139,16 @@ def _comparison(delta: float | None, metric: Metric, caption: str, lang: str) ->
     st.markdown(f":{colour}-badge[{icon}{text}]  \n:small[:gray[{md_escape(caption)}]]")
 
 
-def kpi_card(metric: Metric, comp: Comparison, spark: list[float], currency: str, flt: Filters, lang: str) -> None:
+def kpi_card(
+    metric: Metric, comp: Comparison, spark: list[float], currency: str, flt: Filters, lang: str, *, maturing: str | None = None
+) -> None:
     """One headline figure: value and trend, then its change vs the previous period and vs the
     same period a year earlier (green when it moves the way ``metric.better`` wants), with the
-    definition on the ? of its label."""
+    definition on the ? of its label; and, for a cohort still maturing, a flag saying why the
+    figure will change (``maturing``)."""
     previous = Comparison.change(comp.current, comp.previous, metric.kind)
     year_ago = Comparison.change(comp.current, comp.year_ago, metric.kind)
-    with st.container(border=True, gap="xsmall"):
+    with st.container(border=True, gap="xsmall", height="stretch"):
         st.metric(
             label(metric.label, lang),
             fmt.kpi_value(metric, comp.current.value, currency, lang),
@@ -136,6 +158,8 @@ def kpi_card(metric: Metric, comp: Comparison, spark: list[float], currency: str
         )
         _comparison(previous, metric, t("kpi.vs_previous", lang), lang)
         _comparison(year_ago, metric, t("kpi.vs_year_ago", lang), lang)
+        if maturing:
+            maturity_note(maturing, lang)
         if comp.current.value is None:
             st.caption(md_escape(reason_text(comp.current.reason, lang)))
         skipped = metric.not_applicable(flt)
@@ -264,6 +288,19 @@ def league_units(children: list[tuple[str, str]], values: dict[str, pd.DataFrame
 # --- Building blocks of the analysis pages ---------------------------------------------------------
 
 
+def in_scope(metrics: list[Metric], compute: Callable[[Metric], pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], list[Metric]]:
+    """Each metric's frame from ``compute``, leaving out (and returning) the metrics whose records
+    cannot be limited to the viewer's scope, so a table of several metrics still shows the rest."""
+    frames: dict[str, pd.DataFrame] = {}
+    refused: list[Metric] = []
+    for metric in metrics:
+        try:
+            frames[metric.key] = compute(metric)
+        except NoScope:
+            refused.append(metric)
+    return frames, refused
+
+
 def kpi_cards(ctx: Context, key: cache.DataKey, metrics: list[Metric], flt: Filters, url: str, lang: str) -> None:
     """A row of KPI cards, each its own section: value, sparkline (when the metric has a trend at
     the period's grain) and its changes against the previous period and a year earlier."""
@@ -272,7 +309,14 @@ def kpi_cards(ctx: Context, key: cache.DataKey, metrics: list[Metric], flt: Filt
             comparison = cache.comparison(ctx, key, metric.key, flt)
             trend = cache.trend_or_none(ctx, key, metric.key, flt)
             spark = [v for v in trend["value"] if v is not None and v == v] if trend is not None else []  # noqa: PLR0124
-            kpi_card(metric, comparison, [float(v) for v in spark], ctx.currency, flt, lang)
+            days = maturing_days(metric.key, flt.period, ctx.as_of)
+            note = t("maturity.kpi", lang, n=days) if days is not None else None
+            kpi_card(metric, comparison, [float(v) for v in spark], ctx.currency, flt, lang, maturing=note)
+
+
+def maturity_note(text: str, lang: str) -> None:
+    """A flag that a cohort is still maturing, and why its figures will change (``text``)."""
+    st.markdown(f":orange-badge[:material/hourglass_top: {md_escape(t('maturity.badge', lang))}]  \n:small[{md_escape(text)}]")
 
 
 def subheader(text: str, caption: str | None = None, help_text: str | None = None) -> None:
@@ -370,3 +414,342 @@ def cohort_window(flt: Filters, cal: Calendar) -> Filters:
     if fiscal_quarter_start(flt.period.start, cal) <= add_months(last, -3 * (COHORT_QUARTERS - 1)):
         return flt
     return flt.with_period(Period(add_months(last, -3 * (COHORT_QUARTERS - 1)), flt.period.end, "quarter", "days"))
+
+
+# --- Units page: the drill-down through the organisation -------------------------------------------
+
+
+def units_below(tree: OrgTree, viewer: Viewer, unit: str | None) -> tuple[list[OrgUnit], bool]:
+    """The units compared under ``unit`` (None: all the viewer's units), and whether the metrics'
+    ``unit`` grouping splits by exactly these (else each is asked for on its own).
+
+    Under a unit: its children (all within scope, as the unit is). With no unit: the company's top
+    units for a viewer who sees everything (OrgTree.compared_units, as the grouping does); for a
+    viewer limited to some units, those units themselves — never a parent outside their scope.
+    """
+    if unit is not None:
+        parent = tree.by_code(unit)
+        return (tree.children(parent.unit_id) if parent else []), True
+    visible = tree.visible_ids(viewer)
+    if visible is None:
+        return tree.compared_units(None), True
+    return [u for u in tree.visible_units(viewer) if u.parent_id not in visible], False
+
+
+def drill_crumbs(tree: OrgTree, viewer: Viewer, unit: str | None, drill: str | None, lang: str) -> list[tuple[str | None, str]]:
+    """The breadcrumb, as (drill code, name): the filtered unit (or all the viewer's units) as
+    None, then each unit down to ``drill`` — none outside the viewer's scope."""
+    top = tree.by_code(unit) if unit else None
+    crumbs: list[tuple[str | None, str]] = [(None, top.name if top else t("filters.all_units", lang))]
+    if drill is None:
+        return crumbs
+    visible = tree.visible_ids(viewer)
+    below = tree.subtree_ids(unit) if unit else None
+    for u in tree.path(drill):
+        if u.code != unit and (below is None or u.unit_id in below) and (visible is None or u.unit_id in visible):
+            crumbs.append((u.code, u.name))
+    return crumbs
+
+
+def breadcrumb(crumbs: list[tuple[str | None, str]], on_pick: Any, lang: str) -> None:
+    """The drill path as a row of links back up (``on_pick(code)``) ending in the current unit."""
+    with st.container(horizontal=True, wrap=True, gap="xsmall", vertical_alignment="center", key="units_breadcrumb"):
+        for i, (code, name) in enumerate(crumbs[:-1]):
+            # A crumb and its "›" wrap together onto a phone's next line, never apart.
+            with st.container(horizontal=True, gap="xsmall", vertical_alignment="center", width="content"):
+                st.button(name, key=f"units_crumb_{i}", type="tertiary", on_click=on_pick, args=(code,), help=t("units.back_to", lang, unit=name))
+                st.markdown(":gray[›]", width="content")
+        st.markdown(f"**{md_escape(crumbs[-1][1])}**", width="content")
+
+
+def comparison_frame(rows: list[tuple[str | None, str]], values: dict[str, pd.DataFrame | None], metrics: list[Metric], name_col: str, lang: str) -> pd.DataFrame:
+    """One row per compared unit or rep (``rows``: (code, name)), one column per metric's value
+    (as a float; none where it cannot be computed, 0 for a count or amount with no records), and
+    the code in ``code``. A metric whose values are None (cannot be split this way) is left out."""
+    columns: dict[str, list[object]] = {"code": [c for c, _ in rows], name_col: [n for _, n in rows]}
+    for metric in metrics:
+        frame = values.get(metric.key)
+        if frame is None:
+            continue
+        lookup = {None if pd.isna(g) else str(g): v for g, v in zip(frame["group"], frame["value"], strict=True)}
+        column: list[object] = []
+        for code, _ in rows:
+            value = lookup.get(code)
+            if value is None or (isinstance(value, float) and pd.isna(value)):
+                value = 0 if metric.kind in ("count", "money") else None
+            column.append(None if value is None else float(value))
+        columns[label(metric.label, lang)] = column
+    return pd.DataFrame(columns)
+
+
+def ranked(frame: pd.DataFrame, metric: Metric, rank_col: str, lang: str) -> pd.DataFrame:
+    """``frame`` best first by ``metric`` (highest, or lowest where lower is better; the
+    incomputable last), with its rank in ``rank_col`` (none for the incomputable)."""
+    col = label(metric.label, lang)
+    if col not in frame:
+        return frame.assign(**{rank_col: range(1, len(frame) + 1)})[[rank_col, *frame.columns]]
+    out = frame.sort_values(col, ascending=metric.better == "down", na_position="last", kind="stable").reset_index(drop=True)
+    out.insert(0, rank_col, [i + 1 if pd.notna(v) else None for i, v in enumerate(out[col])])
+    out["code"] = pd.Series([None if pd.isna(c) else c for c in out["code"]], dtype=object)  # pandas turns None into NaN
+    return out
+
+
+def unit_bars(frame: pd.DataFrame, name_col: str, metric: Metric, currency: str, lang: str, limit: int = 12) -> alt.Chart:
+    """One KPI across the compared units or reps: a bar each, the best ``limit`` first, labelled
+    with its value ("—" where it cannot be computed). Colours come from the theme
+    (.streamlit/config.toml)."""
+    col = label(metric.label, lang)
+    data = pd.DataFrame({"name": frame[name_col], "value": frame[col]})
+    data = data.sort_values("value", ascending=metric.better == "down", na_position="last", kind="stable").head(limit)
+    data["text"] = [fmt.value(metric.kind, None if pd.isna(v) else v, currency, lang, compact=True) for v in data["value"]]
+    data["bar"] = data["value"].fillna(0.0)
+    top = float(data["bar"].abs().max()) if len(data) else 0.0
+    x = alt.X("bar:Q", title=None, axis=None, scale=alt.Scale(domain=[min(0.0, float(data["bar"].min()) if len(data) else 0.0), top * 1.35 or 1.0]))
+    base = alt.Chart(data).encode(
+        y=alt.Y("name:N", sort=list(data["name"]), title=None, axis=alt.Axis(labelLimit=130, ticks=False, domain=False)),
+        x=x,
+        tooltip=[alt.Tooltip("name:N", title=name_col), alt.Tooltip("text:N", title=col)],
+    )
+    bars = base.mark_bar(cornerRadiusEnd=3, height={"band": 0.7})
+    text = base.mark_text(align="left", dx=4, fontSize=11, color=ink()).encode(text="text:N")  # legible on either theme
+    return (bars + text).properties(height=max(90, 24 * len(data) + 16))
+
+
+def values_frame(values: dict[str, object]) -> pd.DataFrame:
+    """Values asked for unit by unit (code → value) in the shape of a grouped metric frame."""
+    return pd.DataFrame({"group": list(values), "value": list(values.values())})
+
+
+def rep_rows(values: dict[str, pd.DataFrame | None], names: dict[str, str], lang: str) -> list[tuple[str | None, str]]:
+    """The reps credited with any record (code, name), by name; then "no rep" when some records
+    have none."""
+    codes: set[str] = set()
+    unassigned = False
+    for frame in values.values():
+        if frame is None:
+            continue
+        for group, value in zip(frame["group"], frame["value"], strict=True):
+            if group is None or pd.isna(group):
+                unassigned = unassigned or (value is not None and not pd.isna(value) and bool(value))
+            else:
+                codes.add(str(group))
+    rows: list[tuple[str | None, str]] = sorted(((c, names.get(c, c)) for c in codes), key=lambda r: (r[1], r[0] or ""))
+    if unassigned:
+        rows.append((None, t("units.no_rep", lang)))
+    return rows
+
+
+def figure_text(metric: Metric, value: object, currency: str, lang: str) -> str:
+    """A metric's value in a table of units: compact money, whole counts, rates to a tenth of a
+    percent, a dash where it cannot be computed."""
+    missing = value is None or (isinstance(value, float) and pd.isna(value))
+    return fmt.value(metric.kind, None if missing else value, currency, lang, compact=metric.kind == "money")  # type: ignore[arg-type]
+
+
+def figures_shown(frame: pd.DataFrame, metrics: list[Metric], currency: str, lang: str) -> tuple[pd.DataFrame, dict]:
+    """``frame``'s metric columns written for the reader (text, right-aligned, with each metric's
+    definition on its header), and the column config to show them with."""
+    shown = frame.copy()
+    config: dict = {}
+    for metric in metrics:
+        name = label(metric.label, lang)
+        shown[name] = [figure_text(metric, v, currency, lang) for v in frame[name]]
+        title = f"{name} ({currency})" if metric.kind == "money" else name
+        config[name] = figure_column(title, label(metric.definition, lang))
+    return shown, config
+
+
+# --- Targets and incentives ------------------------------------------------------------------------
+
+
+def target_period_of(period: Period, cal: Calendar, kind: str | None = None) -> Any:
+    """The fiscal month, quarter or year whose targets a page shows: ``kind`` (a plan's period), else the
+    filter's own span (a quarter for a custom range), containing the filter period's last day."""
+    from metrics.targets import PERIOD_KINDS, target_period
+
+    chosen = kind or (period.span if period.span in PERIOD_KINDS else "quarter")
+    return target_period(chosen, period.end, cal)
+
+
+def target_period_title(period: Any, cal: Calendar, lang: str) -> str:
+    """ "FY2025 Q4", "November 2025" or "FY2025"."""
+    if period.kind == "quarter":
+        return fiscal_quarter_label(period.start, cal)
+    if period.kind == "month":
+        return fmt.month(period.start, lang)
+    return f"FY{fiscal_year_of(period.start, cal)}"
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and pd.isna(value))
+
+
+def figure_value(kind: str, value: object, currency: str, lang: str) -> str:
+    """A value written as the incentive tables write it (see :func:`figures` for the kinds); a dash for none."""
+    if _missing(value):
+        return fmt.DASH
+    if kind == "money":
+        return fmt.money(value, currency, lang)  # type: ignore[arg-type]
+    if kind == "money_compact":
+        if abs(float(value)) < fmt.COMPACT_FROM[lang]:  # type: ignore[arg-type]
+            return format_currency(value, currency, format="¤#,##0", locale=fmt.NUMBER_LOCALE[lang], currency_digits=False)  # type: ignore[arg-type]
+        return fmt.money(value, currency, lang, compact=True)  # type: ignore[arg-type]
+    if kind == "percent":
+        return fmt.percent(value, lang)  # type: ignore[arg-type]
+    if kind == "rate":
+        return fmt.percent(value, lang, digits=2)  # type: ignore[arg-type]
+    if kind == "count":
+        return fmt.number(value, lang)  # type: ignore[arg-type]
+    if kind == "decimal":
+        return fmt.number(round(float(value), 2), lang)  # type: ignore[arg-type]
+    if kind == "days":
+        return fmt.days(round(float(value), 1), lang)  # type: ignore[arg-type]
+    if kind == "date":
+        return fmt.day(value, lang)  # type: ignore[arg-type]
+    return str(value)
+
+
+def _datum(kind: str, value: object) -> object:
+    """A figure as a download holds it: a number (money to the cent, percents as fractions), a date, or text."""
+    if _missing(value):
+        return None
+    if kind in ("money", "money_compact"):
+        return round(float(value), 2)  # type: ignore[arg-type]
+    if kind in ("percent", "rate", "decimal", "days"):
+        return round(float(value), 6)  # type: ignore[arg-type]
+    if kind == "count":
+        return int(value)  # type: ignore[call-overload]
+    return value
+
+
+def figures(frame: pd.DataFrame, spec: list[tuple[str, str, str]], currency: str, lang: str, helps: dict[str, str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """``frame``'s columns as the reader sees them and as a download holds them.
+
+    ``spec`` is (column, title, kind) with kind money, money_compact, percent, rate, count, decimal, date or text.
+    Returns the shown frame (figures written for ``lang``, right-aligned), the data frame (numbers; money titles
+    carry the currency) and the column config.
+    """
+    shown, data, config = {}, {}, {}
+    for column, title, kind in spec:
+        values = list(frame[column]) if column in frame else [None] * len(frame)
+        if kind == "text":
+            shown[title] = ["" if _missing(v) else str(v) for v in values]
+            config[title] = st.column_config.TextColumn(title, help=(helps or {}).get(column))
+        else:
+            shown[title] = [figure_value(kind, v, currency, lang) for v in values]
+            config[title] = figure_column(f"{title} ({currency})" if kind.startswith("money") else title, (helps or {}).get(column))
+        data[f"{title} ({currency})" if kind.startswith("money") else title] = [_datum(kind, v) for v in values]
+    return pd.DataFrame(shown), pd.DataFrame(data), config
+
+
+def target_notes(row: dict[str, Any], measure_kind: str, currency: str, lang: str) -> str:
+    """What to know about a holder's target: rolled up (partial), or stated but not the children's sum."""
+    notes = []
+    if row.get("source") == "rolled_up":
+        notes.append(t("targets.note_rolled_up", lang))
+        if row.get("partial"):
+            notes.append(t("targets.note_partial", lang, n=int(row.get("children_missing") or 0)))
+    if row.get("mismatch"):
+        notes.append(t("targets.note_mismatch", lang, sum=figure_value(measure_kind, row.get("children_sum"), currency, lang)))
+    return t("list.sep", lang).join(notes)
+
+
+def attainment_rows(board: pd.DataFrame, measure_kind: str, currency: str, lang: str) -> pd.DataFrame:
+    """A leaderboard (metrics.targets.leaderboard) with its rank and notes, ready for :func:`figures`."""
+    out = board.copy()
+    out.insert(0, "rank", range(1, len(out) + 1))
+    out["notes"] = [target_notes(r, measure_kind, currency, lang) for r in board.to_dict("records")]
+    return out
+
+
+def attainment_spec(measure_kind: str, projected: bool, lang: str, *, parent: bool = False) -> list[tuple[str, str, str]]:
+    """The leaderboard's columns: rank, name, target, actual, % attained, pacing, projection, notes."""
+    money = "money_compact" if measure_kind == "money" else "count"
+    spec = [("rank", t("units.rank", lang), "count"), ("name", t("targets.name", lang), "text")]
+    if parent:
+        spec.append(("parent_name", t("targets.parent", lang), "text"))
+    spec += [
+        ("target", t("targets.target", lang), money),
+        ("actual", t("targets.actual", lang), money),
+        ("attainment", t("targets.attained", lang), "percent"),
+        ("expected_to_date", t("targets.expected", lang), money if measure_kind == "money" else "decimal"),
+        ("pace", t("targets.pace", lang), "percent"),
+    ]
+    if projected:
+        spec += [("projected", t("targets.projected", lang), money if measure_kind == "money" else "decimal"),
+                 ("projected_attainment", t("targets.projected_attained", lang), "percent")]
+    spec.append(("notes", t("targets.notes", lang), "text"))
+    return spec
+
+
+def attainment_bars(rows: pd.DataFrame, pace_share: float, lang: str, limit: int = 12) -> alt.Chart:
+    """% attained per holder, best first (the first ``limit``), with a rule at 100 % and one at where the
+    period's elapsed share says they should be by now."""
+    data = pd.DataFrame({"name": rows["name"].head(limit), "value": [None if _missing(a) else float(a) for a in rows["attainment"].head(limit)]})
+    data["text"] = [fmt.percent(v, lang) if v is not None else fmt.DASH for v in data["value"]]
+    data["bar"] = data["value"].fillna(0.0)
+    top = max(1.0, float(data["bar"].max()) if len(data) else 1.0)
+    x = alt.X("bar:Q", title=None, axis=alt.Axis(format="%", tickCount=4, grid=False), scale=alt.Scale(domain=[0, top * 1.25]))
+    base = alt.Chart(data).encode(
+        y=alt.Y("name:N", sort=list(data["name"]), title=None, axis=alt.Axis(labelLimit=130, ticks=False, domain=False)),
+        tooltip=[alt.Tooltip("name:N", title=t("targets.name", lang)), alt.Tooltip("text:N", title=t("targets.attained", lang))],
+    )
+    bars = base.mark_bar(cornerRadiusEnd=3, height={"band": 0.7}).encode(x=x)
+    text = base.mark_text(align="left", dx=4, fontSize=11, color=ink()).encode(x=x, text="text:N")
+    marks = pd.DataFrame({"at": [1.0, pace_share], "what": [t("targets.full", lang), t("targets.by_now", lang)]})
+    rules = alt.Chart(marks).mark_rule(strokeDash=[4, 3], color=ink()).encode(x="at:Q", tooltip=[alt.Tooltip("what:N", title=" ")])
+    return (bars + text + rules).properties(height=max(90, 24 * len(data) + 16))
+
+
+def coaching_rows(reps: pd.DataFrame, values: dict[str, pd.DataFrame], names: dict[str, str], counts: Iterable[str] = ()) -> pd.DataFrame:
+    """The rep leaderboard with each rep's value of the registered metrics in ``values`` (metric key → the
+    metric's rep grouping) beside it, under the metric's key; 0 for the ``counts`` of a rep with no records."""
+    out = reps.copy()
+    for key, frame in values.items():
+        lookup = {str(g): v for g, v in zip(frame["group"], frame["value"], strict=True) if not _missing(g)}
+        none = 0 if key in set(counts) else None
+        out[key] = [lookup.get(str(code), none) for code in reps["code"]]
+    out["name"] = [names.get(str(c), n) for c, n in zip(reps["code"], reps["name"], strict=True)]
+    return out
+
+
+def plan_summary(plan: Any, currency: str, lang: str) -> None:
+    """The plan's choices in words, and its bands as a table: the "why" behind every figure."""
+    c = plan.commission
+    st.markdown(md_escape(t("plan.commission", lang, method=t(f"plan.method.{c.method}", lang), base=t(f"plan.base.{c.base}", lang),
+                            credit=t(f"plan.credit.{c.credit_on}", lang))))
+    if c.cap is not None:
+        st.markdown(md_escape(t(f"plan.cap.{c.cap_on}", lang, cap=fmt.money(c.cap, currency, lang))))
+    bands = pd.DataFrame({
+        t("plan.band", lang): [b.name or t("plan.band_from", lang, pct=b.from_pct) for b in c.bands],
+        t("plan.from", lang): [fmt.percent(b.start, lang, digits=0) for b in c.bands],
+        t("plan.rate", lang): [fmt.percent(b.rate, lang, digits=2) for b in c.bands],
+    })
+    st.dataframe(bands, hide_index=True, width="content")
+    if plan.holdback is not None:
+        h = plan.holdback
+        sat = t("plan.holdback_sat", lang, t=fmt.number(h.min_satisfaction, lang)) if h.min_satisfaction is not None else ""
+        st.markdown(md_escape(t("plan.holdback", lang, share=fmt.percent(h.share, lang, digits=0), months=h.months) + (sat or ("." if lang == "en" else "。"))))
+
+
+def holdback_text(status: object, lang: str) -> str:
+    return "" if _missing(status) else t(f"holdback.{status}", lang)
+
+
+def statement_lines(lines: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A statement's deal lines with their notes and holdback status in words."""
+    out = lines.copy()
+    out["status"] = [holdback_text(s, lang) for s in lines.get("holdback_status", pd.Series([None] * len(lines)))]
+    out["note_text"] = ["" if _missing(n) else t(f"deal_note.{n}", lang) for n in lines["note"]]
+    return out
+
+
+def frozen_record(lines: pd.DataFrame, decided: pd.DataFrame) -> list[dict[str, object]]:
+    """The lines a frozen statement keeps: every deal of the period, then every holdback decided in it."""
+    keep = ["order_number", "order_date", "credit_date", "amount", "base", "rate", "commission", "earned", "held_back",
+            "holdback_status", "released", "forfeited", "paid_now", "window_end"]
+    out: list[dict[str, object]] = []
+    for part, frame in (("deal", lines), ("holdback_decided", decided)):
+        for row in frame.to_dict("records"):
+            out.append({"part": part, **{k: row.get(k) for k in keep if k in row}})
+    return out
