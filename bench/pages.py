@@ -1,10 +1,12 @@
-"""Each page's set of metrics at demo size M, three ways, each page's numbers checked equal
+"""Each page's set of metrics, several ways, on DuckDB or PostgreSQL, each page's numbers checked equal
 (the Markdown in bench/results/ is written from the table this prints):
-Granary's metrics (routed to the summary tables where they answer, and forced to the raw tables),
-hand-written SQL for the same numbers (DuckDB, raw tables), and the approach most dashboards take —
-read the tables into pandas and compute there.
+Granary's metrics (routed to the summary tables where they answer, and forced to the raw tables; on
+PostgreSQL, a live CRM without summary tables, both are the raw tables), hand-written SQL for the same
+numbers (each database's own dialect, raw tables), and the approach most dashboards take — read the
+tables into pandas and compute there — with two readers: ``pd.read_sql`` through SQLAlchemy (what most
+dashboards do) and a fast one (DuckDB's ``.df()``; on PostgreSQL ``COPY … TO STDOUT`` into ``read_csv``).
 
-Pages (whole company, ``last_12_months`` to the data's as-of date):
+Pages (whole company, ``last_12_months`` to the data's as-of date, or ``--period full``: the demo's three years):
 
 - overview: the five headline metrics for the period, the previous period and the year-ago period (15 values);
 - cycle: the sales cycle's distribution (n, p25, median, p75, p90, mean), in total and per top unit;
@@ -15,8 +17,10 @@ Every (page, approach) runs in a fresh subprocess, so its peak memory (ru_maxrss
 prints its timings and its page's numbers, and the parent checks the hand-written SQL and pandas
 numbers against Granary's. Prints a Markdown table (saved, with the raw JSON, under --work).
 
-    .venv/bin/python -m bench.pages [--size M] [--repeat 3] [--db /tmp/granary-bench/M.duckdb] [--pages overview,cycle]
-        [--approaches granary,hand_sql,...] [--work /tmp/granary-bench] [--resume]
+    .venv/bin/python -m bench.pages [--size M] [--repeat 3] [--db /tmp/granary-bench/M.duckdb | --url URL]
+        [--period last_12_months|full] [--pages overview,cycle] [--approaches granary,hand_sql,...]
+        [--work /tmp/granary-bench] [--resume]
+    .venv/bin/python -m bench.pages --load --size M --url postgresql+psycopg://postgres@127.0.0.1:5432/granary_bench
 """
 
 from __future__ import annotations
@@ -31,17 +35,18 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import make_url
 
 from data_layer.config import load_settings
 from data_layer.connection import make_engine
 from data_layer.dimensions import data_as_of, load_org, reporting_currency
-from data_layer.filters import DEFAULT_VIEWER, Filters, Period, fiscal_year_of, fiscal_year_start, preset_period
+from data_layer.filters import DEFAULT_VIEWER, Filters, Period, fiscal_year_of, fiscal_year_start, grain_for, preset_period
 from metrics import churn, router, sales_cycle, wallet
 from metrics.base import Context, compare
 from metrics.registry import HEADLINE, REGISTRY
@@ -125,6 +130,34 @@ def _ts(d: datetime) -> str:
     return f"TIMESTAMP '{d.isoformat(sep=' ')}'"
 
 
+# The hand-written SQL is each database's own: DuckDB's native ``quantile_cont``, ``date_diff``,
+# ``year()``/``month()`` and ``any_value``; PostgreSQL's ``percentile_cont … WITHIN GROUP``,
+# ``EXTRACT`` and ``max`` (``any_value`` is PostgreSQL 16+). ``FILTER (WHERE …)`` is both's.
+
+
+def _quantile(expr: str, p: float, dialect: str) -> str:
+    if dialect == "duckdb":
+        return f"quantile_cont({expr}, {p})"
+    return f"percentile_cont({p}) WITHIN GROUP (ORDER BY {expr})"
+
+
+def _seconds(a: str, b: str, dialect: str) -> str:
+    """Whole seconds from timestamp ``a`` to ``b``, each truncated to the second."""
+    if dialect == "duckdb":
+        return f"date_diff('second', date_trunc('second', {a}), date_trunc('second', {b}))"
+    return f"EXTRACT(EPOCH FROM date_trunc('second', {b}) - date_trunc('second', {a}))"
+
+
+def _month_no(d: str, dialect: str) -> str:
+    if dialect == "duckdb":
+        return f"year({d}) * 12 + month({d}) - 1"
+    return f"CAST(EXTRACT(YEAR FROM {d}) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM {d}) AS INTEGER) - 1"
+
+
+def _any(expr: str, dialect: str) -> str:
+    return f"any_value({expr})" if dialect == "duckdb" else f"max({expr})"
+
+
 def _frame_values(frame: pd.DataFrame, cols: tuple[str, ...], prefix: str, scale: dict[str, float] | None = None) -> Values:
     out: Values = {}
     for r in frame.to_dict("records"):
@@ -133,8 +166,9 @@ def _frame_values(frame: pd.DataFrame, cols: tuple[str, ...], prefix: str, scale
     return out
 
 
-def hand_sql_page(page: str, con: object, flt: Filters, cur: str, ctx: Context) -> Values:
-    q: Callable[[str], pd.DataFrame] = lambda sql: con.execute(sql).df()  # type: ignore[attr-defined]  # noqa: E731
+def hand_sql_page(page: str, q: Callable[[str], pd.DataFrame], flt: Filters, cur: str, ctx: Context,
+                  dialect: str = "duckdb") -> Values:
+    """The page's numbers in hand-written SQL on the raw tables; ``q`` runs one statement."""
     cal = ctx.calendar
     top = _top_units(ctx)
     if page == "overview":
@@ -142,8 +176,8 @@ def hand_sql_page(page: str, con: object, flt: Filters, cur: str, ctx: Context) 
         lo, hi = min(p.start for p in ps.values()), max(p.end for p in ps.values())
         conv = f"round(CAST(o.amount AS DECIMAL(38,2)) * CASE WHEN o.currency = '{cur}' THEN 1 ELSE fx.rate END, 2)"
         orders = ", ".join(
-            f"sum({conv}) FILTER (o.order_date BETWEEN DATE '{p.start}' AND DATE '{p.end}') AS revenue_{k}, "
-            f"count(*) FILTER (o.order_date BETWEEN DATE '{p.start}' AND DATE '{p.end}') AS won_orders_{k}"
+            f"sum({conv}) FILTER (WHERE o.order_date BETWEEN DATE '{p.start}' AND DATE '{p.end}') AS revenue_{k}, "
+            f"count(*) FILTER (WHERE o.order_date BETWEEN DATE '{p.start}' AND DATE '{p.end}') AS won_orders_{k}"
             for k, p in ps.items()
         )
         o = q(f"SELECT {orders} FROM sales_order o {_FX.format(t='o', cur=cur, d='o.order_date')} "
@@ -151,14 +185,14 @@ def hand_sql_page(page: str, con: object, flt: Filters, cur: str, ctx: Context) 
         b = {k: tuple(map(_ts, p.utc_bounds(cal))) for k, p in ps.items()}
         ulo, uhi = min(x[0] for x in b.values()), max(x[1] for x in b.values())
         opp_cols = ", ".join(
-            f"count(*) FILTER (created_at >= {b0} AND created_at < {b1}) AS opportunities_{k}, "
-            f"count(*) FILTER (status = 'won' AND closed_at >= {b0} AND closed_at < {b1}) AS won_{k}, "
-            f"count(*) FILTER (status IN ('won', 'lost') AND closed_at >= {b0} AND closed_at < {b1}) AS closed_{k}"
+            f"count(*) FILTER (WHERE created_at >= {b0} AND created_at < {b1}) AS opportunities_{k}, "
+            f"count(*) FILTER (WHERE status = 'won' AND closed_at >= {b0} AND closed_at < {b1}) AS won_{k}, "
+            f"count(*) FILTER (WHERE status IN ('won', 'lost') AND closed_at >= {b0} AND closed_at < {b1}) AS closed_{k}"
             for k, (b0, b1) in b.items()
         )
         op = q(f"SELECT {opp_cols} FROM opportunity WHERE (created_at >= {ulo} AND created_at < {uhi}) "
                f"OR (closed_at >= {ulo} AND closed_at < {uhi})").iloc[0]
-        lead_cols = ", ".join(f"count(*) FILTER (created_at >= {b0} AND created_at < {b1}) AS leads_{k}" for k, (b0, b1) in b.items())
+        lead_cols = ", ".join(f"count(*) FILTER (WHERE created_at >= {b0} AND created_at < {b1}) AS leads_{k}" for k, (b0, b1) in b.items())
         ld = q(f"SELECT {lead_cols} FROM lead WHERE created_at >= {ulo} AND created_at < {uhi}").iloc[0]
         out: Values = {}
         for k in ps:
@@ -172,15 +206,16 @@ def hand_sql_page(page: str, con: object, flt: Filters, cur: str, ctx: Context) 
         return out
     if page == "cycle":
         b0, b1 = map(_ts, flt.period.utc_bounds(cal))
-        base = (f"SELECT date_diff('second', date_trunc('second', created_at), date_trunc('second', closed_at)) AS s, unit_id "
+        base = (f"SELECT {_seconds('created_at', 'closed_at', dialect)} AS s, unit_id "
                 f"FROM opportunity WHERE status = 'won' AND closed_at >= {b0} AND closed_at < {b1} AND closed_at >= created_at")
-        stats = ("count(s) AS n, quantile_cont(s, 0.25) / 86400 AS p25, quantile_cont(s, 0.5) / 86400 AS median, "
-                 "quantile_cont(s, 0.75) / 86400 AS p75, quantile_cont(s, 0.9) / 86400 AS p90, sum(s) / count(s) / 86400 AS mean")
-        total = q(f"SELECT {stats} FROM ({base})")
-        by_unit = q(f"SELECT {_unit_case('unit_id', top)} AS grp, {stats} FROM ({base}) GROUP BY grp")
+        stats = (f"count(s) AS n, {_quantile('s', 0.25, dialect)} / 86400 AS p25, {_quantile('s', 0.5, dialect)} / 86400 AS median, "
+                 f"{_quantile('s', 0.75, dialect)} / 86400 AS p75, {_quantile('s', 0.9, dialect)} / 86400 AS p90, "
+                 "sum(s) / count(s) / 86400 AS mean")
+        total = q(f"SELECT {stats} FROM ({base}) b")
+        by_unit = q(f"SELECT {_unit_case('unit_id', top)} AS grp, {stats} FROM ({base}) b GROUP BY grp")
         return _frame_values(total, _CYCLE_COLS, "total.") | _frame_values(by_unit, _CYCLE_COLS, "unit.")
     if page == "churn":
-        sql = churn_sql(flt, cur)
+        sql = churn_sql(flt, cur, dialect)
         total = q(sql.replace("{g}", "").replace("{gb}", ""))
         by_unit = q(sql.replace("{g}", f"{_unit_case('home', top)} AS grp,").replace("{gb}", "GROUP BY grp"))
         return _frame_values(total, _CHURN_COLS, "total.") | _frame_values(by_unit, _CHURN_COLS, "unit.")
@@ -196,9 +231,9 @@ w AS (SELECT w.account_id, CAST(round(round(CAST(w.amount AS DECIMAL(38,2)) * CA
 p AS (SELECT acc.account_id, acc.home, coalesce(rev.rc, 0) AS rc, CASE WHEN w.wc > 0 THEN w.wc END AS wc
       FROM acc LEFT JOIN rev USING (account_id) LEFT JOIN w USING (account_id) WHERE rev.rc IS NOT NULL OR w.wc > 0)
 """
-    agg = """count(*) AS accounts, count(wc) AS with_estimate, count(*) FILTER (rc > wc) AS above_wallet, sum(rc) AS revenue,
+    agg = f"""count(*) AS accounts, count(wc) AS with_estimate, count(*) FILTER (WHERE rc > wc) AS above_wallet, sum(rc) AS revenue,
   sum(CASE WHEN wc IS NOT NULL THEN rc ELSE 0 END) AS covered_revenue, sum(wc) AS wallet,
-  quantile_cont(CAST(rc AS DOUBLE) / wc, 0.5) FILTER (wc IS NOT NULL) AS median_share"""
+  {_quantile('CAST(rc AS DOUBLE PRECISION) / wc', 0.5, dialect)} FILTER (WHERE wc IS NOT NULL) AS median_share"""
     cents = {"revenue": 100.0, "covered_revenue": 100.0, "wallet": 100.0}
     total = q(p + f"SELECT {agg} FROM p")
     by_unit = q(p + f"SELECT {_unit_case('home', top)} AS grp, {agg} FROM p GROUP BY grp")
@@ -212,31 +247,31 @@ p AS (SELECT acc.account_id, acc.home, coalesce(rev.rc, 0) AS rc, CASE WHEN w.wc
     )
 
 
-def churn_sql(flt: Filters, cur: str) -> str:
+def churn_sql(flt: Filters, cur: str, dialect: str = "duckdb") -> str:
     """Churn per account, then its sums: ``{g}``/``{gb}`` take a group column and its GROUP BY."""
     s, e = churn.month_number(flt.period.start), churn.month_number(flt.period.end)
     lo, hi = churn.month_start(min(s - 12, e - 23)), churn.month_start(e + 1)
-    conv = f"CAST(o.amount AS DECIMAL(38,2)) * CASE WHEN o.currency = '{cur}' THEN 1 ELSE fx.rate END"
+    conv = f"round(CAST(o.amount AS DECIMAL(38,2)) * CASE WHEN o.currency = '{cur}' THEN 1 ELSE fx.rate END, 2)"  # per order
     return f"""
 WITH {_HOME.format(end=flt.period.end)},
 pa AS (
-  SELECT o.account_id, any_value(acc.home) AS home,
+  SELECT o.account_id, {_any('acc.home', dialect)} AS home,
     max(CASE WHEN o.amount > 0 AND m BETWEEN {s - 12} AND {s - 1} THEN 1 ELSE 0 END) AS in_base,
     max(CASE WHEN o.amount > 0 AND m BETWEEN {e - 11} AND {e} THEN 1 ELSE 0 END) AS active,
     greatest(round(coalesce(sum(CASE WHEN m BETWEEN {s - 12} AND {s - 1} THEN rev END), 0), 2), 0) AS base_rev,
     greatest(round(coalesce(sum(CASE WHEN m BETWEEN {e - 11} AND {e} THEN rev END), 0), 2), 0) AS recent,
     greatest(round(coalesce(sum(CASE WHEN m BETWEEN {e - 23} AND {e - 12} THEN rev END), 0), 2), 0) AS prior
-  FROM (SELECT o.*, year(o.order_date) * 12 + month(o.order_date) - 1 AS m, {conv} AS rev
+  FROM (SELECT o.*, {_month_no('o.order_date', dialect)} AS m, {conv} AS rev
         FROM sales_order o {_FX.format(t='o', cur=cur, d='o.order_date')}
         WHERE o.order_date >= DATE '{lo}' AND o.order_date < DATE '{hi}' AND o.amount IS NOT NULL) o
   JOIN acc USING (account_id) GROUP BY o.account_id
 )
-SELECT {{g}} count(*) FILTER (in_base = 1) AS base, count(*) FILTER (in_base = 1 AND active = 0) AS churned,
-  coalesce(sum(base_rev) FILTER (in_base = 1), 0) AS base_revenue,
-  coalesce(sum(base_rev) FILTER (in_base = 1 AND active = 0), 0) AS churned_revenue,
-  coalesce(sum(prior) FILTER (in_base = 1), 0) AS prior_revenue,
-  coalesce(sum(least(recent, prior)) FILTER (in_base = 1), 0) AS retained_revenue,
-  coalesce(sum(recent) FILTER (in_base = 1), 0) AS recent_revenue
+SELECT {{g}} count(*) FILTER (WHERE in_base = 1) AS base, count(*) FILTER (WHERE in_base = 1 AND active = 0) AS churned,
+  coalesce(sum(base_rev) FILTER (WHERE in_base = 1), 0) AS base_revenue,
+  coalesce(sum(base_rev) FILTER (WHERE in_base = 1 AND active = 0), 0) AS churned_revenue,
+  coalesce(sum(prior) FILTER (WHERE in_base = 1), 0) AS prior_revenue,
+  coalesce(sum(least(recent, prior)) FILTER (WHERE in_base = 1), 0) AS retained_revenue,
+  coalesce(sum(recent) FILTER (WHERE in_base = 1), 0) AS recent_revenue
 FROM pa {{gb}}"""
 
 
@@ -255,11 +290,34 @@ TABLES: dict[str, dict[str, str]] = {
 
 
 def read_tables(con: object, page: str) -> dict[str, pd.DataFrame]:
+    """The fast reader on DuckDB: its ``.df()`` hands the columns over in bulk."""
     return {n: con.execute(f"SELECT {cols} FROM {n}").df() for n, cols in TABLES[page].items()}  # type: ignore[attr-defined]
 
 
 def read_tables_sql(engine: object, page: str) -> dict[str, pd.DataFrame]:
+    """What most dashboards do: ``pd.read_sql`` through SQLAlchemy (rows as Python objects)."""
     return {n: pd.read_sql(f"SELECT {cols} FROM {n}", engine) for n, cols in TABLES[page].items()}  # type: ignore[arg-type]
+
+
+_DATE_COLUMNS = ("order_date", "valid_from", "valid_to", "created_at", "closed_at")
+
+
+def read_tables_copy(raw: object, page: str) -> dict[str, pd.DataFrame]:
+    """The fast reader on PostgreSQL: ``COPY (SELECT …) TO STDOUT`` as CSV into ``pd.read_csv``
+    (C parsers on both ends, no Python object per value); dates and timestamps parsed."""
+    import io
+
+    out = {}
+    for n, cols in TABLES[page].items():
+        buf = io.BytesIO()
+        with raw.cursor() as cur:  # type: ignore[attr-defined]
+            with cur.copy(f"COPY (SELECT {cols} FROM {n}) TO STDOUT WITH (FORMAT csv, HEADER true)") as copy:
+                for block in copy:
+                    buf.write(block)
+        buf.seek(0)
+        head = pd.read_csv(io.BytesIO(buf.getvalue().split(b"\n", 1)[0]), nrows=0).columns
+        out[n] = pd.read_csv(buf, parse_dates=[c for c in head if c in _DATE_COLUMNS])
+    return out
 
 
 def _rates(currency: np.ndarray, on: np.ndarray, fx: pd.DataFrame, cur: str) -> np.ndarray:
@@ -351,7 +409,7 @@ def pandas_page(page: str, t: dict[str, pd.DataFrame], flt: Filters, cur: str, c
         keep = (m >= min(s - 12, e - 23)) & (m <= e) & o["amount"].notna().to_numpy()
         amount = o["amount"].astype(float).to_numpy()[keep]
         x = pd.DataFrame({"account_id": o["account_id"].to_numpy()[keep], "m": m[keep]})
-        rev = amount * _rates(o["currency"].to_numpy()[keep], od[keep], fx, cur)
+        rev = _round(amount * _rates(o["currency"].to_numpy()[keep], od[keep], fx, cur))  # to the cent per order
         pos = amount > 0
 
         def win(lo: int, hi: int) -> np.ndarray:
@@ -419,14 +477,30 @@ def pandas_page(page: str, t: dict[str, pd.DataFrame], flt: Filters, cur: str, c
 # --- One measurement, in its own process ------------------------------------------------------------
 
 
-def one(db: str, page: str, approach: str, repeat: int) -> dict[str, object]:
+def full_history(as_of: date) -> Period:
+    """The demo's whole window: the three years up to and including the as-of date (as the generator's)."""
+    try:
+        start = as_of.replace(year=as_of.year - 3)
+    except ValueError:  # 29 February
+        start = date(as_of.year - 3, 2, 28)
+    start += timedelta(days=1)
+    return Period(start, as_of, grain_for((as_of - start).days + 1), "days")
+
+
+def _frame(cur: object, sql: str) -> pd.DataFrame:
+    cur.execute(sql)  # type: ignore[attr-defined]
+    return pd.DataFrame(cur.fetchall(), columns=[d.name for d in cur.description])  # type: ignore[attr-defined]
+
+
+def one(url: str, page: str, approach: str, repeat: int, period: str = "last_12_months") -> dict[str, object]:
     settings = load_settings({})
-    engine = make_engine(f"duckdb:///{db}", settings)
+    engine = make_engine(url, settings)
+    backend = engine.dialect.name
     cur = reporting_currency(engine, None)
     as_of = data_as_of(engine, settings.calendar)
     assert as_of is not None
     ctx = Context(engine, load_org(engine), DEFAULT_VIEWER, settings.calendar, cur, as_of)
-    flt = Filters(preset_period("last_12_months", as_of, settings.calendar))
+    flt = Filters(full_history(as_of) if period == "full" else preset_period(period, as_of, settings.calendar))
     route = router.route(ctx).reason
     run: Callable[[], Values]
     if approach == "granary":
@@ -437,21 +511,29 @@ def one(db: str, page: str, approach: str, repeat: int) -> dict[str, object]:
             with router.raw_tables():
                 return granary_page(page, ctx, flt)
 
-    else:
+    elif approach == "pandas_read_sql":  # the tables read with pd.read_sql through SQLAlchemy
+        run = lambda: pandas_page(page, read_tables_sql(engine, page), flt, cur, ctx)  # noqa: E731
+    elif backend == "duckdb":
+        db = make_url(url).database
         engine.dispose()
         import duckdb
 
         con = duckdb.connect(db, read_only=True)
         if approach == "hand_sql":
-            run = lambda: hand_sql_page(page, con, flt, cur, ctx)  # noqa: E731
-        elif approach == "pandas_read_sql":  # the same computation, the tables read with pd.read_sql through SQLAlchemy
-            from sqlalchemy import create_engine
-
-            reader = create_engine(f"duckdb:///{db}", connect_args={"read_only": True})
-            con.close()
-            run = lambda: pandas_page(page, read_tables_sql(reader, page), flt, cur, ctx)  # noqa: E731
+            run = lambda: hand_sql_page(page, lambda sql: con.execute(sql).df(), flt, cur, ctx, "duckdb")  # noqa: E731
         else:
             run = lambda: pandas_page(page, read_tables(con, page), flt, cur, ctx)  # noqa: E731
+    else:  # PostgreSQL, through psycopg directly
+        raw = engine.raw_connection().driver_connection
+        raw.autocommit = True
+        if approach == "hand_sql":
+
+            def run() -> Values:
+                with raw.cursor() as c:
+                    return hand_sql_page(page, lambda sql: _frame(c, sql), flt, cur, ctx, "postgresql")
+
+        else:
+            run = lambda: pandas_page(page, read_tables_copy(raw, page), flt, cur, ctx)  # noqa: E731
     t0 = time.perf_counter()
     values = run()  # warm-up
     first = time.perf_counter() - t0
@@ -461,7 +543,8 @@ def one(db: str, page: str, approach: str, repeat: int) -> dict[str, object]:
         run()
         times.append(time.perf_counter() - t0)
     return {"median_s": statistics.median(times), "times": times, "first_s": first, "route": route,
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "values": values, "period": str(flt.period)}
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "values": values, "period": str(flt.period),
+            "backend": backend, "load": os.getloadavg()}
 
 
 # --- Checking and reporting ---------------------------------------------------------------------------
@@ -491,7 +574,8 @@ def check(want: Values, got: Values, alt: Values | None = None) -> list[str]:
 def main() -> None:
     rows: dict[tuple[str, str], dict[str, object]] = {}
     pages = ARGS.pages.split(",")
-    out_json = Path(ARGS.work) / f"pages-{ARGS.size}.json"
+    Path(ARGS.work).mkdir(parents=True, exist_ok=True)
+    out_json = Path(ARGS.work) / f"{_stem()}.json"
     if ARGS.resume and out_json.exists():
         rows = {tuple(k.split("|")): v for k, v in json.loads(out_json.read_text()).items()}  # type: ignore[misc]
     for page in pages:
@@ -499,7 +583,8 @@ def main() -> None:
             if (page, approach) in rows and "median_s" in rows[page, approach]:
                 continue
             proc = subprocess.run(
-                [sys.executable, "-m", "bench.pages", "--one", page, approach, "--db", ARGS.db, "--repeat", str(ARGS.repeat)],
+                [sys.executable, "-m", "bench.pages", "--one", page, approach, "--url", _url(), "--repeat", str(ARGS.repeat),
+                 "--period", ARGS.period],
                 capture_output=True, text=True, check=False,
             )
             if proc.returncode:
@@ -513,9 +598,10 @@ def main() -> None:
 
 
 def report(rows: dict[tuple[str, str], dict[str, object]], pages: list[str]) -> None:
+    fast = "DuckDB .df()" if make_url(_url()).get_backend_name() == "duckdb" else "COPY → read_csv"
     lines = [
-        "| page | Granary (routed) s | Granary (raw tables) s | hand-written SQL s | pandas (DuckDB .df()) s | pandas (pd.read_sql) s "
-        "| Granary ÷ SQL | pandas ÷ Granary (.df() / read_sql) | peak MB Granary / SQL / pandas .df() / read_sql "
+        f"| page | Granary (routed) s | Granary (raw tables) s | hand-written SQL s | pandas ({fast}) s | pandas (pd.read_sql) s "
+        "| Granary ÷ SQL | pandas ÷ Granary (fast / read_sql) | peak MB Granary / SQL / pandas fast / read_sql "
         "| numbers equal to Granary's (SQL / pandas / read_sql) |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -542,9 +628,52 @@ def report(rows: dict[tuple[str, str], dict[str, object]], pages: list[str]) -> 
             if routes:
                 notes.append(f"{page}: Granary routed vs raw tables differ in {len(routes)} values: " + "; ".join(routes))
         lines.append(f"| {page} | {cell(g)} | {cell(raw)} | {cell(sql)} | {cell(pdx)} | {cell(prs)} | {ratio_sql} | {ratio_pd} | {mem} | {' / '.join(checks)} |")
+    loads = [x for r in rows.values() for x in (r.get("load") or [])[:1]]  # type: ignore[union-attr]
+    routes = sorted({str(r["route"]) for r in rows.values() if "route" in r})
+    periods = sorted({str(r["period"]) for r in rows.values() if "period" in r})
+    if loads:
+        notes.append(f"1-minute load average at the end of each measurement: {min(loads):.1f}–{max(loads):.1f}.")
+    notes.append(f"Router: {', '.join(routes)}. Period: {', '.join(periods)}.")
     lines += ["", *notes]
     print("\n".join(lines))
-    (Path(ARGS.work) / f"pages-{ARGS.size}.table.md").write_text("\n".join(lines) + "\n")
+    (Path(ARGS.work) / f"{_stem()}.table.md").write_text("\n".join(lines) + "\n")
+
+
+def _url() -> str:
+    return ARGS.url or f"duckdb:///{ARGS.db}"
+
+
+def _stem() -> str:
+    """pages-<size>[-<backend>][-<period>] for the files under --work."""
+    backend = make_url(_url()).get_backend_name()
+    return f"pages-{ARGS.size}" + ("" if backend == "duckdb" else f"-{backend}") + (
+        "" if ARGS.period == "last_12_months" else f"-{ARGS.period}")
+
+
+def load(url: str, size: str) -> None:
+    """Build demo ``size`` (seed 7, as of 2026-03-31: the same rows as the DuckDB file) into a
+    PostgreSQL database as a live CRM has it — raw tables, no summary tables — through
+    ``data_layer.bulk`` (COPY), creating the database if missing; then ``VACUUM ANALYZE``."""
+    from sqlalchemy import create_engine, text
+
+    from data_layer.demo import DEFAULT_AS_OF, build_demo
+
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": target.database}).scalar():
+            conn.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
+    admin.dispose()
+    engine = create_engine(target)
+    t0 = time.perf_counter()
+    written = build_demo(engine, size, seed=7, as_of=DEFAULT_AS_OF, summaries=False)
+    built = time.perf_counter() - t0
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE")
+        db_bytes = conn.execute(text("SELECT pg_database_size(current_database())")).scalar()
+    engine.dispose()
+    print(json.dumps({"rows": sum(written.values()), "build_s": round(built, 1), "total_s": round(time.perf_counter() - t0, 1),
+                      "db_bytes": db_bytes, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 
 if __name__ == "__main__":
@@ -552,13 +681,18 @@ if __name__ == "__main__":
     parser.add_argument("--size", default="M")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--db", default="/tmp/granary-bench/M.duckdb", help="a demo DuckDB built with its summaries")
+    parser.add_argument("--url", help="a database URL instead of --db, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/granary_bench")
+    parser.add_argument("--period", default="last_12_months", help="a period preset, or 'full' (the demo's three years)")
+    parser.add_argument("--load", action="store_true", help="build demo --size into --url (PostgreSQL) and exit")
     parser.add_argument("--pages", default=",".join(PAGES))
     parser.add_argument("--work", default="/tmp/granary-bench", help="where the raw measurements (JSON) and the table go")
     parser.add_argument("--resume", action="store_true", help="keep the measurements already in pages-<size>.json")
     parser.add_argument("--approaches", default=",".join(APPROACHES))
     parser.add_argument("--one", nargs=2, metavar=("PAGE", "APPROACH"))
     ARGS = parser.parse_args()
-    if ARGS.one:
-        print(json.dumps(one(ARGS.db, ARGS.one[0], ARGS.one[1], ARGS.repeat), default=str))
+    if ARGS.load:
+        load(_url(), ARGS.size)
+    elif ARGS.one:
+        print(json.dumps(one(_url(), ARGS.one[0], ARGS.one[1], ARGS.repeat, ARGS.period), default=str))
     else:
         main()

@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Date, DateTime, Engine, Integer, Numeric, Table
+from sqlalchemy import Date, DateTime, Engine, Integer, Numeric, Table, inspect
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 from data_layer.schema import metadata
 
@@ -22,9 +23,31 @@ MYSQL_CHUNK = 5_000
 SQLITE_CHUNK = 20_000
 
 
-def create_schema(engine: Engine) -> None:
-    """Create every table of the canonical schema (existing tables are left alone)."""
-    metadata.create_all(engine)
+def create_schema(engine: Engine, *, indexes: bool = True) -> list[Table]:
+    """Create every table of the canonical schema (existing tables are left alone); returns the
+    tables it created.
+
+    With ``indexes=False`` their secondary indexes are left for :func:`create_indexes`, to be
+    built once after a bulk load (keys and unique constraints are part of the tables): faster,
+    and DuckDB need not keep growing indexes in memory while it loads.
+    """
+    present = set(inspect(engine).get_table_names())
+    created = [t for t in metadata.sorted_tables if t.name not in present]
+    if indexes:
+        metadata.create_all(engine)
+    else:
+        with engine.begin() as conn:
+            for table in created:
+                conn.execute(CreateTable(table))
+    return created
+
+
+def create_indexes(engine: Engine, tables: list[Table]) -> None:
+    """Create the secondary indexes of ``tables`` (created by ``create_schema(indexes=False)``)."""
+    for table in tables:
+        for index in sorted(table.indexes, key=lambda i: i.name or ""):
+            with engine.begin() as conn:  # one at a time: DuckDB may write each out before the next
+                conn.execute(CreateIndex(index))
 
 
 def bulk_insert(engine: Engine, table: Table, df: pd.DataFrame) -> int:

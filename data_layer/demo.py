@@ -39,6 +39,7 @@ What history exists:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import functools
 import zlib
@@ -55,7 +56,7 @@ from tqdm import tqdm
 
 from data_layer import names as nm
 from data_layer import schema as s
-from data_layer.bulk import bulk_insert, create_schema
+from data_layer.bulk import bulk_insert, create_indexes, create_schema
 from data_layer.app_store import open_app_store, record_demo_build
 from data_layer.config import load_settings
 from data_layer.connection import mask
@@ -94,14 +95,15 @@ def _size(accounts: int, leads: int, opps: int, orders: int, reps: int, campaign
 
 
 #: Rows per table at each size. Exact for every table except ``account_history`` and ``target``,
-#: whose counts follow from simulated hand-overs and staffing: theirs are what seed 7 and
-#: ``DEFAULT_AS_OF`` give (L's are extrapolated); other seeds and dates land within a few per cent.
+#: whose counts follow from simulated hand-overs, staffing and sales: theirs are what seed 7 and
+#: ``DEFAULT_AS_OF`` give (for ``target`` at M and L an estimate, not yet re-measured since targets
+#: are set top-down and zero targets are left out); other seeds and dates land within a few per cent.
 SIZES: dict[str, dict[str, int]] = {
-    "XS": _size(200, 2_000, 1_000, 3_000, 200, 12, 6_000, 300, 231, 14_244, 12),
-    "S": _size(2_000, 20_000, 10_000, 30_000, 500, 60, 60_000, 3_000, 2_370, 26_060, 32),
-    "M": _size(200_000, 2_000_000, 1_000_000, 3_000_000, 3_000, 300, 6_000_000, 300_000, 234_724, 129_204, 232),
-    "L": _size(2_000_000, 20_000_000, 10_000_000, 30_000_000, 12_000, 1_000, 60_000_000, 3_000_000, 2_347_000,
-               501_000, 952),
+    "XS": _size(200, 2_000, 1_000, 3_000, 200, 12, 6_000, 300, 231, 7_076, 12),
+    "S": _size(2_000, 20_000, 10_000, 30_000, 500, 60, 60_000, 3_000, 2_370, 18_402, 32),
+    "M": _size(200_000, 2_000_000, 1_000_000, 3_000_000, 3_000, 300, 6_000_000, 300_000, 234_724, 110_000, 232),
+    "L": _size(2_000_000, 20_000_000, 10_000_000, 30_000_000, 12_000, 1_000, 60_000_000, 3_000_000, 2_346_705,
+               430_000, 952),
 }
 #: Tables whose SIZES entry is an expected, not an exact, count.
 APPROXIMATE = frozenset({"account_history", "target"})
@@ -1122,10 +1124,19 @@ def _orders(n: int, org: Org, reps: Reps, acc: Accounts, opps: Opps, money: Mone
     product = np.concatenate([opps.product[won], opps.product[pre_deal], _product_of(rng, rr_bu)])
     day = np.concatenate([won_day, pre_day, rr_day])
     usd = np.concatenate([opps.amount_usd[won], pre_usd, rr_usd])
+    # the parts are in the columns now: free them (at size L each is some 200 MB)
+    del at, first, base, owner_of, k, beat, soonest, late, a, h, rr_day, rr_office, rr_rep, rr_bu, rr_usd, won_day, pre_day
     order = np.lexsort((rng.random(n), day))
-    account, opportunity, rep, office, bu, product, day, usd = (
-        x[order] for x in (account, opportunity, rep, office, bu, product, day, usd)
-    )
+    # one column at a time, so that only one is held twice
+    account = account[order]
+    opportunity = opportunity[order]
+    rep = rep[order]
+    office = office[order]
+    bu = bu[order]
+    product = product[order]
+    day = day[order]
+    usd = usd[order]
+    del order
     region = org.office_region[office]
     currency = org.region_currency[region]
     won_amount = np.zeros(n)
@@ -1164,7 +1175,8 @@ def _orders(n: int, org: Org, reps: Reps, acc: Accounts, opps: Opps, money: Mone
 
 @dataclass
 class World:
-    """Every skeleton array, drawn before anything is written."""
+    """The skeleton arrays, drawn in two stages (see :data:`BUILD_STAGES`): ``orders`` is drawn once the
+    leads' tables are written and ``leads`` dropped, so the two never take memory at once."""
 
     size: str
     locale: str
@@ -1175,14 +1187,15 @@ class World:
     acc: Accounts
     money: Money
     camp: Campaigns
-    leads: Leads
+    leads: Leads | None
     opps: Opps
-    orders: Orders
+    orders: Orders | None
     account_names: pd.Series
     rep_names: pd.Series
 
 
 def _world(size: str, seed: int, as_of: dt.date, locale: str) -> World:
+    """Everything but the orders (:func:`_draw_orders` adds them)."""
     if size not in SIZES:
         raise ValueError(f"size must be one of {', '.join(SIZES)}")
     if locale not in nm.LOCALES:
@@ -1196,11 +1209,18 @@ def _world(size: str, seed: int, as_of: dt.date, locale: str) -> World:
     camp = _campaigns(sz["campaign"], org, cal, _rng(seed, "campaigns"))
     leads = _leads(sz["lead"], org, reps, acc, camp, cal, _rng(seed, "leads"))
     opps = _opportunities(sz["opportunity"], org, reps, acc, leads, money, cal, _rng(seed, "opportunities"))
-    orders = _orders(sz["sales_order"], org, reps, acc, opps, money, cal, _rng(seed, "orders"))
     name_rng = _rng(seed, "names", locale)
     cities = pd.Series(np.where(org.office_country[acc.office0] == "CN", org.office_city[acc.office0], ""), dtype="str")
-    return World(size, locale, seed, cal, org, reps, acc, money, camp, leads, opps, orders,
+    return World(size, locale, seed, cal, org, reps, acc, money, camp, leads, opps, None,
                  nm.company_names(name_rng, acc.n, locale, cities), nm.person_names(name_rng, reps.n, locale))
+
+
+def _draw_orders(w: World) -> None:
+    """Drop the leads (their tables are written) and draw the orders: every draw has its own
+    stream (:func:`_rng`), so the order of the stages changes no row."""
+    w.leads = None
+    w.orders = _orders(SIZES[w.size]["sales_order"], w.org, w.reps, w.acc, w.opps, w.money, w.cal,
+                       _rng(w.seed, "orders"))
 
 
 Frames = Iterator[pd.DataFrame]
@@ -1346,6 +1366,15 @@ def _campaign_rows(w: World) -> Frames:
     })
 
 
+def _booked_unit(w: World, office: np.ndarray, rep: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """The unit a record is booked to: the team its rep was in on the record's day, where that team
+    belongs to the record's office; otherwise (no rep, or a rep of another office) the office."""
+    has = rep >= 0
+    team = w.reps.team_on(np.where(has, rep, 0), day)
+    mine = has & (w.org.team_office[team] == office)
+    return np.where(mine, w.org.team_unit[team], w.org.office_unit[office])
+
+
 def _account_rows(w: World) -> Frames:
     a = w.acc
     last = np.searchsorted(a.h_account, np.arange(a.n), "right") - 1
@@ -1354,7 +1383,7 @@ def _account_rows(w: World) -> Frames:
         "name": w.account_names,
         "industry": _text(nm.INDUSTRIES[w.locale], _rng(w.seed, "industry").integers(0, 12, a.n)),
         "segment": _text(SEGMENTS, a.segment),
-        "home_unit_id": w.org.office_unit[a.h_office[last]],
+        "home_unit_id": _booked_unit(w, a.h_office[last], a.h_owner[last], a.h_from[last]),
         "owner_rep_id": a.h_owner[last] + 1,
         "source_channel": _text(nm.LEAD_SOURCES, a.source),
         "city": pd.Series(w.org.office_city[a.office0], dtype="str"),
@@ -1370,7 +1399,7 @@ def _account_history_rows(w: World) -> Frames:
         yield pd.DataFrame({
             "account_id": a.h_account[part] + 1,
             "owner_rep_id": a.h_owner[part] + 1,
-            "home_unit_id": w.org.office_unit[a.h_office[part]],
+            "home_unit_id": _booked_unit(w, a.h_office[part], a.h_owner[part], a.h_from[part]),
             "valid_from": _as_dates(a.h_from[part]),
             "valid_to": _as_dates(to, to < NEVER),
         })
@@ -1397,7 +1426,7 @@ def _opportunity_rows(w: World) -> Frames:
             "name": name,
             "account_id": acc + 1,
             "owner_rep_id": o.owner[part] + 1,
-            "unit_id": w.org.office_unit[o.office[part]],
+            "unit_id": _booked_unit(w, o.office[part], o.owner[part], o.created[part] // DAY),
             "bu_id": o.bu[part] + 1,
             "product_id": o.product[part] + 1,
             "source_channel": _text(["lead", "existing_account", "own_development"], o.source[part]),
@@ -1505,7 +1534,7 @@ def _lead_rows(w: World) -> Frames:
             "account_id": _ids(acc),
             "company_name": company,
             "contact_name": contact.iloc[part].reset_index(drop=True),
-            "unit_id": w.org.office_unit[ld.office[part]],
+            "unit_id": _booked_unit(w, ld.office[part], np.where(asg >= 0, ld.rep[part], -1), created // DAY),
             "created_at": _as_times(created),
             "assigned_rep_id": _ids(np.where(asg >= 0, ld.rep[part], -1)),
             "assigned_at": _as_times(created + asg, asg >= 0),
@@ -1561,7 +1590,7 @@ def _order_rows(w: World) -> Frames:
             "account_id": o.account[part] + 1,
             "opportunity_id": _ids(o.opportunity[part]),
             "rep_id": o.rep[part] + 1,
-            "unit_id": w.org.office_unit[o.office[part]],
+            "unit_id": _booked_unit(w, o.office[part], o.rep[part], day),
             "bu_id": o.bu[part] + 1,
             "product_id": o.product[part] + 1,
             "order_date": _as_dates(day),
@@ -1735,91 +1764,158 @@ def _wallet_rows(w: World) -> Frames:
 MEASURES = ("revenue", "new_customers", "won_deals", "cash_collected")
 
 
+def _split(parent_units: np.ndarray, weight: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Whole units of each parent (``parent_units[group]``) shared among its children by ``weight``,
+    adding up exactly to the parent (largest remainders); a parent whose children have no weight
+    shares equally."""
+    n_groups = len(parent_units)
+    total = np.bincount(group, weights=weight, minlength=n_groups)
+    count = np.bincount(group, minlength=n_groups)
+    share = np.where(total[group] > 0, weight / np.where(total[group] > 0, total[group], 1), 1 / np.maximum(count[group], 1))
+    raw = parent_units[group] * share
+    units = np.floor(raw)
+    left = parent_units - np.bincount(group, weights=units, minlength=n_groups)
+    order = np.lexsort((-(raw - units), group))
+    first = np.searchsorted(group[order], np.arange(n_groups))
+    place = np.arange(len(order)) - first[group[order]]
+    units[order] += place < left[group[order]]
+    return units
+
+
 def _target_rows(w: World) -> Frames:
-    """Per quarter: last year's actual of the same quarter times growth, so some are ahead, some behind."""
+    """Quarterly targets set top-down, the way sales planning does it: each office's from last
+    year's same quarter and its last four quarters, times growth; split among its teams by their
+    share of the office's last four quarters, and each team's among the reps employed that quarter
+    by theirs (a new rep gets half a share while ramping). Children add up exactly to their parent,
+    except in about one office-quarter in twelve, where the office was given a stretch on top of
+    what its teams committed to (the targets view flags these). Business units get their own."""
     rng = _rng(w.seed, "targets")
     cal, o, op, r, org = w.cal, w.orders, w.opps, w.reps, w.org
     q0 = int(_month_index(np.array([cal.start_day]))[0]) // 3
     n_q = int(_month_index(np.array([cal.end_day]))[0]) // 3 - q0 + 1
-
-    def quarter(day: np.ndarray) -> np.ndarray:
-        return _month_index(day) // 3 - q0
+    q_start = cal.month_start((q0 + np.arange(n_q)) * 3)
+    q_end = cal.month_start((q0 + np.arange(n_q) + 1) * 3) - 1
+    n_off, n_team, n_bu = len(org.office_unit), len(org.team_unit), len(nm.PRODUCT_LINES)
 
     rev = _reporting(w, o.amount_usd, o.day)
     first = np.unique(o.account, return_index=True)[1]  # orders are sorted by date
     new = np.zeros(o.n)
     new[first] = 1
     paid = o.paid < NEVER
+    won = op.stage == 4
     events = {
-        "revenue": (o.day, rev, o.office, o.bu, o.rep),
-        "new_customers": (o.day, new, o.office, o.bu, o.rep),
-        "won_deals": (op.closed[op.stage == 4] // DAY, np.ones(int((op.stage == 4).sum())),
-                      op.office[op.stage == 4], op.bu[op.stage == 4], op.owner[op.stage == 4]),
-        "cash_collected": (o.paid[paid], rev[paid], o.office[paid], o.bu[paid], o.rep[paid]),
+        "revenue": (o.day, rev, o.bu, o.rep),
+        "new_customers": (o.day, new, o.bu, o.rep),
+        "won_deals": (op.closed[won] // DAY, np.ones(int(won.sum())), op.bu[won], op.owner[won]),
+        "cash_collected": (o.paid[paid], rev[paid], o.bu[paid], o.rep[paid]),
     }
-    q_start = cal.month_start((q0 + np.arange(n_q)) * 3)
-    q_end = cal.month_start((q0 + np.arange(n_q) + 1) * 3) - 1
+    mid = (q_start + q_end) // 2
+    team_q = np.stack([r.team_on(np.arange(r.n), np.full(r.n, d)) for d in mid], axis=1)  # [rep, quarter]
+    employed = (r.hire[:, None] <= q_end[None, :]) & (r.leave[:, None] >= q_start[None, :])
+
+    def per_quarter(key: np.ndarray, n_keys: int, day: np.ndarray, value: np.ndarray) -> np.ndarray:
+        q = _month_index(day) // 3 - q0
+        return np.bincount(key * n_q + q, weights=value, minlength=n_keys * n_q).reshape(n_keys, n_q)
+
+    def trailing(actual: np.ndarray) -> np.ndarray:
+        """Each quarter's last four quarters (the first year's own four before there are any)."""
+        csum = np.concatenate([np.zeros((len(actual), 1)), np.cumsum(actual, axis=1)], axis=1)
+        qs = np.arange(n_q)
+        lo, hi = np.maximum(qs - 4, 0), np.maximum(qs, 4)
+        hi = np.minimum(hi, n_q)
+        return csum[:, hi] - csum[:, lo]
+
+    def planned(actual: np.ndarray) -> np.ndarray:
+        """Last year's same quarter blended with the last four quarters' average, times growth."""
+        noise = rng.lognormal(-0.05, 0.12, (len(actual), min(4, n_q)))
+        last_year = np.concatenate([actual[:, :4] * noise, actual[:, :-4]], axis=1)[:, :n_q]
+        return (0.5 * last_year + 0.5 * trailing(actual) / 4) * rng.normal(1.10, 0.05, actual.shape)
+
     frames = []
-    for measure, (day, value, office, bu, rep) in events.items():
-        day, value, office, bu, rep = (x[day >= cal.start_day] for x in (day, value, office, bu, rep))
-        q = quarter(day)
+
+    def emit(measure: str, kind: str, keys: np.ndarray, quarters: np.ndarray, values: np.ndarray) -> None:
+        ok = values > 0
+        keys, quarters, values = keys[ok], quarters[ok], values[ok]
+        none = np.full(len(keys), -1)
+        frames.append(pd.DataFrame({
+            "measure": measure,
+            "period_kind": "quarter",
+            "period_start": _as_dates(q_start[quarters]),
+            "period_end": _as_dates(q_end[quarters]),
+            "value": values,
+            "rep_id": _ids(keys if kind == "rep" else none),
+            "unit_id": _ids(org.office_unit[keys] - 1 if kind == "office" else (org.team_unit[keys] - 1 if kind == "team" else none)),
+            "bu_id": _ids(keys if kind == "bu" else none),
+        }))
+
+    for measure, (day, value, bu, rep) in events.items():
+        inside = (day >= cal.start_day) & (day <= cal.end_day)
+        day, value, bu, rep = day[inside], value[inside], bu[inside], rep[inside]
+        step = 1000.0 if measure in ("revenue", "cash_collected") else 1.0
         team = r.team_on(rep, day)
-        for kind, key, n_keys in (("office", office, len(org.office_unit)), ("team", team, len(org.team_unit)),
-                                  ("bu", bu, len(nm.PRODUCT_LINES)), ("rep", rep, r.n)):
-            actual = np.bincount(key * n_q + q, weights=value, minlength=n_keys * n_q).reshape(n_keys, n_q)
-            last_year = np.concatenate([actual[:, :4] * rng.lognormal(-0.05, 0.12, (n_keys, 4)), actual[:, :-4]], axis=1)[:, :n_q]
-            growth = rng.normal(1.12, 0.1, (n_keys, n_q))
-            value_t = last_year * growth
-            if kind == "rep":
-                employed = (r.hire[:, None] <= q_end[None, :]) & (r.leave[:, None] >= q_start[None, :])
-                ramp = np.median(value_t[value_t > 0]) * 0.5 if (value_t > 0).any() else 1.0
-                value_t = np.where(employed & (value_t <= 0), ramp, value_t)
-                keep = employed
-            else:
-                keep = np.ones_like(value_t, dtype=bool)
-            if measure in ("revenue", "cash_collected"):
-                value_t = np.round(value_t, -3)
-            else:
-                value_t = np.maximum(np.round(value_t), 1)
-            ki, qi = np.nonzero(keep)
-            frame = pd.DataFrame({
-                "measure": measure,
-                "period_kind": "quarter",
-                "period_start": _as_dates(q_start[qi]),
-                "period_end": _as_dates(q_end[qi]),
-                "value": value_t[ki, qi],
-                "rep_id": _ids(ki if kind == "rep" else np.full(len(ki), -1)),
-                "unit_id": _ids(org.office_unit[ki] - 1 if kind == "office" else (org.team_unit[ki] - 1 if kind == "team" else np.full(len(ki), -1))),
-                "bu_id": _ids(ki if kind == "bu" else np.full(len(ki), -1)),
-            })
-            frames.append(frame)
+        team_actual = per_quarter(team, n_team, day, value)
+        office_actual = np.zeros((n_off, n_q))
+        np.add.at(office_actual, org.team_office, team_actual)
+        rep_actual = per_quarter(rep, r.n, day, value)
+        office_units = np.maximum(np.round(planned(office_actual) / step), 1)
+        team_weight, rep_weight = trailing(team_actual), trailing(rep_actual)
+        team_units = np.zeros((n_team, n_q))
+        rep_units = np.zeros((r.n, n_q))
+        for q in range(n_q):
+            team_units[:, q] = _split(office_units[:, q], team_weight[:, q], org.team_office)
+            staff = np.flatnonzero(employed[:, q])
+            weight = rep_weight[staff, q]
+            ramp = 0.5 * (np.median(weight[weight > 0]) if (weight > 0).any() else 1.0)
+            rep_units[staff, q] = _split(team_units[:, q], np.where(weight > 0, weight, ramp), team_q[staff, q])
+        stretch = rng.random(office_units.shape) < 1 / 12
+        office_units = np.where(stretch, np.round(office_units * rng.uniform(1.03, 1.10, office_units.shape)), office_units)
+        bu_units = np.maximum(np.round(planned(per_quarter(bu, n_bu, day, value)) / step), 1)
+        for kind, units in (("office", office_units), ("team", team_units), ("bu", bu_units), ("rep", rep_units)):
+            keys, quarters = np.nonzero(units > 0)
+            emit(measure, kind, keys, quarters, units[keys, quarters] * step)
     out = pd.concat(frames, ignore_index=True)
     out.insert(0, "target_id", np.arange(1, len(out) + 1))
     yield out
 
 
-#: Load order (parents first) and the producer of each table's frames.
-PRODUCERS: tuple[tuple[Table, Callable[[World], Frames]], ...] = (
-    (s.business_unit, _business_units),
-    (s.project_grade, _project_grades),
-    (s.product, _products),
-    (s.org_unit, _org_units),
-    (s.exchange_rate, _exchange_rates),
-    (s.rep, _rep_rows),
-    (s.rep_team_history, _rep_team_history),
-    (s.campaign, _campaign_rows),
-    (s.account, _account_rows),
-    (s.account_history, _account_history_rows),
-    (s.opportunity, _opportunity_rows),
-    (s.opportunity_stage_history, _stage_history_rows),
-    (s.lead, _lead_rows),
-    (s.lead_status_history, _lead_status_rows),
-    (s.sales_order, _order_rows),
-    (s.service_ticket, _ticket_rows),
-    (s.activity, _activity_rows),
-    (s.wallet_estimate, _wallet_rows),
-    (s.target, _target_rows),
+#: The producer of each table's frames, in two stages: the first needs everything but the orders,
+#: the second the orders but not the leads (:func:`_draw_orders` runs between them). The schema has
+#: no foreign keys, so a table may be written before the tables it refers to.
+BUILD_STAGES: tuple[tuple[tuple[Table, Callable[[World], Frames]], ...], ...] = (
+    (
+        (s.business_unit, _business_units),
+        (s.project_grade, _project_grades),
+        (s.product, _products),
+        (s.exchange_rate, _exchange_rates),
+        (s.rep, _rep_rows),
+        (s.rep_team_history, _rep_team_history),
+        (s.campaign, _campaign_rows),
+        (s.account, _account_rows),
+        (s.account_history, _account_history_rows),
+        (s.opportunity, _opportunity_rows),
+        (s.opportunity_stage_history, _stage_history_rows),
+        (s.lead, _lead_rows),
+        (s.lead_status_history, _lead_status_rows),
+    ),
+    (
+        (s.org_unit, _org_units),  # its revenue floors come from the orders
+        (s.sales_order, _order_rows),
+        (s.service_ticket, _ticket_rows),
+        (s.activity, _activity_rows),
+        (s.wallet_estimate, _wallet_rows),
+        (s.target, _target_rows),
+    ),
 )
+PRODUCERS: tuple[tuple[Table, Callable[[World], Frames]], ...] = tuple(p for stage in BUILD_STAGES for p in stage)
+
+#: DuckDB's memory while a demo is loaded into a database file: it writes what no longer fits to
+#: the file instead of keeping every table it has been given in memory (by default it may take 80%
+#: of the machine's memory, and at size L would, on top of the generator's arrays). Enough for the
+#: primary keys it maintains while loading.
+DUCKDB_BUILD_MEMORY = "4GB"
+#: … and once the generator's arrays are freed, for the secondary indexes (at size L the largest,
+#: on 60 million rows, needs more than 4 GB) and the summary tables.
+DUCKDB_INDEX_MEMORY = "8GB"
 
 
 def build_demo(
@@ -1839,16 +1935,50 @@ def build_demo(
     (:mod:`data_layer.summary`) in the reporting currency.
     """
     world = _world(size, seed, as_of or DEFAULT_AS_OF, locale)
-    create_schema(engine)
+    created = create_schema(engine, indexes=False)  # their secondary indexes are built once the rows are in
     written: dict[str, int] = {}
-    with tqdm(total=len(PRODUCERS), desc=f"demo {size}", unit="table", disable=not progress) as bar:
-        for table, produce in PRODUCERS:
-            bar.set_postfix_str(table.name)
-            written[table.name] = sum(bulk_insert(engine, table, frame) for frame in produce(world))
-            bar.update()
-    if summaries and supports_summaries(engine):
-        build_summaries(engine, load_settings().calendar, nm.REPORTING_CURRENCY[locale])
+    with _duckdb_memory(engine) as memory, tqdm(
+        total=len(PRODUCERS), desc=f"demo {size}", unit="table", disable=not progress
+    ) as bar:
+        memory(DUCKDB_BUILD_MEMORY)
+        for i, stage in enumerate(BUILD_STAGES):
+            if i == 1:
+                bar.set_postfix_str("drawing orders")
+                _draw_orders(world)
+            for table, produce in stage:
+                bar.set_postfix_str(table.name)
+                written[table.name] = sum(bulk_insert(engine, table, frame) for frame in produce(world))
+                bar.update()
+        del world
+        memory(DUCKDB_INDEX_MEMORY)
+        bar.set_postfix_str("indexes")
+        create_indexes(engine, created)
+        if summaries and supports_summaries(engine):
+            bar.set_postfix_str("summary tables")
+            build_summaries(engine, load_settings().calendar, nm.REPORTING_CURRENCY[locale])
     return written
+
+
+@contextlib.contextmanager
+def _duckdb_memory(engine: Engine) -> Iterator[Callable[[str], None]]:
+    """A setter of DuckDB's memory limit while building into a database file (an in-memory
+    database cannot spill its tables, so there it does nothing); the previous limit is restored
+    afterwards."""
+    database = engine.url.database or ""
+    if engine.dialect.name != "duckdb" or database in ("", ":memory:") or database.startswith(":memory:"):
+        yield lambda limit: None
+        return
+
+    def set_limit(limit: str) -> None:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f"SET GLOBAL memory_limit = '{limit}'")
+
+    with engine.connect() as conn:
+        before = conn.exec_driver_sql("SELECT current_setting('memory_limit')").scalar()
+    try:
+        yield set_limit
+    finally:
+        set_limit(before)
 
 
 def _has_rows(engine: Engine) -> bool:
