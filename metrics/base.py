@@ -106,6 +106,9 @@ class Metric:
     not_applicable: Callable[[Filters], tuple[str, ...]] = field(default=lambda _f: ())
     #: The groupings ``query`` honours besides the total; :func:`evaluate` refuses any other.
     groupings: frozenset[str] = PERIOD_AND_UNIT
+    #: The measure of :mod:`metrics.targets` this metric's value is held against, where the company
+    #: sets targets on it (revenue), else None.
+    target: str | None = None
     #: True when ``query`` reads its period only as a filter on one date column and groups that
     #: column with :func:`group_column`, so the ``periods`` grouping over a covering span gives each
     #: period exactly its own answer: :func:`compare` then runs one query instead of three. False

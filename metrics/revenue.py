@@ -36,6 +36,7 @@ METRIC = Metric(
     kind="money",
     better="up",
     query=query,
+    target="revenue",
     groupings=groupings_for(FACT),
     periods_in_one_query=True,
 )

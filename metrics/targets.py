@@ -692,6 +692,52 @@ def leaderboard(frame: pd.DataFrame, level: str) -> pd.DataFrame:
 # --- The projection shared with the pipeline views --------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ScopeAttainment:
+    """Everything a view shows, measured against its target: ``target``, ``actual``, ``attainment``
+    (actual ÷ target), ``expected_to_date`` and ``pace`` (actual ÷ expected), ``projected`` and
+    ``projected_attainment`` (None for measures with no pipeline) — for the fiscal ``period``."""
+
+    period: TargetPeriod
+    target: Decimal
+    actual: Decimal
+    attainment: Decimal | None
+    expected_to_date: Decimal | None
+    pace: Decimal | None
+    projected: Decimal | None
+    projected_attainment: Decimal | None
+
+
+def scope_attainment(ctx: Context, measure: str, flt: Filters) -> ScopeAttainment | None:
+    """Attainment of what ``flt`` shows the viewer as a whole: the filtered unit, or else the top
+    units the viewer may see, summed (each unit's target as :func:`targets` decides it).
+
+    None where no target applies: the period is not a whole fiscal month, quarter or year (to date
+    is fine: the quarter so far is measured against the quarter's target, with its pace); a filter
+    that targets do not carry is set (business unit, product, segment, source); the viewer is
+    limited to business units; or a unit in view has no target.
+    """
+    _check_measure(measure)
+    if flt.bus or flt.products or flt.segments or flt.sources or ctx.viewer.bus is not None:
+        return None
+    if flt.period.span not in PERIOD_KINDS:
+        return None
+    period = target_period(flt.period.span, flt.period.end, ctx.calendar)
+    if period.start != flt.period.start:
+        return None
+    frame = attainment(ctx, measure, period, unit=flt.unit)
+    units = frame[(frame["kind"] == "unit") & frame["bu"].isna()]
+    rows = units[units["code"] == flt.unit] if flt.unit else units[~units["parent"].isin(set(units["code"]))]
+    if rows.empty or rows["target"].isna().any():
+        return None
+    target, actual = sum(rows["target"], Decimal(0)), sum(rows["actual"], Decimal(0))
+    expected = None if rows["expected_to_date"].isna().any() else sum(rows["expected_to_date"], Decimal(0))
+    projected = None if rows["projected"].isna().any() else sum(rows["projected"], Decimal(0))
+    return ScopeAttainment(
+        period, target, actual, _ratio(actual, target), expected, _ratio(actual, expected), projected, _ratio(projected, target)
+    )
+
+
 def projection(ctx: Context, flt: Filters, measure: str = "revenue", grouping: Grouping = TOTAL) -> pd.DataFrame:
     """Closed to date plus Σ amount × probability of the open deals expected to close by the period's end.
 

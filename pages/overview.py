@@ -28,7 +28,8 @@ for column, metric in zip(widgets.card_row(len(headline)), headline, strict=True
     with column, widgets.section(label(metric.label, lang), url):
         comparison = cache.comparison(ctx, boot.key, metric.key, flt)
         spark = charts.sparkline(cache.trend_of(ctx, boot.key, metric.key, flt))
-        widgets.kpi_card(metric, comparison, spark, ctx.currency, flt, lang)
+        target = cache.against_target(ctx, boot.key, metric.key, flt)
+        widgets.kpi_card(metric, comparison, spark, ctx.currency, flt, lang, target=target)
 
 # --- Trend: this period against the same period last year ---
 with widgets.section(t("trend.title"), url):

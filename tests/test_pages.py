@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 from data_layer.config import load_settings
 from data_layer.connection import make_engine
 from data_layer.filters import DEFAULT_VIEWER, Filters, preset_period
+from metrics import targets
 from metrics.base import Comparison, Context, compare
 from metrics.registry import REGISTRY
 from data_layer.access import DEMO_ENTITLEMENTS_FILE
@@ -90,6 +91,30 @@ def test_page_renders_through_app_py_with_the_metrics_figures(navigation: None, 
     assert at.get("vega_lite_chart"), "the page draws its charts"
     assert len(at.get("download_button")) >= 2  # every table downloads as CSV and Excel
     assert any(e.label == t("definitions.title", "en") for e in at.expander)
+
+
+@pytest.mark.parametrize(("params", "lang"), [({}, "en"), ({"period": "last_quarter", "unit": "CN-E"}, "zh")])
+def test_the_revenue_card_stands_against_its_target(
+    navigation: None, monkeypatch: pytest.MonkeyPatch, demo_crm: Crm, params: dict[str, str], lang: str
+) -> None:
+    """The Overview's revenue card shows the share of the quarter's target attained, with the target,
+    the pace and the projection, exactly as metrics.targets.scope_attainment has them."""
+    at = _open(demo_crm, monkeypatch, "overview", params)
+    if lang != "en":
+        at.segmented_control(key="lang").set_value(lang).run()
+    assert not at.error, [e.value for e in at.error]
+    flt = Filters(preset_period(params.get("period", "qtd"), demo_crm.as_of, load_settings().calendar), unit=params.get("unit"))
+    engine = make_engine(demo_crm.url)
+    try:
+        ctx = Context(engine, demo_crm.org, DEFAULT_VIEWER, load_settings().calendar, demo_crm.currency, demo_crm.as_of)
+        got = targets.scope_attainment(ctx, "revenue", flt)
+    finally:
+        engine.dispose()
+    assert got is not None and got.actual > 0
+    text = "\n".join(m.value for m in at.markdown)
+    assert fmt.md_escape(t("kpi.target_attained", lang, share=fmt.percent(float(got.attainment), lang))) in text
+    assert fmt.md_escape(t("kpi.target_of", lang, target=fmt.kpi_value(REGISTRY["revenue"], got.target, demo_crm.currency, lang))) in text
+    assert fmt.md_escape(t("kpi.target_pace", lang, pace=fmt.percent(float(got.pace), lang))) in text
 
 
 @pytest.mark.parametrize("page", list(PAGES))

@@ -257,3 +257,40 @@ def test_a_scoped_viewers_target_query_reads_their_targets_only(ctx_for, loaded,
 
 def test_definitions_are_written():
     assert {"revenue", "cash_collected", "won_deals", "new_customers", "targets", "attainment"} <= set(DEFINITIONS)
+
+
+# --- The view as a whole against its target (the Overview's revenue card) ----------------------------
+
+
+def test_scope_attainment_is_the_view_as_a_whole_against_its_target(ctx_for) -> None:
+    """Whole company: NORTH 10500 + SOUTH 5000 (the stated S-OFF target counts) = 15500 against N-OFF 9200 +
+    S-OFF 2500 = 11700; the north head sees NORTH alone, a unit filter that unit alone."""
+    quarter = Period(date(2025, 4, 1), date(2025, 6, 30), span="quarter")
+    whole = targets_module.scope_attainment(ctx_for(), "revenue", Filters(quarter))
+    assert (whole.target, whole.actual) == (D(15500), D("11700.00"))
+    assert whole.attainment == D("11700.00") / D(15500) and whole.pace == whole.attainment  # the quarter is over
+    north = targets_module.scope_attainment(ctx_for(viewer=NORTH_HEAD), "revenue", Filters(quarter))
+    assert (north.target, north.actual) == (D(10500), D("9200.00"))
+    south = targets_module.scope_attainment(ctx_for(), "revenue", Filters(quarter, unit="S-OFF"))
+    assert (south.target, south.actual) == (D(5000), D("2500.00"))
+
+
+def test_scope_attainment_to_date_measures_the_pace(ctx_for) -> None:
+    """On 15 May, 45 of the quarter's 91 days have passed: expected to date = target × 45 ÷ 91."""
+    so_far = Period(date(2025, 4, 1), date(2025, 5, 15), span="quarter")
+    got = targets_module.scope_attainment(ctx_for(as_of=date(2025, 5, 15)), "revenue", Filters(so_far))
+    assert got.target == D(15500) and got.period == Q2
+    assert got.expected_to_date == D("7664.84")  # 15500 × 45 ÷ 91 = 7664.835…
+    assert got.pace == got.actual / got.expected_to_date
+
+
+@pytest.mark.parametrize(
+    "flt",
+    [
+        Filters(Period(date(2025, 4, 2), date(2025, 6, 30))),  # a custom range
+        Filters(Period(date(2025, 4, 1), date(2025, 6, 30), span="quarter"), bus=("HW",)),  # targets carry no business-unit filter
+        Filters(Period(date(2025, 4, 1), date(2025, 6, 30), span="quarter"), products=("P1",)),
+    ],
+)
+def test_scope_attainment_is_none_where_no_target_applies(ctx_for, flt) -> None:
+    assert targets_module.scope_attainment(ctx_for(), "revenue", flt) is None

@@ -24,7 +24,7 @@ from data_layer.config import Calendar, Settings
 from data_layer.connection import make_engine, missing_schema
 from data_layer.filters import Filters, OrgTree, OrgUnit, Viewer
 from metrics.base import Comparison, Context, Grouping, compare, evaluate, trend
-from metrics import churn, funnel, sales_cycle, velocity, wallet
+from metrics import churn, funnel, sales_cycle, targets, velocity, wallet
 from metrics.registry import REGISTRY
 
 #: Metric results are fresh for ten minutes; the data version makes a rebuilt file miss at once.
@@ -135,6 +135,21 @@ def comparison(ctx: Context, key: DataKey, metric: str, flt: Filters) -> Compari
 
 
 @st.cache_data(ttl=METRIC_TTL, max_entries=METRIC_ENTRIES, show_spinner=False)
+def _against_target(
+    _ctx: Context, key: DataKey, measure: str, flt: Filters, viewer: Viewer, calendar: Calendar, currency: str, as_of: date
+) -> targets.ScopeAttainment | None:
+    return targets.scope_attainment(_ctx, measure, flt)
+
+
+def against_target(ctx: Context, key: DataKey, metric: str, flt: Filters) -> targets.ScopeAttainment | None:
+    """The view as a whole against its target, for a metric the company sets targets on (else None)."""
+    measure = REGISTRY[metric].target
+    if measure is None:
+        return None
+    return _against_target(ctx, key, measure, flt, ctx.viewer, ctx.calendar, ctx.currency, ctx.as_of)
+
+
+@st.cache_data(ttl=METRIC_TTL, max_entries=METRIC_ENTRIES, show_spinner=False)
 def _trend(
     _ctx: Context, key: DataKey, metric: str, flt: Filters, viewer: Viewer, calendar: Calendar, currency: str, as_of: date
 ) -> pd.DataFrame:
@@ -240,7 +255,7 @@ def rep_names(_engine: Engine, key: DataKey) -> dict[int, str]:
 # --- Targets and incentives -----------------------------------------------------------------------
 
 from data_layer.plans import Plan, load_plan  # noqa: E402 - kept with the loaders that use it
-from metrics import incentives, targets  # noqa: E402
+from metrics import incentives  # noqa: E402
 
 
 @st.cache_data(ttl=LOOKUP_TTL, max_entries=LOOKUP_ENTRIES, show_spinner=False)

@@ -208,6 +208,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "发生意外错误（{kind}）；页面其他部分不受影响",
     },
     "section.kpis": {"en": "The headline figures", "zh": "核心指标"},
+    "kpi.target_attained": {"en": "{share} of target", "zh": "目标达成 {share}"},
+    "kpi.target_of": {"en": "target {target}", "zh": "目标 {target}"},
+    "kpi.target_pace": {"en": "pace {pace}", "zh": "进度 {pace}"},
+    "kpi.target_projected": {"en": "projected {share}", "zh": "预计达成 {share}"},
     "section.no_scope": {
         "en": "{section}: not shown, because its records cannot be limited to the part of the organisation you may see.",
         "zh": "{section}：未显示，因为其记录无法限定在您可查看的组织范围内。",

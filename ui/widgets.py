@@ -140,7 +140,15 @@ def _comparison(delta: float | None, metric: Metric, caption: str, lang: str) ->
 
 
 def kpi_card(
-    metric: Metric, comp: Comparison, spark: list[float], currency: str, flt: Filters, lang: str, *, maturing: str | None = None
+    metric: Metric,
+    comp: Comparison,
+    spark: list[float],
+    currency: str,
+    flt: Filters,
+    lang: str,
+    *,
+    maturing: str | None = None,
+    target: Any = None,
 ) -> None:
     """One headline figure: value and trend, then its change vs the previous period and vs the
     same period a year earlier (green when it moves the way ``metric.better`` wants), with the
@@ -158,6 +166,8 @@ def kpi_card(
         )
         _comparison(previous, metric, t("kpi.vs_previous", lang), lang)
         _comparison(year_ago, metric, t("kpi.vs_year_ago", lang), lang)
+        if target is not None:
+            target_line(target, metric, currency, lang)
         if maturing:
             maturity_note(maturing, lang)
         if comp.current.value is None:
@@ -166,6 +176,22 @@ def kpi_card(
         if skipped:
             names = join([t(f"filter.{name}", lang) for name in skipped], lang)
             st.caption(md_escape(t("kpi.not_filtered_by", lang, filters=names)))
+
+
+def target_line(got: Any, metric: Metric, currency: str, lang: str) -> None:
+    """Where the view stands against its target (metrics.targets.ScopeAttainment): the share
+    attained as a badge coloured by pace (green on or ahead of where it should be by now, orange
+    within 10% of it, red further behind), then the target, the pace and the projection."""
+    pace = None if got.pace is None else float(got.pace)
+    colour = "gray" if pace is None else "green" if pace >= 1 else "orange" if pace >= 0.9 else "red"
+    attained = fmt.percent(None if got.attainment is None else float(got.attainment), lang)
+    parts = [t("kpi.target_of", lang, target=fmt.kpi_value(metric, got.target, currency, lang))]
+    if pace is not None:
+        parts.append(t("kpi.target_pace", lang, pace=fmt.percent(pace, lang)))
+    if got.projected_attainment is not None:
+        parts.append(t("kpi.target_projected", lang, share=fmt.percent(float(got.projected_attainment), lang)))
+    badge = t("kpi.target_attained", lang, share=attained)
+    st.markdown(f":{colour}-badge[:material/flag: {md_escape(badge)}]  \n:small[{md_escape(' · '.join(parts))}]")
 
 
 def trend_caption(metric: Metric, currency: str, period: Period, cal: Calendar, lang: str) -> str:
@@ -311,7 +337,8 @@ def kpi_cards(ctx: Context, key: cache.DataKey, metrics: list[Metric], flt: Filt
             spark = [v for v in trend["value"] if v is not None and v == v] if trend is not None else []  # noqa: PLR0124
             days = maturing_days(metric.key, flt.period, ctx.as_of)
             note = t("maturity.kpi", lang, n=days) if days is not None else None
-            kpi_card(metric, comparison, [float(v) for v in spark], ctx.currency, flt, lang, maturing=note)
+            target = cache.against_target(ctx, key, metric.key, flt)
+            kpi_card(metric, comparison, [float(v) for v in spark], ctx.currency, flt, lang, maturing=note, target=target)
 
 
 def maturity_note(text: str, lang: str) -> None:
