@@ -31,19 +31,20 @@ import streamlit as st
 from sqlalchemy import Engine, event, select, text
 from streamlit.testing.v1 import AppTest
 
-from data_layer import schema
+from data_layer import dimensions, schema
 from data_layer.app_store import open_app_store, recent_sign_ins
 from data_layer.config import load_settings
 from data_layer.connection import make_engine
 from data_layer.filters import Filters, Period, Role, Viewer, preset_period
 from metrics.base import Comparison, Context, Grouping, compare, evaluate
+from metrics.funnel import AMOUNT_STAGES, STAGES, STEPS
 from metrics.registry import HEADLINE, REGISTRY
 from tests.apptest import ROOT, app_test, open_app, sign_in_with_form
 from tests.test_app import GUARD_MESSAGE, Crm, demo_crm  # noqa: F401 - fixture
 from tests.test_pages import navigation  # noqa: F401 - fixture
 from ui import auth, cache, filterbar, widgets
 from ui import format as fmt
-from ui.i18n import t
+from ui.i18n import display, t
 from ui.session import PAGES, ROLE_PAGES
 
 PERIOD = "last_quarter"
@@ -258,6 +259,200 @@ def assert_units_table(at: AppTest, crm: Crm, persona: Persona) -> None:
             assert shown[unit.name][metric.label["en"]] == widgets.figure_text(metric, value, crm.currency, "en"), (unit.name, key)
 
 
+# --- The page tables: the same metrics functions, for a whole-company viewer with the scope as filters
+
+
+@dataclass
+class PageOracle:
+    """What a page's tables and its own figures must show, computed without the viewer: each table
+    as the page builds it from ``ui.cache.TABLES[name]`` (None where the page shows a notice
+    instead), keyed by its column titles, and the page's own (label, figure) cards."""
+
+    tables: dict[tuple[str, ...], pd.DataFrame | None]
+    cards: list[tuple[str, str]]
+
+
+def _oracle_churn(ctx: Context, flt: Filters, cur: str) -> PageOracle:
+    org = ctx.org
+    logo, grr, nrr = REGISTRY["logo_churn"], REGISTRY["grr"], REGISTRY["nrr"]
+    units = cache.TABLES["churn_table"](ctx, flt, "unit")
+    frame = pd.DataFrame(
+        {
+            t("table.unit", "en"): [widgets.unit_name(org, g, "en") for g in units["group"]],
+            t("churn.base", "en"): units["base"],
+            t("churn.churned", "en"): units["churned"],
+            logo.label["en"]: pd.to_numeric(units["logo_churn"], errors="coerce").round(3),
+            grr.label["en"]: pd.to_numeric(units["grr"], errors="coerce").round(3),
+            nrr.label["en"]: pd.to_numeric(units["nrr"], errors="coerce").round(3),
+        }
+    )
+    risk = cache.TABLES["accounts_at_risk"](ctx, flt, None).head(50)
+    at_risk = pd.DataFrame(
+        {
+            t("risk.account", "en"): risk["name"].astype(str),
+            t("table.unit", "en"): [widgets.unit_name(org, g, "en") for g in risk["home_unit"]],
+            t("risk.last_order", "en"): pd.to_datetime(risk["last_order_date"]),
+            t("risk.days_since", "en"): risk["days_since_last_order"],
+            t("risk.usual", "en"): risk["usual_interval_days"].round(0),
+        }
+    )
+    return PageOracle({tuple(frame.columns): None if units.empty else frame, tuple(at_risk.columns): None if risk.empty else at_risk}, [])
+
+
+def _oracle_wallet(ctx: Context, flt: Filters, cur: str) -> PageOracle:
+    org = ctx.org
+    share, coverage = REGISTRY["share_of_wallet"], REGISTRY["wallet_coverage"]
+    top = cache.TABLES["wallet_accounts"](ctx, flt, 25)
+    headroom = pd.DataFrame(
+        {
+            t("risk.account", "en"): top["account"].astype(str),
+            t("table.unit", "en"): [widgets.unit_name(org, u, "en") for u in top["unit"]],
+            t("headroom.headroom", "en"): top["headroom"].astype(float),
+            t("headroom.revenue", "en"): top["revenue"].astype(float),
+            t("headroom.wallet", "en"): top["wallet"].astype(float),
+            share.label["en"]: top["share"].round(3),
+        }
+    )
+    seg = cache.TABLES["wallet_summary"](ctx, flt, "segment").sort_values("group", ignore_index=True)
+    segments = pd.DataFrame(
+        {
+            t("segment.segment", "en"): [fmt.DASH if g is None or pd.isna(g) else display("segment", str(g), "en") for g in seg["group"]],
+            t("segment.accounts", "en"): seg["accounts"],
+            t("segment.estimated", "en"): seg["with_estimate"],
+            share.label["en"]: pd.to_numeric(seg["share_of_wallet"], errors="coerce").round(3),
+            t("segment.median", "en"): pd.to_numeric(seg["median_share"], errors="coerce").round(3),
+            coverage.label["en"]: pd.to_numeric(seg["coverage"], errors="coerce").round(3),
+        }
+    )
+    conc = cache.TABLES["concentration"](ctx, flt, None)
+    tiers = pd.DataFrame(
+        {
+            t("tier.tier", "en"): [t(f"tier.{k.lower()}", "en") for k in conc.tiers["tier"]],
+            t("segment.accounts", "en"): conc.tiers["accounts"],
+            t("headroom.revenue", "en"): conc.tiers["revenue"].astype(float),
+            t("tier.share", "en"): pd.to_numeric(conc.tiers["share"], errors="coerce").round(3),
+        }
+    )
+    return PageOracle(
+        {
+            tuple(headroom.columns): None if top.empty else headroom,
+            tuple(segments.columns): None if seg.empty or seg["share_of_wallet"].isna().all() else segments,
+            tuple(tiers.columns): None if conc.curve["share"].isna().all() else tiers,
+        },
+        [],
+    )
+
+
+def _oracle_sales_cycle(ctx: Context, flt: Filters, cur: str) -> PageOracle:
+    org = ctx.org
+    total = cache.TABLES["sales_velocity"](ctx, flt, None).iloc[0]
+    cards = [
+        (t("velocity.per_day", "en"), fmt.money(total["velocity_per_day"], cur, "en", compact=True)),
+        (t("velocity.open_deals", "en"), fmt.number(total["open_deals"], "en")),
+        (t("velocity.win_rate", "en"), fmt.percent(total["win_rate"], "en")),
+        (t("velocity.average_won", "en"), fmt.money(total["average_won_amount"], cur, "en", compact=True)),
+        (t("velocity.median_cycle", "en"), fmt.days(total["median_cycle_days"], "en")),
+    ]
+    units = cache.TABLES["sales_velocity"](ctx, flt, "unit")
+    velocity = pd.DataFrame(
+        {
+            t("table.unit", "en"): [widgets.unit_name(org, g, "en") for g in units["group"]],
+            t("velocity.per_day", "en"): pd.to_numeric(units["velocity_per_day"], errors="coerce"),
+            t("velocity.open_deals", "en"): units["open_deals"],
+            t("velocity.win_rate", "en"): pd.to_numeric(units["win_rate"], errors="coerce").round(3),
+            t("velocity.average_won", "en"): pd.to_numeric(units["average_won_amount"], errors="coerce"),
+            t("velocity.median_cycle", "en"): pd.to_numeric(units["median_cycle_days"], errors="coerce").round(1),
+        }
+    ).sort_values(t("velocity.per_day", "en"), ascending=False, na_position="last", ignore_index=True)
+    stalled = cache.TABLES["stalled_deals"](ctx, flt, "unit").head(50)
+    reps = dimensions.rep_names(ctx.engine)
+    no_owner = t("stalled.no_owner", "en")
+    deals = pd.DataFrame(
+        {
+            t("stalled.deal", "en"): stalled["name"].astype(str),
+            t("table.unit", "en"): [widgets.unit_name(org, g, "en") for g in stalled["group"]],
+            t("stalled.owner", "en"): [reps.get(int(r), no_owner) if pd.notna(r) else no_owner for r in stalled["owner_rep_id"]],
+            t("stalled.age", "en"): stalled["age_days"].round(0),
+            t("stalled.p90", "en"): stalled["p90_days"].round(0),
+        }
+    )
+    return PageOracle({tuple(velocity.columns): None if units.empty else velocity, tuple(deals.columns): None if stalled.empty else deals}, cards)
+
+
+def _oracle_funnel(ctx: Context, flt: Filters, cur: str) -> PageOracle:
+    """The page's defaults: cohort counting, no window, step rates by unit."""
+    stages = cache.TABLES["funnel"](ctx, flt, ("cohort", None, None))
+    counts = [int(v) for v in stages["reached"]]
+    steps = [None if pd.isna(v) else float(v) for v in stages["step_rate"]]
+    cums = [None if pd.isna(v) else float(v) for v in stages["cumulative_rate"]]
+    amounts = [None if v is None or pd.isna(v) else float(v) for v in stages["amount"]]
+    main = pd.DataFrame(
+        {
+            t("records.stage", "en"): [t(f"funnel.stage.{s}", "en") for s in STAGES],
+            t("funnel.count_cohort", "en"): [fmt.number(c, "en") for c in counts],
+            t("funnel.step_rate", "en"): [fmt.percent(v, "en") for v in steps],
+            t("funnel.cumulative_rate", "en"): [fmt.percent(v, "en") for v in cums],
+            f"{t('funnel.amount', 'en')} ({cur})": [
+                fmt.money(v, cur, "en", compact=True) if v is not None and s in AMOUNT_STAGES else fmt.DASH for s, v in zip(STAGES, amounts, strict=True)
+            ],
+        }
+    )
+    groups = cache.TABLES["funnel"](ctx, flt, ("cohort", None, "unit"))
+    unit_title, leads_title = t("split.unit", "en"), t("funnel.stage.lead", "en")
+    rows = []
+    for code, part in groups.groupby("group", dropna=False, sort=False):
+        part = part.set_index("stage")
+        row = {unit_title: widgets.unit_name(ctx.org, code, "en"), leads_title: int(part.loc["lead", "reached"])}
+        for step, stage in zip(STEPS, STAGES[1:], strict=True):
+            value = part.loc[stage, "step_rate"]
+            row[t(f"funnel.step.{step}", "en")] = None if pd.isna(value) else float(value)
+        rows.append(row)
+    split_columns = (unit_title, leads_title, *(t(f"funnel.step.{s}", "en") for s in STEPS))
+    split = None
+    if not groups.empty and groups["reached"].any():
+        data = pd.DataFrame(rows).sort_values(leads_title, ascending=False, ignore_index=True)
+        split = data.copy()
+        split[leads_title] = [fmt.number(v, "en") for v in data[leads_title]]
+        for step in STEPS:
+            split[t(f"funnel.step.{step}", "en")] = [fmt.percent(None if pd.isna(v) else v, "en") for v in data[t(f"funnel.step.{step}", "en")]]
+    returned = cache.TABLES["returned_leads"](ctx, flt, None).iloc[0]
+    cards = []
+    if returned["returned"]:
+        cards = [
+            (t("returned.returned", "en"), fmt.number(returned["returned"], "en")),
+            (t("returned.converted", "en"), fmt.number(returned["converted_later"], "en")),
+            (t("returned.share", "en"), fmt.percent(returned["share"], "en")),
+        ]
+    return PageOracle({tuple(main.columns): main if any(counts) else None, split_columns: split}, cards)
+
+
+PAGE_ORACLES = {"churn": _oracle_churn, "wallet": _oracle_wallet, "sales_cycle": _oracle_sales_cycle, "funnel": _oracle_funnel}
+
+
+def assert_page_tables(at: AppTest, crm: Crm, persona: Persona, page: str) -> int:
+    """Each main table (and the page's own figure cards) of the Churn, Wallet, Sales cycle and Funnel
+    pages equals the oracle cell for cell; returns how many tables were compared."""
+    engine = make_engine(crm.url)
+    try:
+        expected = PAGE_ORACLES[page](_ctx(engine, crm), scope_filters(crm, persona), crm.currency)
+    finally:
+        engine.dispose()
+    shown = {tuple(d.value.columns): d.value for d in at.dataframe}
+    compared = 0
+    for columns, frame in expected.tables.items():
+        if frame is None:
+            assert columns not in shown, (persona.user, page, columns)
+            continue
+        assert columns in shown, (persona.user, page, columns, list(shown))
+        got = shown[columns].reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, frame.reset_index(drop=True), check_dtype=False, check_exact=True, obj=f"{persona.user} {page} {columns[0]}")
+        compared += 1
+    cards = [(m.label, m.value) for m in at.metric]
+    for card in expected.cards:
+        assert card in cards, (persona.user, page, card, cards)
+    return compared
+
+
 # --- The matrix ----------------------------------------------------------------------------------
 
 
@@ -291,6 +486,11 @@ def test_each_persona_on_each_page_sees_exactly_their_scope(
         assert checked >= 2, (page, [m.label for m in at.metric])
     if page == "units" and persona.bus is None:
         assert_units_table(at, demo_crm, persona)
+    if page in PAGE_ORACLES:
+        if persona.bus is not None and page == "funnel":
+            assert not at.dataframe, [list(d.value.columns) for d in at.dataframe]  # leads carry no business unit
+        else:
+            assert assert_page_tables(at, demo_crm, persona, page) >= 1, (page, [list(d.value.columns) for d in at.dataframe])
 
 
 def test_a_narrower_unit_and_business_unit_within_the_scope_are_honoured(navigation: None, monkeypatch: pytest.MonkeyPatch, demo_crm: Crm) -> None:
