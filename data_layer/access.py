@@ -21,7 +21,7 @@ import getpass
 import secrets as _secrets
 import sys
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -125,6 +125,26 @@ class Entitlements:
         return tuple(own) if own is not None else tuple(default.get(role, ()))
 
 
+def _user_tables(users: dict, problems: list[str], expected: str) -> Iterator[tuple[str, str, dict]]:
+    """Each ``[users.NAME]`` table as (where, normalised name, table), reporting in ``problems``
+    (and skipping) blank names, names that differ only in case, and entries that are not tables."""
+    seen: dict[str, str] = {}
+    for raw_user, entry in users.items():
+        where = f"users.{raw_user}"
+        user = normalise_user(raw_user)
+        if not user:
+            problems.append(f"{where}: a user name may not be blank")
+            continue
+        if user in seen:
+            problems.append(f"{where}: the same user as users.{seen[user]} (names are not case-sensitive)")
+            continue
+        seen[user] = raw_user
+        if not isinstance(entry, dict):
+            problems.append(f"{where} must be a table with {expected}")
+            continue
+        yield where, user, entry
+
+
 def parse_entitlements(data: Mapping[str, object], *, source: str = "entitlements") -> Entitlements:
     """Check the file's structure (keys, roles, value types) and build it; codes are checked
     against the organisation by :func:`check_entitlements`.
@@ -143,20 +163,7 @@ def parse_entitlements(data: Mapping[str, object], *, source: str = "entitlement
     if not isinstance(users, dict):
         raise AccessFileError(source, [*problems, "users must be a table of [users.NAME] entries"])
     entries: list[Entitlement] = []
-    seen: dict[str, str] = {}
-    for raw_user, entry in users.items():
-        where = f"users.{raw_user}"
-        user = normalise_user(raw_user)
-        if not user:
-            problems.append(f"{where}: a user name may not be blank")
-            continue
-        if user in seen:
-            problems.append(f"{where}: the same user as users.{seen[user]} (names are not case-sensitive)")
-            continue
-        seen[user] = raw_user
-        if not isinstance(entry, dict):
-            problems.append(f"{where} must be a table with role = ...")
-            continue
+    for where, user, entry in _user_tables(users, problems, "role = ..."):
         before = len(problems)
         for key in entry:
             if key not in ENTITLEMENT_KEYS:
@@ -321,20 +328,7 @@ def parse_users(data: Mapping[str, object], *, source: str = "users") -> Users:
     if not isinstance(users, dict):
         raise AccessFileError(source, [*problems, "users must be a table of [users.NAME] entries"])
     accounts: list[UserAccount] = []
-    seen: dict[str, str] = {}
-    for raw_user, entry in users.items():
-        where = f"users.{raw_user}"
-        user = normalise_user(raw_user)
-        if not user:
-            problems.append(f"{where}: a user name may not be blank")
-            continue
-        if user in seen:
-            problems.append(f"{where}: the same user as users.{seen[user]} (names are not case-sensitive)")
-            continue
-        seen[user] = raw_user
-        if not isinstance(entry, dict):
-            problems.append(f"{where} must be a table with password_hash = ...")
-            continue
+    for where, user, entry in _user_tables(users, problems, "password_hash = ..."):
         before = len(problems)
         for key in entry:
             if key not in USER_KEYS:

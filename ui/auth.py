@@ -84,17 +84,25 @@ def _users(path: str, mtime_ns: int) -> Users:
     return load_users(Path(path))
 
 
+def _modified(path: Path) -> int:
+    """The file's modification time, part of its cache key so that an edited file is read again.
+
+    Raises:
+        AccessFileError: the file does not exist.
+    """
+    try:
+        return path.stat().st_mtime_ns
+    except FileNotFoundError:
+        raise AccessFileError(str(path), ["the file does not exist"]) from None
+
+
 def users_from(path: Path) -> Users:
     """The users file, read again whenever it changes.
 
     Raises:
         AccessFileError: it is missing, not TOML or wrong.
     """
-    try:
-        mtime = path.stat().st_mtime_ns
-    except FileNotFoundError:
-        raise AccessFileError(str(path), ["the file does not exist"]) from None
-    return _users(str(path), mtime)
+    return _users(str(path), _modified(path))
 
 
 def users_or_stop(path: Path | None) -> Users | None:
@@ -152,11 +160,7 @@ def entitlements_from(path: Path) -> Entitlements:
     Raises:
         AccessFileError: it is missing, not TOML or wrong.
     """
-    try:
-        mtime = path.stat().st_mtime_ns
-    except FileNotFoundError:
-        raise AccessFileError(str(path), ["the file does not exist"]) from None
-    return _entitlements(str(path), mtime)
+    return _entitlements(str(path), _modified(path))
 
 
 def entitlements_or_stop(path: Path | None) -> Entitlements:
