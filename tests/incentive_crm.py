@@ -37,12 +37,17 @@ Tickets (rating): A1 t1 10 Apr 13:00 local (1: the order's own day), t2 1 Aug 20
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Engine
 
 from data_layer import schema
+from data_layer.config import Calendar
+from data_layer.dimensions import load_org
+from data_layer.filters import DEFAULT_VIEWER, Viewer
+from metrics.base import Context
 from tests.fixture_db import load_crm
 from tests.tiny_crm import BUS, PRODUCTS
 
@@ -195,3 +200,13 @@ def load(engine: Engine) -> None:
             (schema.target, TARGETS),
         ],
     )
+
+
+def contexts(engine: Engine, as_of: date) -> Callable[..., Context]:
+    """Contexts on the loaded incentive CRM in USD, as of ``as_of`` unless a test says otherwise."""
+    org = load_org(engine)
+
+    def make(as_of: date = as_of, viewer: Viewer = DEFAULT_VIEWER) -> Context:
+        return Context(engine, org, viewer, Calendar(), "USD", as_of)
+
+    return make

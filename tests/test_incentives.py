@@ -33,10 +33,8 @@ import pytest
 from sqlalchemy import Engine
 
 from data_layer.config import Calendar
-from data_layer.dimensions import load_org
-from data_layer.filters import DEFAULT_VIEWER, Role, Viewer
+from data_layer.filters import Role, Viewer
 from data_layer.plans import Band, Commission, CustomerCondition, ManagerBonus, StatementExists, freeze_statement, frozen_statements, load_plan, parse_plan
-from metrics.base import Context
 from metrics.incentives import (
     DEFINITIONS,
     band_at,
@@ -208,12 +206,7 @@ def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 @pytest.fixture
 def ctx_for(loaded):
-    org = load_org(loaded)
-
-    def make(as_of: date = date(2026, 6, 30), viewer: Viewer = DEFAULT_VIEWER) -> Context:
-        return Context(loaded, org, viewer, CAL, "USD", as_of)
-
-    return make
+    return incentive_crm.contexts(loaded, date(2026, 6, 30))
 
 
 def per_deal(frame: pd.DataFrame, column: str) -> dict[str, object]:

@@ -26,10 +26,9 @@ from sqlalchemy import Engine, event, select
 from data_layer import schema
 
 from data_layer.config import Calendar
-from data_layer.dimensions import load_org
-from data_layer.filters import DEFAULT_VIEWER, Filters, Period, Role, Viewer
+from data_layer.filters import Filters, Period, Role, Viewer
 import metrics.targets as targets_module
-from metrics.base import Context, Grouping
+from metrics.base import Grouping
 from metrics.targets import DEFINITIONS, TargetPeriod, attainment, leaderboard, projection, stated_targets, target_period, targets
 from tests import incentive_crm
 from tests.conftest import BACKENDS, database_on
@@ -48,12 +47,7 @@ def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 @pytest.fixture
 def ctx_for(loaded):
-    org = load_org(loaded)
-
-    def make(as_of: date = date(2025, 6, 30), viewer: Viewer = DEFAULT_VIEWER) -> Context:
-        return Context(loaded, org, viewer, CAL, "USD", as_of)
-
-    return make
+    return incentive_crm.contexts(loaded, date(2025, 6, 30))
 
 
 def by_code(frame: pd.DataFrame, column: str, bu: str | None = None) -> dict[str, object]:
