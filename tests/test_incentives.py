@@ -32,7 +32,6 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
-from data_layer.config import Calendar
 from data_layer.filters import Role, Viewer
 from data_layer.plans import Band, Commission, CustomerCondition, ManagerBonus, StatementExists, freeze_statement, frozen_statements, load_plan, parse_plan
 from metrics.incentives import (
@@ -56,7 +55,6 @@ from tests import incentive_crm
 from tests.conftest import BACKENDS, database_on
 
 D = Decimal
-CAL = Calendar()
 Q2 = TargetPeriod("quarter", date(2025, 4, 1), date(2025, 6, 30))
 Q2_2026 = TargetPeriod("quarter", date(2026, 4, 1), date(2026, 6, 30))
 BANDS = (Band(D(0), D(2), "decelerator"), Band(D(50), D(4)), Band(D(100), D(6), "accelerator"))
