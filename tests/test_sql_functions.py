@@ -38,6 +38,7 @@ from metrics.registry import REGISTRY
 from metrics.sales_cycle import cycle_select
 from metrics.sql import (
     DIALECTS,
+    ARRAY_PERCENTILE,
     NATIVE_PERCENTILE,
     bool_sum,
     days_between,
@@ -253,6 +254,8 @@ def test_every_function_compiles(dialect):
     percentiles = str(distribution(t.v, group=t.g, divide_by=86400).compile(dialect=_dialect(dialect)))
     if dialect in NATIVE_PERCENTILE:
         assert "percentile_cont" in percentiles and "row_number" not in percentiles
+    elif dialect in ARRAY_PERCENTILE:
+        assert "array_agg" in percentiles and "percentile_cont" not in percentiles and "row_number" not in percentiles
     else:
         assert "percentile_cont" not in percentiles and "row_number" in percentiles
 
