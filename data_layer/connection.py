@@ -15,13 +15,30 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb_engine
 import pandas as pd
 from sqlalchemy import Engine, Executable, create_engine, event, false, inspect, select, text
+from sqlalchemy.dialects import registry
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
 from data_layer import schema
 from data_layer.config import ROOT, Settings, load_settings, read_secrets
+
+class DuckDBDialect(duckdb_engine.Dialect):
+    """duckdb_engine's dialect with SQLAlchemy's compiled-statement cache on.
+
+    duckdb_engine sets ``supports_statement_cache = False`` (to silence SQLAlchemy's warning, not for a
+    known fault), so every execution compiled its statement again: 10 ms for a percentile query, a
+    third of the sales-cycle page's time at demo size M. Its compiler is PostgreSQL's, whose output
+    depends on the statement's structure only, which is what the cache keys on; the whole test suite
+    runs on DuckDB with the cache on.
+    """
+
+    supports_statement_cache = True
+
+
+registry.register("duckdb", __name__, "DuckDBDialect")
 
 #: The embedded demo database, built by ``python -m data_layer.demo`` on first start.
 DEMO_PATH = ROOT / "var" / "demo.duckdb"
