@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -116,9 +116,9 @@ def _oracle_revenue(order_rows: list[dict], units: set[int] | None = None) -> De
         if o["amount"] is None or not (YEAR.start <= o["order_date"] <= YEAR.end) or (units and o["unit_id"] not in units):
             continue
         rate = Decimal(1) if o["currency"] == "USD" else eur_rate(o["order_date"]) if o["currency"] == "EUR" else None
-        if rate is not None:
-            total += o["amount"] * rate
-    return total.quantize(CENT, rounding=ROUND_HALF_EVEN)
+        if rate is not None:  # each order converted and rounded to the cent, half away from zero (SQL's ROUND)
+            total += (o["amount"] * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    return total
 
 
 PROPERTY_SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
