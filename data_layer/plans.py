@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Date, DateTime, Engine, Integer, MetaData, String, Table, Text, UniqueConstraint, insert, select
+from sqlalchemy import Column, Date, DateTime, Engine, Integer, MetaData, String, Table, Text, UniqueConstraint, inspect, insert, select, text
 
 METHODS = ("marginal", "retroactive")
 BASES = ("amount", "margin", "cash")
@@ -29,7 +29,9 @@ PERIODS = ("month", "quarter", "year")
 PAYEES = ("rep",)
 TARGET_MEASURES = ("revenue", "cash_collected")
 CUSTOMER_METRICS = ("logo_churn", "satisfaction")
-POOL_SPLITS = ("bu", "product", "segment")  # besides any org level (cluster, region, office, team)
+#: Besides any org level (cluster, region, office, team): business unit, product, account segment, customer (the
+#: account), project (the opportunity a deal came from) or project grade (that opportunity's grade).
+POOL_SPLITS = ("bu", "product", "segment", "customer", "project", "project_grade")
 CONTRIBUTIONS = ("revenue", "margin")
 
 
@@ -449,7 +451,10 @@ statement = Table(
     Column("plan_name", String(200), nullable=False),
     Column("plan_version", String(40), nullable=False),
     Column("plan_digest", String(64), nullable=False, comment="SHA-256 of the plan file's text."),
+    Column("kind", String(20), nullable=False, server_default="commission", comment="commission (a rep's statement) or manager_bonus."),
     Column("payee", String(40), nullable=False, comment="The rep's code (or the unit's, for a manager's bonus)."),
+    Column("unit", String(40), comment="The org unit whose viewers may see it: the rep's team in the period, or the bonus's unit."),
+    Column("business_units", Text, comment="JSON list of the business units the figures cover (the approver's scope); null = all."),
     Column("period_start", Date, nullable=False),
     Column("period_end", Date, nullable=False),
     Column("as_of", Date, nullable=False, comment="The data's as-of date the figures were computed at."),
@@ -458,8 +463,30 @@ statement = Table(
     Column("approved_at", DateTime, nullable=False, comment="UTC."),
     Column("totals", Text, nullable=False, comment="JSON: name -> exact decimal string."),
     Column("lines", Text, nullable=False, comment="JSON: the deals behind the figures, one object per line."),
-    UniqueConstraint("plan_name", "plan_version", "payee", "period_start", "period_end", name="uq_incentive_statement"),
+    UniqueConstraint("plan_name", "plan_version", "kind", "payee", "period_start", "period_end", name="uq_incentive_statement"),
 )
+
+#: Columns added since the table was first created, and how to add them to an older copy of it.
+_ADDED_COLUMNS = {
+    "kind": "VARCHAR(20) NOT NULL DEFAULT 'commission'",
+    "unit": "VARCHAR(40)",
+    "business_units": "TEXT",
+}
+
+
+def _ensure_table(engine: Engine) -> None:
+    """Create the table, or bring an older one up to date (rows frozen before had no unit: only whole-company
+    viewers see them)."""
+    statement_metadata.create_all(engine)
+    have = {c["name"] for c in inspect(engine).get_columns(statement.name)}
+    missing = [name for name in _ADDED_COLUMNS if name not in have]
+    if missing:
+        with engine.begin() as conn:
+            for name in missing:  # names and types are the constants above, never user input
+                conn.execute(text(f"ALTER TABLE {statement.name} ADD COLUMN {name} {_ADDED_COLUMNS[name]}"))
+
+
+STATEMENT_KINDS = ("commission", "manager_bonus")
 
 
 class StatementExists(ValueError):
@@ -467,6 +494,8 @@ class StatementExists(ValueError):
 
 
 def _json_value(value: object) -> object:
+    if isinstance(value, float) and value != value:  # pandas' missing value
+        return None
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime | date):
@@ -487,21 +516,31 @@ def freeze_statement(
     currency: str,
     approved_by: str,
     approved_at: datetime,
-    totals: Mapping[str, Decimal],
+    totals: Mapping[str, Decimal | None],
     lines: Sequence[Mapping[str, object]],
+    kind: str = "commission",
+    unit: str | None = None,
+    business_units: Sequence[str] | None = None,
 ) -> int:
     """Store an approved statement in Granary's own database (``data_layer.app_store.open_app_store``), with the plan's
     version and digest and the as-of date, so later data changes never change what was paid. Returns its id.
 
+    ``kind`` is ``commission`` (a rep's statement; ``payee`` the rep's code) or ``manager_bonus`` (``payee`` the
+    unit's code); ``unit`` is the org unit whose viewers may see it and ``business_units`` the business units its
+    figures cover (None: all).
+
     Raises:
-        StatementExists: this plan version already has an approved statement for the payee and period.
+        StatementExists: this plan version already has an approved statement of this kind for the payee and period.
     """
-    statement_metadata.create_all(engine)
+    if kind not in STATEMENT_KINDS:
+        raise ValueError(f"unknown statement kind {kind!r}; expected one of {', '.join(STATEMENT_KINDS)}")
+    _ensure_table(engine)
     with engine.begin() as conn:
         found = conn.execute(
             select(statement.c.statement_id).where(
                 statement.c.plan_name == plan.name,
                 statement.c.plan_version == plan.version,
+                statement.c.kind == kind,
                 statement.c.payee == payee,
                 statement.c.period_start == period_start,
                 statement.c.period_end == period_end,
@@ -514,7 +553,10 @@ def freeze_statement(
                 plan_name=plan.name,
                 plan_version=plan.version,
                 plan_digest=plan.digest,
+                kind=kind,
                 payee=payee,
+                unit=unit,
+                business_units=None if business_units is None else json.dumps(sorted(business_units)),
                 period_start=period_start,
                 period_end=period_end,
                 as_of=as_of,
@@ -528,29 +570,66 @@ def freeze_statement(
         return int(result.inserted_primary_key[0])
 
 
+#: Line values read back as exact decimals and as dates (JSON holds them as strings).
+DECIMAL_FIELDS = frozenset({
+    "amount", "base", "rate", "commission", "earned", "held_back", "released", "forfeited", "paid_now", "attainment_before",
+    "attainment_after", "value", "score", "weight_pct", "full_at", "zero_at", "target", "actual", "attainment", "logo_churn",
+    "satisfaction", "bonus", "cap",
+})
+DATE_FIELDS = frozenset({"order_date", "credit_date", "window_end"})
+
+
+def _read_value(key: str, value: object) -> object:
+    if value is None:
+        return None
+    if key in DECIMAL_FIELDS:
+        return Decimal(str(value))
+    if key in DATE_FIELDS:
+        return date.fromisoformat(str(value)[:10])
+    return value
+
+
+def stored_line(line: Mapping[str, object]) -> dict[str, object]:
+    """``line`` as freezing stores it and :meth:`FrozenStatement.lines_of` reads it back (to compare like with like)."""
+    raw = json.loads(json.dumps({k: _json_value(v) for k, v in line.items()}, ensure_ascii=False))
+    return {k: _read_value(k, v) for k, v in raw.items()}
+
+
 @dataclass(frozen=True)
 class FrozenStatement:
+    """An approved statement as Granary froze it: read back, never recomputed."""
+
     statement_id: int
     plan_name: str
     plan_version: str
     plan_digest: str
+    kind: str
     payee: str
+    unit: str | None
+    business_units: tuple[str, ...] | None
     period_start: date
     period_end: date
     as_of: date
     currency: str
     approved_by: str
     approved_at: datetime
-    totals: dict[str, Decimal]
+    totals: dict[str, Decimal | None]
     lines: list[dict[str, object]]
 
+    def lines_of(self, part: str | None = None) -> list[dict[str, object]]:
+        """The lines (of one ``part``: deal, holdback_decided or input), money as exact decimals and dates as dates."""
+        return [{k: _read_value(k, v) for k, v in line.items()} for line in self.lines if part is None or line.get("part") == part]
 
-def frozen_statements(engine: Engine, payee: str | None = None) -> list[FrozenStatement]:
-    """The approved statements (of one payee), oldest period first; money comes back as exact decimals."""
-    statement_metadata.create_all(engine)
+
+def frozen_statements(engine: Engine, payee: str | None = None, *, kind: str | None = "commission") -> list[FrozenStatement]:
+    """The approved statements of ``kind`` (None: every kind), of one payee or all, oldest period first; money
+    comes back as exact decimals."""
+    _ensure_table(engine)
     stmt = select(statement).order_by(statement.c.period_start, statement.c.payee, statement.c.statement_id)
     if payee is not None:
         stmt = stmt.where(statement.c.payee == payee)
+    if kind is not None:
+        stmt = stmt.where(statement.c.kind == kind)
     with engine.connect() as conn:
         rows = conn.execute(stmt).mappings().all()
     return [
@@ -559,14 +638,17 @@ def frozen_statements(engine: Engine, payee: str | None = None) -> list[FrozenSt
             plan_name=r["plan_name"],
             plan_version=r["plan_version"],
             plan_digest=r["plan_digest"],
+            kind=r["kind"],
             payee=r["payee"],
+            unit=r["unit"],
+            business_units=None if r["business_units"] is None else tuple(json.loads(r["business_units"])),
             period_start=r["period_start"],
             period_end=r["period_end"],
             as_of=r["as_of"],
             currency=r["currency"],
             approved_by=r["approved_by"],
             approved_at=r["approved_at"],
-            totals={k: Decimal(v) for k, v in json.loads(r["totals"]).items()},
+            totals={k: None if v is None else Decimal(v) for k, v in json.loads(r["totals"]).items()},
             lines=json.loads(r["lines"]),
         )
         for r in rows

@@ -38,6 +38,7 @@ from metrics.base import (
     Metric,
     group_column,
     grouped,
+    groupings_for,
     in_period,
     not_applicable_for,
     ratio_value,
@@ -502,7 +503,7 @@ def lead_to_opportunity_query(ctx: Context, flt: Filters, grouping: Grouping) ->
 def opportunity_to_order_query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
     t = OPPORTUNITY.table
     instant = _as_of_instant(ctx)
-    group = group_column(grouping, ctx, flt, date=t.c.created_at, unit=t.c.unit_id, timestamp=True)
+    group = group_column(grouping, ctx, flt, date=t.c.created_at, unit=t.c.unit_id, timestamp=True, fact=OPPORTUNITY)
     stmt = select(
         bool_sum(and_(t.c.status == "won", t.c.closed_at < instant)).label("numerator"), func.count().label("denominator")
     ).where(
@@ -541,15 +542,17 @@ OPPORTUNITY_TO_ORDER_RATE = Metric(
     definition={
         "en": "Of the opportunities created in the period (creation time in the company's time zone, up to the as-of "
         "day), the share won by the end of the as-of day, by count. Open and lost opportunities count in the "
-        "denominator, so a recent cohort's rate still rises as its deals close. Credited to the unit, business unit "
-        "and rep stored on the opportunity. Not computed when no opportunity was created.",
+        "denominator, so a recent cohort's rate still rises as its deals close. Credited to the unit and business unit "
+        "stored on the opportunity, and to its owner rep (the opportunity's owner_rep_id as the CRM holds it now, not who "
+        "owned it when it was created). Not computed when no opportunity was created.",
         "zh": "期间内创建（按公司时区的创建时间，截至数据日期）的商机中，截至数据日期当天结束时已赢单的比例，按数量。"
-        "未关闭和输单的商机计入分母，因此近期队列的比率会随商机关闭而上升。计入商机上记录的组织单元、经营单元和销售。期间内无新建商机时不计算。",
+        "未关闭和输单的商机计入分母，因此近期队列的比率会随商机关闭而上升。计入商机上记录的组织单元和经营单元，以及商机的负责销售（CRM 当前记录的 owner_rep_id，而非创建时的负责人）。期间内无新建商机时不计算。",
     },
     kind="ratio",
     better="up",
     query=opportunity_to_order_query,
     not_applicable=not_applicable_for(OPPORTUNITY),
+    groupings=groupings_for(OPPORTUNITY),
 )
 
 METRICS = (LEAD_TO_OPPORTUNITY_RATE, OPPORTUNITY_TO_ORDER_RATE)

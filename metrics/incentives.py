@@ -16,17 +16,17 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, select
+from sqlalchemy import ColumnElement, Engine, Select, String, and_, case, cast, exists, func, literal, select
 
 from data_layer import schema
 from data_layer.connection import read_frame
 from data_layer.filters import FACTS, Filters, Period, add_months, local_midnight_utc, restrict, scoped_accounts
-from data_layer.plans import Band, Commission, CustomerCondition, ManagerBonus, Plan
+from data_layer.plans import Band, Commission, CustomerCondition, FrozenStatement, ManagerBonus, Plan, frozen_statements, stored_line
 from metrics.base import CENT, Context, Grouping, dimension_group, evaluate, result
 from metrics.churn import LOGO_CHURN
 from metrics.money import converted, rate_join
 from metrics.sql import date_map, local_date
-from metrics.targets import Holder, TargetPeriod, attainment, stated_targets, target_period
+from metrics.targets import Holder, TargetPeriod, attainment, rep_teams, stated_targets, target_period
 
 ZERO = Decimal("0.00")
 
@@ -56,10 +56,22 @@ DEFINITIONS = {
     "satisfaction the mean rating of the tickets opened in the period by the accounts whose home unit (at the period's end) "
     "lies in the unit. A metric with no value (no base, no rated ticket) is left out and the others' weights scale up; with "
     "none, the customer part is paid in full and flagged. No target: no bonus, flagged.",
-    "pool": "Bonus pool: the pool is split over the units of the plan's level (or business units, products or segments) in "
-    "proportion to their contribution — revenue or margin of the orders booked in the period up to the as-of day, credited "
-    "as the order says; a negative contribution counts as zero. Each share is rounded down to the cent and the cents left "
-    "go one each to the largest remainders (ties by code), so the shares add up to the pool exactly.",
+    "pool": "Bonus pool: the pool is split in proportion to contribution — revenue or margin of the orders booked in the "
+    "period up to the as-of day — over the plan's split_by: the units of an org level (each unit's subtree, by the unit the "
+    "order is credited to); business units, products or account segments, as the order says; customers (the order's "
+    "account); projects — a project is the opportunity a deal came from (the order's opportunity), so every order won "
+    "from one opportunity counts for it and a reorder with no opportunity is in no project and shares in nothing; or "
+    "project grades (company, region, office: that opportunity's grade; orders of ungraded or no opportunity share in "
+    "nothing). A negative contribution counts as zero. Each share is rounded down to the cent and the cents left go one "
+    "each to the largest remainders (ties by code), so the shares add up to the pool exactly.",
+    "approved": "Approved statements: a rep's statement or a unit's managers' bonus, once approved after its period "
+    "has ended, is frozen in Granary's own database with the plan's name, version and digest, the data's as-of date, "
+    "the approver, the totals and every line (the deals; for the bonus, its inputs and their scores) — never in the "
+    "CRM, never overwritten. It is shown from that record, never recomputed; today's figures for the same rep (or "
+    "unit) and period are computed beside it and every total or line that differs is listed (a holdback decided "
+    "since, a deal booked or changed later). A viewer sees the approved statements of the reps whose team (in the "
+    "period) lies in their scope, and the bonuses of their units; a viewer limited to some business units sees only "
+    "statements limited to those business units. Only a viewer who sees every business unit may approve.",
 }
 
 
@@ -82,8 +94,16 @@ DEFINITIONS_ZH = {
     "Σ 权重 × 得分（各客户指标）。指标得分在达到或优于 full_at 时为 1，达到或劣于 zero_at 时为 0，其间线性变化；客户流失率为该单元"
     "本期的客户流失率，满意度为归属地（期末）位于该单元内的客户在本期新开工单的平均评分。没有数值的指标（无基数、无评分工单）不计，"
     "其余指标的权重相应放大；若都没有，客户部分全额发放并加标注。没有目标：不发奖金，并加标注。",
-    "pool": "奖金池：奖金池按方案规定层级的各单元（或经营单元、产品、客户细分）的贡献比例分配——贡献为本期截至数据日入账订单的收入或毛利，"
-    "按订单上的归属计入；负贡献按零计。每份向下取整到分，剩余的分按余数从大到小（相同按代码排序）每份加一分，使各份之和恰好等于奖金池。",
+    "pool": "奖金池：按贡献比例分配——贡献为本期截至数据日入账订单的收入或毛利——分配对象为方案 split_by 所定："
+    "某一组织层级的各单元（各单元的下属子树，按订单计入的单元）；经营单元、产品或客户细分（按订单上的记录）；客户（订单的客户）；"
+    "项目——项目即交易来源的商机（订单上的商机），同一商机赢得的所有订单都计入该项目，没有商机的续购订单不属于任何项目，不参与分配；"
+    "或项目等级（公司级、地区级、代表处级：该商机的等级；商机未分级或没有商机的订单不参与分配）。负贡献按零计。每份向下取整到分，"
+    "剩余的分按余数从大到小（相同按代码排序）每份加一分，使各份之和恰好等于奖金池。",
+    "approved": "已批准的结算单：销售的结算单或单元的管理者奖金，在期间结束后经批准即冻结在 Granary 自己的数据库中，"
+    "记录方案名称、版本和摘要、数据截至日期、批准人、合计及每一行（交易；奖金则为其各项输入及得分）——从不写入 CRM，"
+    "从不覆盖。页面按冻结记录显示，从不重新计算；同一销售（或单元）同一期间的当前数字在旁计算，凡有不同的合计或行都会列出"
+    "（此后判定的暂扣、后来录入或修改的交易）。查看者可看到其范围内团队（该期间）的销售的已批准结算单，以及其范围内单元的奖金；"
+    "仅限部分经营单元的查看者只能看到同样仅限这些经营单元的结算单。只有能看到全部经营单元的查看者才能批准。",
 }
 
 # --- Band arithmetic (pure) --------------------------------------------------------------------------
@@ -358,16 +378,23 @@ def commission_lines(ctx: Context, plan: Plan, period: TargetPeriod, *, rep_id: 
     cap), ``earned`` (after it), ``held_back``, ``holdback_status`` (pending, released, forfeited or None),
     ``released``, ``forfeited``, ``paid_now`` (earned − held back).
     """
+    return _commission_lines(ctx, plan, period, rep_id)[0]
+
+
+def _commission_lines(ctx: Context, plan: Plan, period: TargetPeriod, rep_id: int | None) -> tuple[pd.DataFrame, dict[Holder, Decimal]]:
+    """:func:`commission_lines` and the credited reps' stated targets it used."""
     _check_period(plan, period)
     deals = credited_deals(ctx, plan, period, rep_id=rep_id)
     credited = _credited_reps(ctx, plan, period, rep_id)
     stated = stated_targets(ctx, plan.target_measure, period, reps=credited) if len(deals) else {}
+    by_rep: dict[int, list[dict[str, Any]]] = {}
+    for deal in deals.to_dict("records") if len(deals) else []:  # once: per rep it was quadratic (3 s at demo size S)
+        by_rep.setdefault(int(deal["rep_id"]), []).append(deal)
     rows: list[dict[str, Any]] = []
-    for rep in sorted({int(r) for r in deals["rep_id"]}) if len(deals) else []:
-        mine = [r for r in deals.to_dict("records") if int(r["rep_id"]) == rep]
-        rows.extend(_rep_lines(ctx, plan, stated.get(Holder("rep", rep)), mine))
+    for rep in sorted(by_rep):
+        rows.extend(_rep_lines(ctx, plan, stated.get(Holder("rep", rep)), by_rep[rep]))
     frame = pd.DataFrame(rows, columns=DEAL_COLUMNS + (HOLDBACK_FACTS if plan.holdback else []) + LINE_COLUMNS)
-    return frame.sort_values(["rep"], kind="stable").reset_index(drop=True) if len(frame) else frame
+    return (frame.sort_values(["rep"], kind="stable").reset_index(drop=True) if len(frame) else frame), stated
 
 
 HOLDBACK_FACTS = ["window_end", "later_order", "running_contract", "satisfaction_sum", "satisfaction_count"]
@@ -437,30 +464,35 @@ def payouts(ctx: Context, plan: Plan, period: TargetPeriod) -> pd.DataFrame:
     """One row per rep with credited deals in ``period``: target, credited amount, attainment, band reached, earned,
     capped (the cap cut something), held back, paid now and, of this period's holdbacks as of the as-of day,
     released, forfeited and pending."""
-    lines = commission_lines(ctx, plan, period)
-    stated = stated_targets(ctx, plan.target_measure, period, reps=_credited_reps(ctx, plan, period)) if len(lines) else {}
+    lines, stated = _commission_lines(ctx, plan, period, None)
+    groups: dict[int, list[dict[str, Any]]] = {}  # in the lines' order: reps by code
+    for line in lines.to_dict("records") if len(lines) else []:
+        groups.setdefault(int(line["rep_id"]), []).append(line)
     rows = []
-    for rep_id, group in lines.groupby("rep_id", sort=False) if len(lines) else []:
-        target = stated.get(Holder("rep", int(rep_id)))
-        credited = sum((a for a in group["amount"] if a is not None), ZERO)
+    for rep_id, group in groups.items():
+        target = stated.get(Holder("rep", rep_id))
+        credited = sum((g["amount"] for g in group if g["amount"] is not None), ZERO)
         reached = credited / target if target is not None and target > 0 else None
-        held = sum(group["held_back"], ZERO)
+
+        def total(column: str, group: list[dict[str, Any]] = group) -> Decimal:
+            return sum((g[column] for g in group), ZERO)
+
         rows.append(
             {
-                "rep_id": int(rep_id),
-                "rep": group["rep"].iloc[0],
+                "rep_id": rep_id,
+                "rep": group[0]["rep"],
                 "target": target,
                 "credited": credited,
                 "attainment": reached,
                 "band": None if reached is None else _band_label(band_at(plan.commission.bands, reached)),
-                "commission": sum(group["commission"], ZERO),
-                "earned": sum(group["earned"], ZERO),
-                "capped": sum(group["earned"], ZERO) != sum(group["commission"], ZERO),
-                "held_back": held,
-                "paid_now": sum(group["paid_now"], ZERO),
-                "released": sum(group["released"], ZERO),
-                "forfeited": sum(group["forfeited"], ZERO),
-                "pending": sum((x for x, s in zip(group["held_back"], group["holdback_status"], strict=True) if s == "pending"), ZERO),
+                "commission": total("commission"),
+                "earned": total("earned"),
+                "capped": total("earned") != total("commission"),
+                "held_back": total("held_back"),
+                "paid_now": total("paid_now"),
+                "released": total("released"),
+                "forfeited": total("forfeited"),
+                "pending": sum((g["held_back"] for g in group if g["holdback_status"] == "pending"), ZERO),
                 "deals": len(group),
             }
         )
@@ -490,6 +522,8 @@ class Statement:
     as_of: date
     lines: pd.DataFrame
     decided: pd.DataFrame
+    #: The rep's team in the period (the last one they were in, as targets roll up): whose viewers may see it.
+    team: str | None = None
 
     @property
     def totals(self) -> dict[str, Decimal]:
@@ -522,9 +556,12 @@ def statement(ctx: Context, plan: Plan, rep: str, period: TargetPeriod) -> State
     h = plan.holdback
     if h is not None:
         frames = []
+        # Only deals ordered N months before the period (give or take the days add_months clamps at a month's end) can
+        # have a window ending in it: read those periods only.
         first_order = add_months(period.start, -h.months) - timedelta(days=3)
+        last_order = min(add_months(period.end, -h.months) + timedelta(days=3), period.end, ctx.as_of)
         current = target_period(plan.period, first_order, ctx.calendar)
-        while current.start <= min(period.end, ctx.as_of):
+        while current.start <= last_order:
             earlier = commission_lines(ctx, plan, current, rep_id=rep_id)
             if len(earlier):
                 ends = earlier["window_end"]
@@ -534,7 +571,82 @@ def statement(ctx: Context, plan: Plan, rep: str, period: TargetPeriod) -> State
             current = target_period(plan.period, current.end + timedelta(days=1), ctx.calendar)
         if frames:
             decided = pd.concat(frames, ignore_index=True)
-    return Statement(plan, rep, period, ctx.as_of, lines, decided)
+    team = ctx.org.by_id(rep_teams(ctx, period).get(rep_id, -1))
+    return Statement(plan, rep, period, ctx.as_of, lines, decided, team.code if team is not None else None)
+
+
+# --- Approved statements: frozen in Granary's own database, read back, compared with today's figures -----------
+
+#: What a frozen statement keeps of each line: the deal, its base, rate, commission and holdback.
+RECORD_FIELDS = ("order_number", "order_date", "credit_date", "amount", "base", "attainment_after", "rate", "commission", "earned",
+                 "held_back", "holdback_status", "released", "forfeited", "paid_now", "window_end", "note")
+#: The fields compared between a frozen line and today's.
+COMPARED_FIELDS = ("amount", "earned", "held_back", "holdback_status", "released", "forfeited")
+
+
+def _plain(value: object) -> object:
+    """None for pandas' missing values; the value otherwise."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    return value
+
+
+def statement_record(stmt: Statement) -> list[dict[str, object]]:
+    """The lines a frozen statement keeps: every deal of the period (part ``deal``), then every holdback decided
+    in it (part ``holdback_decided``)."""
+    out: list[dict[str, object]] = []
+    for part, frame in (("deal", stmt.lines), ("holdback_decided", stmt.decided)):
+        for row in frame.to_dict("records"):
+            out.append({"part": part, **{k: _plain(row.get(k)) for k in RECORD_FIELDS if k in row}})
+    return out
+
+
+def approved(ctx: Context, store: Engine, kind: str = "commission") -> tuple[list[FrozenStatement], int]:
+    """The approved statements of ``kind`` the viewer may see, and how many more of their units' are withheld
+    because they cover business units outside the viewer's.
+
+    A statement is the viewer's when its unit (the rep's team, or the bonus's unit) lies in their scope; one frozen
+    without a unit only a whole-company viewer sees. A viewer limited to some business units sees only statements
+    whose figures were limited to those business units too.
+    """
+    allowed = ctx.org.visible_ids(ctx.viewer)
+    mine, withheld = [], 0
+    for frozen in frozen_statements(store, kind=kind):
+        unit = ctx.org.by_code(frozen.unit) if frozen.unit is not None else None
+        if allowed is not None and (unit is None or unit.unit_id not in allowed):
+            continue
+        bus = ctx.viewer.bus
+        if bus is not None and (frozen.business_units is None or not set(frozen.business_units) <= set(bus)):
+            withheld += 1
+            continue
+        mine.append(frozen)
+    return mine, withheld
+
+
+def frozen_differences(frozen: FrozenStatement, live: Statement) -> pd.DataFrame:
+    """Where today's figures for a frozen statement's rep and period differ from what was frozen: each total, and
+    each line's amount, earned, held back, holdback status, released and forfeited; a line only on one side is
+    ``added`` (today) or ``removed`` (since frozen). Empty when they agree.
+
+    Columns: part (total, deal, holdback_decided), order_number (None for a total), field, frozen, live.
+    """
+    rows = []
+    today = live.totals
+    for key, was in frozen.totals.items():
+        now = today.get(key)
+        if was != now:
+            rows.append({"part": "total", "order_number": None, "field": key, "frozen": was, "live": now})
+    then = {(ln["part"], ln.get("order_number")): ln for ln in frozen.lines_of()}
+    now_lines = {(ln["part"], ln.get("order_number")): stored_line(ln) for ln in statement_record(live)}
+    for key in [*then, *(k for k in now_lines if k not in then)]:
+        a, b = then.get(key), now_lines.get(key)
+        if a is None or b is None:
+            rows.append({"part": key[0], "order_number": key[1], "field": "added" if a is None else "removed", "frozen": None, "live": None})
+            continue
+        for field_ in COMPARED_FIELDS:
+            if a.get(field_) != b.get(field_):
+                rows.append({"part": key[0], "order_number": key[1], "field": field_, "frozen": a.get(field_), "live": b.get(field_)})
+    return pd.DataFrame(rows, columns=["part", "order_number", "field", "frozen", "live"])
 
 
 # --- Managers' bonus ------------------------------------------------------------------------------------------
@@ -604,7 +716,56 @@ def manager_bonuses(ctx: Context, plan: Plan, period: TargetPeriod) -> pd.DataFr
             {"unit": row["code"], "name": row["name"], "target": row["target"], "actual": row["actual"], "attainment": row["attainment"],
              "logo_churn": values["logo_churn"], "satisfaction": values["satisfaction"], "bonus": amount, "flag": flag}
         )
-    return pd.DataFrame(rows, columns=["unit", "name", "target", "actual", "attainment", "logo_churn", "satisfaction", "bonus", "flag"])
+    return pd.DataFrame(rows, columns=BONUS_COLUMNS)
+
+
+# --- Managers' bonus, approved ---------------------------------------------------------------------------------
+
+BONUS_COLUMNS = ["unit", "name", "target", "actual", "attainment", "logo_churn", "satisfaction", "bonus", "flag"]
+#: The figures a frozen bonus keeps as its totals: the amount and every input it came from.
+BONUS_FIGURES = ("target", "actual", "attainment", "logo_churn", "satisfaction", "bonus")
+
+
+def bonus_record(plan: Plan, row: Mapping[str, Any]) -> tuple[dict[str, Decimal | None], list[dict[str, object]]]:
+    """One unit's managers' bonus (a row of :func:`manager_bonuses`) as it is frozen: totals — the bonus and its
+    inputs — and one line per input: attainment with its cap and the flag, each customer metric with its weight,
+    thresholds and score."""
+    bonus = plan.manager_bonus
+    if bonus is None:
+        raise ValueError(f"plan {plan.name!r} has no [manager_bonus]")
+    totals = {k: _plain(row.get(k)) for k in BONUS_FIGURES}
+    lines: list[dict[str, object]] = [
+        {"part": "input", "metric": "attainment", "value": totals["attainment"], "cap": bonus.attainment_cap_pct / 100,
+         "flag": _plain(row.get("flag"))}
+    ]
+    for c in bonus.conditions:
+        value = totals.get(c.metric)
+        lines.append({"part": "input", "metric": c.metric, "value": value, "weight_pct": c.weight_pct, "full_at": c.full_at,
+                      "zero_at": c.zero_at, "score": None if value is None else condition_score(c, value)})  # type: ignore[arg-type]
+    return totals, lines
+
+
+def bonuses_as_approved(live: pd.DataFrame, frozen: Sequence[FrozenStatement], plan: Plan, period: TargetPeriod) -> pd.DataFrame:
+    """The managers' bonuses to show: each unit's frozen record where it was approved under this plan version for
+    this period, else today's figures. ``frozen`` marks the first, ``differs`` a frozen unit whose figures today
+    are not what was frozen, ``approved_as_of`` the data date it was frozen at. Units frozen but no longer in the
+    live table are kept."""
+    mine = {f.payee: f for f in frozen if f.kind == "manager_bonus" and f.plan_name == plan.name and f.plan_version == plan.version
+            and f.period_start == period.start and f.period_end == period.end}
+    rows = []
+    for row in live.to_dict("records"):
+        record = mine.pop(row["unit"], None)
+        if record is None:
+            rows.append({**row, "frozen": False, "differs": False, "approved_as_of": None})
+            continue
+        flag = next((ln.get("flag") for ln in record.lines if ln.get("metric") == "attainment"), None)
+        shown = {**row, **record.totals, "flag": flag}
+        today = {k: _plain(row.get(k)) for k in BONUS_FIGURES}
+        rows.append({**shown, "frozen": True, "differs": today != record.totals, "approved_as_of": record.as_of})
+    for code, record in mine.items():
+        flag = next((ln.get("flag") for ln in record.lines if ln.get("metric") == "attainment"), None)
+        rows.append({"unit": code, "name": code, **record.totals, "flag": flag, "frozen": True, "differs": True, "approved_as_of": record.as_of})
+    return pd.DataFrame(rows, columns=[*BONUS_COLUMNS, "frozen", "differs", "approved_as_of"])
 
 
 # --- Units compared: attainment and payouts ------------------------------------------------------------------
@@ -644,11 +805,35 @@ def unit_payouts(ctx: Context, plan: Plan, period: TargetPeriod, codes: Sequence
 # --- The unit bonus pool ------------------------------------------------------------------------------------
 
 
+#: Pool splits that are not org levels, and what each keys a deal by (see DEFINITIONS['pool']).
+RECORD_SPLITS = ("bu", "product", "segment", "customer", "project", "project_grade")
+
+
+def _split_key(split_by: str) -> ColumnElement:
+    o = FACTS["sales_order"].table
+    if split_by in ("bu", "product", "segment"):
+        return dimension_group(FACTS["sales_order"], split_by)
+    if split_by == "customer":
+        return cast(o.c.account_id, String(20))
+    if split_by == "project":
+        return cast(o.c.opportunity_id, String(20))
+    if split_by == "project_grade":
+        opp = schema.opportunity.alias("project")
+        return select(opp.c.project_grade).where(opp.c.opportunity_id == o.c.opportunity_id).scalar_subquery()
+    return o.c.unit_id
+
+
 def contributions(ctx: Context, period: TargetPeriod, split_by: str, contribution: str) -> dict[str, Decimal]:
     """Revenue or margin of the orders booked in ``period`` (to the as-of day) per unit of level ``split_by`` (a unit's
-    subtree), or per business unit, product or segment code. Units the viewer may not see are left out."""
+    subtree), or per business unit, product, segment or project grade code, customer (account id) or project (the id of
+    the opportunity the order came from). Orders with no such value (a reorder with no opportunity has no project)
+    share in nothing. Org units in code order; customers and projects largest first; units the viewer may not see are
+    left out."""
     if contribution not in ("revenue", "margin"):
         raise ValueError(f"unknown contribution {contribution!r}; expected revenue or margin")
+    levels = {u.level for u in ctx.org.units}
+    if split_by not in RECORD_SPLITS and split_by not in levels:
+        raise ValueError(f"cannot split by {split_by!r}: expected an org level ({', '.join(sorted(levels))}) or {', '.join(RECORD_SPLITS)}")
     hi = min(period.end, ctx.as_of)
     if hi < period.start:
         return {}
@@ -660,15 +845,13 @@ def contributions(ctx: Context, period: TargetPeriod, split_by: str, contributio
     conds = [o.c.order_date >= period.start, o.c.order_date <= hi, *restrict(fact, rng, ctx.viewer, ctx.org).conditions]
     if contribution == "margin":
         conds.append(o.c.cost.is_not(None))
-    dims = {"bu", "product", "segment"}
-    key = dimension_group(fact, split_by) if split_by in dims else o.c.unit_id
+    key = _split_key(split_by)
     frame = read_frame(ctx.engine, select(key.label("k"), func.sum(value).label("v")).select_from(joined).where(*conds).group_by(key))
     sums = {r.k: Decimal(str(r.v)) for r in frame.itertuples() if r.k is not None and r.k == r.k and r.v is not None and r.v == r.v}
-    if split_by in dims:
+    if split_by in ("customer", "project"):
+        return {str(k): cents(v) for k, v in sorted(sums.items(), key=lambda kv: (-kv[1], int(kv[0])))}
+    if split_by in RECORD_SPLITS:
         return {str(k): cents(v) for k, v in sorted(sums.items(), key=lambda kv: str(kv[0]))}
-    levels = {u.level for u in ctx.org.units}
-    if split_by not in levels:
-        raise ValueError(f"cannot split by {split_by!r}: expected an org level ({', '.join(sorted(levels))}) or bu, product, segment")
     allowed = ctx.org.visible_ids(ctx.viewer)
     out = {}
     for u in sorted(ctx.org.units, key=lambda u: u.code):
@@ -676,6 +859,28 @@ def contributions(ctx: Context, period: TargetPeriod, split_by: str, contributio
             ids = ctx.org.subtree_ids(u.code)
             out[u.code] = cents(sum((v for k, v in sums.items() if int(k) in ids), Decimal(0)))
     return out
+
+
+def pool_group_names(ctx: Context, split_by: str, codes: Sequence[str]) -> dict[str, str]:
+    """Display names of a pool's groups: the unit's, business unit's, product's, project grade's, customer's
+    (account) or project's (opportunity) name; a segment is its code. A code with no name is itself."""
+    lookups = {
+        "bu": (schema.business_unit.c.code, schema.business_unit.c.name),
+        "product": (schema.product.c.code, schema.product.c.name),
+        "project_grade": (schema.project_grade.c.code, schema.project_grade.c.name),
+        "customer": (schema.account.c.account_id, schema.account.c.name),
+        "project": (schema.opportunity.c.opportunity_id, schema.opportunity.c.name),
+    }
+    if split_by not in lookups:
+        return {c: (u.name if (u := ctx.org.by_code(c)) is not None else c) for c in codes}
+    key, name = lookups[split_by]
+    numeric = split_by in ("customer", "project")
+    wanted = [int(c) for c in codes] if numeric else list(codes)
+    out: dict[str, str] = {}
+    for i in range(0, len(wanted), 1000):
+        frame = read_frame(ctx.engine, select(key.label("k"), name.label("n")).where(key.in_(wanted[i : i + 1000])))
+        out.update({str(int(k)) if numeric else str(k): str(n) for k, n in zip(frame["k"], frame["n"], strict=True) if n is not None and n == n})
+    return {c: out.get(c, c) for c in codes}
 
 
 def pool_shares(ctx: Context, plan: Plan, period: TargetPeriod, *, pool: Decimal | None = None,
@@ -697,7 +902,8 @@ def pool_shares(ctx: Context, plan: Plan, period: TargetPeriod, *, pool: Decimal
 
 
 __all__ = [
-    "DEFINITIONS", "DEFINITIONS_ZH", "Statement", "band_at", "capped", "commission_lines", "condition_score", "contributions", "credited_deals", "deal_rates",
-    "holdback_status", "manager_bonus_amount", "manager_bonuses", "payouts", "pool_shares", "split_pool", "statement", "unit_payouts",
+    "DEFINITIONS", "DEFINITIONS_ZH", "Statement", "approved", "band_at", "bonus_record", "bonuses_as_approved", "capped", "commission_lines",
+    "condition_score", "contributions", "credited_deals", "deal_rates", "frozen_differences", "holdback_status", "manager_bonus_amount",
+    "manager_bonuses", "payouts", "pool_group_names", "pool_shares", "split_pool", "statement", "statement_record", "unit_payouts",
     "unit_satisfaction",
 ]

@@ -195,6 +195,11 @@ def _rep_teams(ctx: Context, period: TargetPeriod) -> dict[int, int]:
     return {int(r.rep_id): int(r.team_unit_id) for r in frame.itertuples()}  # the latest row wins
 
 
+def rep_teams(ctx: Context, period: TargetPeriod) -> dict[int, int]:
+    """Rep id → the id of the team the rep was last in during ``period`` (a leaver keeps the team they left)."""
+    return _rep_teams(ctx, period)
+
+
 def _lookup(ctx: Context, table: Any, key: str) -> pd.DataFrame:
     cols = [table.c[key], table.c.code, table.c.name] + ([table.c.parent_id] if "parent_id" in table.c else [])
     return read_frame(ctx.engine, select(*cols))

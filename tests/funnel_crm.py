@@ -19,6 +19,9 @@ at 04:00 (noon local) unless marked; "d" = days after the lead was created.
 | L11  | N-OFF | event    | 2024-12-20 (Q4)  | 2025-01-05           | 01-08 → 108          | won 02-01, 700          | A3: 02-02 700 (opp 108); 03-15 200 (repeat) |
 | L12  | N-OFF | event    | 2025-02-15       | 02-16 (1 d)          | 02-20 (5 d) → 109    | won 03-01 (14 d), 600   | A6: 03-02 600 (opp 109); 05-01 0.00 (not a repeat) |
 
+Opportunities are owned by E1 (Ann North) in N-OFF and E2 (Bo South) in S-OFF, except 102: a North
+deal owned by E2, so that grouping by the owner rep and by the unit differ.
+
 Opportunity stage history (time in stage): 101 prospecting 01-20, qualification 01-25, qualification
 again 01-30 (amount change), proposal 02-04, won 02-19; 102 prospecting 02-11, proposal 02-21, lost
 03-01; 103 prospecting 03-05, proposal 04-04.
@@ -80,9 +83,11 @@ STATUS_HISTORY = [
 ]
 
 
-def _opp(i: int, account: int, unit: int, amount: str, currency: str, created: datetime, status: str, closed: datetime | None = None) -> dict:
+def _opp(
+    i: int, account: int, unit: int, amount: str, currency: str, created: datetime, status: str, closed: datetime | None = None, owner: int | None = None
+) -> dict:
     return dict(
-        opportunity_id=i, account_id=account, owner_rep_id=1 if unit == 4 else 2, unit_id=unit, bu_id=1, product_id=1, created_at=created,
+        opportunity_id=i, account_id=account, owner_rep_id=owner or (1 if unit == 4 else 2), unit_id=unit, bu_id=1, product_id=1, created_at=created,
         stage=status if status != "open" else "proposal", amount=D(amount), currency=currency, status=status, closed_at=closed,
         probability=D("0.5"), source_channel="lead",
     )
@@ -90,7 +95,7 @@ def _opp(i: int, account: int, unit: int, amount: str, currency: str, created: d
 
 OPPORTUNITIES = [
     _opp(101, 1, 4, "1000.00", "USD", noon(1, 20), "won", noon(2, 19)),
-    _opp(102, 3, 4, "300.00", "USD", noon(2, 11), "lost", noon(3, 1)),
+    _opp(102, 3, 4, "300.00", "USD", noon(2, 11), "lost", noon(3, 1), owner=2),  # a South rep owns a North deal
     _opp(103, 2, 5, "200.00", "EUR", noon(3, 5), "open"),
     _opp(104, 5, 4, "300.00", "USD", noon(3, 2), "won", noon(6, 10)),
     _opp(105, 6, 4, "400.00", "USD", noon(6, 9), "open"),

@@ -30,6 +30,9 @@ Opportunities: won op7 (R1, closed 10 Apr), op8 (R4, closed 14 May 20:00 UTC = 1
 × 0.25, 30 Jun), op3 (R3 3000 × 0.4, expected 31 Mar: stale), op4 (R3 5000 × 0.9, 1 Jul: next quarter), op5 (R2 800 ×
 0.3, 20 May: overdue in the quarter), op6 (R4 999.99 × 0.3333, 1 Jun, unit S-OFF), op11 (R1 1000 × 1.0, created 5 Jun).
 
+Projects (the opportunity an order came from): o3 and the credit note o9 from op7 (graded company), o6 from op8 (graded
+office), o5 from op9 (ungraded); every other order has no opportunity.
+
 Tickets (rating): A1 t1 10 Apr 13:00 local (1: the order's own day), t2 1 Aug 2025 (5), t3 1 Jan 2026 (3), t4 10 Apr 2026
 23:00 local (4: the window's last day), t5 11 Apr 2026 00:30 local (1: after the window); A6 t6 1 Jul 2025 (2), t7 1 Aug
 2025 (3); A3 t8 unrated; A5 t9 5 May 2025 (4); A7 t10 1 Jun 2025 (5).
@@ -97,14 +100,16 @@ def _order(i: int, account: int, rep: int, unit: int, bu: int, day: date, amount
 ORDERS = [
     _order(1, 1, 1, 4, 1, date(2024, 6, 10), "500.00"),
     _order(2, 7, 3, 5, 2, date(2025, 3, 15), "900.00", invoiced_date=date(2025, 3, 20), cash_collected_date=date(2025, 4, 5)),
-    _order(3, 1, 1, 4, 1, date(2025, 4, 10), "4000.00", cost="3000.00", invoiced_date=date(2025, 4, 20), cash_collected_date=date(2025, 5, 10)),
+    _order(3, 1, 1, 4, 1, date(2025, 4, 10), "4000.00", cost="3000.00", invoiced_date=date(2025, 4, 20), cash_collected_date=date(2025, 5, 10),
+           opportunity_id=7),
     _order(4, 2, 1, 4, 2, date(2025, 5, 20), "3000.00", cost="1000.00", invoiced_date=date(2025, 5, 25)),
     _order(5, 3, 2, 4, 1, date(2025, 4, 15), "1000.00", "EUR", cost="500.00", invoiced_date=date(2025, 4, 30),
-           cash_collected_date=date(2025, 6, 15), contract_start_date=date(2025, 4, 15), contract_end_date=date(2026, 4, 30)),
-    _order(6, 4, 4, 4, 1, date(2025, 5, 1), "1500.00", cost="900.00", contract_start_date=date(2025, 5, 1), contract_end_date=date(2026, 5, 1)),
+           cash_collected_date=date(2025, 6, 15), contract_start_date=date(2025, 4, 15), contract_end_date=date(2026, 4, 30), opportunity_id=9),
+    _order(6, 4, 4, 4, 1, date(2025, 5, 1), "1500.00", cost="900.00", contract_start_date=date(2025, 5, 1), contract_end_date=date(2026, 5, 1),
+           opportunity_id=8),
     _order(7, 5, 4, 5, 2, date(2025, 5, 20), "500.00", cost="100.00"),
     _order(8, 6, 3, 5, 1, date(2025, 6, 10), "2000.00", cost="1200.00"),
-    _order(9, 1, 1, 4, 1, date(2025, 6, 20), "-400.00", cost="-300.00"),
+    _order(9, 1, 1, 4, 1, date(2025, 6, 20), "-400.00", cost="-300.00", opportunity_id=7),
     _order(10, 8, 2, 4, 1, date(2025, 6, 25), "200.00", "GBP", cost="150.00"),
     _order(11, 1, 1, 4, 1, date(2026, 4, 10), "100.00"),
     _order(12, 2, 1, 4, 2, date(2026, 5, 21), "100.00"),
@@ -114,10 +119,17 @@ ORDERS = [
 
 
 def _opp(i: int, rep: int, unit: int, bu: int, status: str, amount: str, probability: str, *, expected: date | None = None,
-         closed: datetime | None = None, created: datetime = datetime(2025, 3, 1), currency: str = "USD") -> dict:
-    return dict(opportunity_id=i, account_id=1, owner_rep_id=rep, unit_id=unit, bu_id=bu, product_id=bu, created_at=created,
-                stage={"open": "proposal"}.get(status, status), status=status, amount=D(amount), currency=currency,
-                probability=D(probability), expected_close_date=expected, closed_at=closed)
+         closed: datetime | None = None, created: datetime = datetime(2025, 3, 1), currency: str = "USD", grade: str | None = None) -> dict:
+    return dict(opportunity_id=i, name=f"Project {i}", account_id=1, owner_rep_id=rep, unit_id=unit, bu_id=bu, product_id=bu,
+                created_at=created, stage={"open": "proposal"}.get(status, status), status=status, amount=D(amount), currency=currency,
+                probability=D(probability), expected_close_date=expected, closed_at=closed, project_grade=grade)
+
+
+PROJECT_GRADES = [
+    dict(code="company", name="Company-level project", rank=1),
+    dict(code="region", name="Region-level project", rank=2),
+    dict(code="office", name="Office-level project", rank=3),
+]
 
 
 OPPORTUNITIES = [
@@ -127,8 +139,8 @@ OPPORTUNITIES = [
     _opp(4, 3, 5, 1, "open", "5000.00", "0.9", expected=date(2025, 7, 1)),
     _opp(5, 2, 4, 1, "open", "800.00", "0.3", expected=date(2025, 5, 20)),
     _opp(6, 4, 5, 2, "open", "999.99", "0.3333", expected=date(2025, 6, 1)),
-    _opp(7, 1, 4, 1, "won", "4000.00", "1", closed=datetime(2025, 4, 10, 2, 0)),
-    _opp(8, 4, 5, 1, "won", "1500.00", "1", closed=datetime(2025, 5, 14, 20, 0)),
+    _opp(7, 1, 4, 1, "won", "4000.00", "1", closed=datetime(2025, 4, 10, 2, 0), grade="company"),
+    _opp(8, 4, 5, 1, "won", "1500.00", "1", closed=datetime(2025, 5, 14, 20, 0), grade="office"),
     _opp(9, 2, 4, 1, "won", "1000.00", "1", closed=datetime(2025, 3, 31, 17, 0)),
     _opp(10, 3, 5, 1, "lost", "700.00", "0", closed=datetime(2025, 5, 1, 3, 0)),
     _opp(11, 1, 4, 1, "open", "1000.00", "1.0", expected=date(2025, 6, 20), created=datetime(2025, 6, 5)),
@@ -194,6 +206,7 @@ def load(engine: Engine) -> None:
             (schema.rep_team_history, TEAMS),
             (schema.account, ACCOUNTS),
             (schema.exchange_rate, RATES),
+            (schema.project_grade, PROJECT_GRADES),
             (schema.opportunity, OPPORTUNITIES),
             (schema.sales_order, ORDERS),
             (schema.service_ticket, TICKETS),

@@ -221,6 +221,19 @@ def test_opportunity_to_order_rate(ctx_for):
     assert dict(zip(by_unit["group"], by_unit["value"], strict=True)) == {"NORTH": 0.8, "SOUTH": 0.0}
     # As of 1 June, 104 was still open.
     assert result(OPPORTUNITY_TO_ORDER_RATE, ctx_for(as_of=date(2025, 6, 1)), Filters(Q1)).numerator == 3
+
+
+def test_opportunity_to_order_rate_by_owner_rep(ctx_for):
+    # Q1's cohort by owner: E1 owns 101, 104, 108, 109 (all won): 4 of 4; E2 owns 102 (a North deal, lost) and
+    # 103 (open): 0 of 2. By unit the same deals give NORTH 4 of 5: the owner, not the unit, decides.
+    by_rep = evaluate(OPPORTUNITY_TO_ORDER_RATE, ctx_for(), Filters(Q1), Grouping("rep"))
+    got = {g: (int(n), int(d), v) for g, n, d, v in zip(by_rep["group"], by_rep["numerator"], by_rep["denominator"], by_rep["value"], strict=True)}
+    assert got == {"E1": (4, 4, 1.0), "E2": (0, 2, 0.0)}
+    # As of 1 June 104 was open: E1 3 of 4. The South head sees the South office's deals only: E2's 103.
+    early = evaluate(OPPORTUNITY_TO_ORDER_RATE, ctx_for(as_of=date(2025, 6, 1)), Filters(Q1), Grouping("rep"))
+    assert dict(zip(early["group"], early["value"], strict=True)) == {"E1": 0.75, "E2": 0.0}
+    south = evaluate(OPPORTUNITY_TO_ORDER_RATE, ctx_for(SOUTH_HEAD), Filters(Q1), Grouping("rep"))
+    assert {g: (int(n), int(d)) for g, n, d in zip(south["group"], south["numerator"], south["denominator"], strict=True)} == {"E2": (0, 1)}
     by_month = evaluate(LEAD_TO_OPPORTUNITY_RATE, ctx_for(), Filters(Q1), Grouping("bucket"))
     # January L1, L2, L8 → 2 of 3; February L3, L4, L12 → 2 of 3; March L5, L6, L7, L9 → L5, L7: 2 of 4.
     assert dict(zip(by_month["group"], zip(by_month["numerator"], by_month["denominator"]))) == {0: (2, 3), 1: (2, 3), 2: (2, 4)}

@@ -24,7 +24,10 @@ Q2 = Period(date(2025, 4, 1), date(2025, 6, 30), "month", "quarter")
 #: Every tiny_crm lead: 5 (May 2024) to 4 (1 July 2025 local).
 ALL_LEADS = Period(date(2024, 1, 1), date(2025, 12, 31), "quarter", "days")
 M = REGISTRY
-RECORD_LEVEL = ("revenue", "won_orders", "win_rate", "opportunities", "leads", "sales_cycle_median_days", "win_rate_by_amount")
+RECORD_LEVEL = (
+    "revenue", "won_orders", "win_rate", "opportunities", "leads", "sales_cycle_median_days", "win_rate_by_amount",
+    "opportunity_to_order_rate",
+)
 
 
 def load(engine: Engine) -> None:
@@ -114,7 +117,7 @@ def test_a_dimension_the_records_lack_is_refused(ctx):
 
 
 def test_metrics_not_built_for_a_dimension_say_so():
-    # Account-level metrics (churn, wallet, customers, funnel) and the cycle metrics keep period and unit only.
+    # Account-level metrics (churn, wallet, customers), the lead funnel and lead-to-order cycle keep period and unit only.
     for key, metric in REGISTRY.items():
         if key not in RECORD_LEVEL:
             assert metric.groupings == {"bucket", "unit"}, key
@@ -124,7 +127,7 @@ def test_metrics_not_built_for_a_dimension_say_so():
 
 def test_record_level_metrics_declare_their_dimensions():
     assert M["leads"].groupings == {"bucket", "unit", "segment", "source", "rep", "campaign"}
-    for key in ("revenue", "won_orders", "win_rate", "opportunities", "sales_cycle_median_days", "win_rate_by_amount"):
+    for key in ("revenue", "won_orders", "win_rate", "opportunities", "sales_cycle_median_days", "win_rate_by_amount", "opportunity_to_order_rate"):
         assert M[key].groupings == {"bucket", "unit", *DIMENSIONS} - {"campaign"}, key
     with pytest.raises(ValueError, match="unknown grouping 'region'"):
         Grouping("region")  # type: ignore[arg-type]

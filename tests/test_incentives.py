@@ -30,25 +30,31 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine
 
 from data_layer.filters import Role, Viewer
 from data_layer.plans import Band, Commission, CustomerCondition, ManagerBonus, StatementExists, freeze_statement, frozen_statements, load_plan, parse_plan
 from metrics.incentives import (
     DEFINITIONS,
+    approved,
     band_at,
+    bonus_record,
+    bonuses_as_approved,
     capped,
     commission_lines,
     condition_score,
     contributions,
     deal_rates,
+    frozen_differences,
     holdback_status,
     manager_bonus_amount,
     manager_bonuses,
     payouts,
+    pool_group_names,
     pool_shares,
     split_pool,
     statement,
+    statement_record,
 )
 from metrics.targets import TargetPeriod
 from tests import incentive_crm
@@ -330,3 +336,136 @@ def test_the_demo_plan_is_valid_and_documented():
     doc = open("docs/incentive-plans.md", encoding="utf-8").read()
     for key in ("method", "base", "credit_on", "cap_on", "share_pct", "min_satisfaction", "customer_share_pct", "split_by"):
         assert f"`{key}`" in doc
+
+
+# --- The pool by customer, project and project grade --------------------------------------------------------------
+
+
+def test_pool_split_by_customer_project_and_project_grade(ctx_for):
+    ctx = ctx_for(date(2025, 7, 15))
+    # Customers by margin: A2 2000, A1 1000 − 100 = 900, A6 800, A4 600, A3 550, A5 400 (A8's GBP has no rate): 5250.
+    # 10000 × each ÷ 5250 = 3809.5238, 1714.2857, 1523.8095, 1142.8571, 1047.6190, 761.9047: rounded down they leave
+    # 4 cents, which go to the largest remainders — A6 (.95), A3 (.90), A4 (.71), A1 (.57); A2 (.38) and A5 (.47) get none.
+    by_customer = contributions(ctx, Q2, "customer", "margin")
+    assert by_customer == {"2": D("2000.00"), "1": D("900.00"), "6": D("800.00"), "4": D("600.00"), "3": D("550.00"), "5": D("400.00")}
+    assert split_pool(D(10000), by_customer) == {
+        "2": D("3809.52"), "1": D("1714.29"), "6": D("1523.81"), "4": D("1142.86"), "3": D("1047.62"), "5": D("761.90")
+    }
+    # Projects = the opportunity each order came from: op7 (o3 1000, o9 −100) 900, op8 (o6) 600, op9 (o5) 550; the rest
+    # of the orders have no opportunity and share in nothing. 10000 × 900 / 2050 = 4390.2439, × 600 / 2050 = 2926.8292,
+    # × 550 / 2050 = 2682.9268: 2 cents left, to op8 (.92) and op9 (.68).
+    by_project = contributions(ctx, Q2, "project", "margin")
+    assert by_project == {"7": D("900.00"), "8": D("600.00"), "9": D("550.00")}
+    assert split_pool(D(10000), by_project) == {"7": D("4390.24"), "8": D("2926.83"), "9": D("2682.93")}
+    # Project grades: op7 is company-level (900), op8 office-level (600), op9 ungraded (left out): 6000 and 4000.
+    assert split_pool(D(10000), contributions(ctx, Q2, "project_grade", "margin")) == {"company": D("6000.00"), "office": D("4000.00")}
+    assert pool_group_names(ctx, "project", ["7", "8"]) == {"7": "Project 7", "8": "Project 8"}
+    assert pool_group_names(ctx, "customer", ["2"]) == {"2": "A2"}
+    assert pool_group_names(ctx, "project_grade", ["company"]) == {"company": "Company-level project"}
+    # The south head's scope: S-OFF's orders only — A5 400 and A6 800.
+    south = Viewer(user="south", role=Role.REGIONAL_HEAD, units=("SOUTH",))
+    assert contributions(ctx_for(date(2025, 7, 15), viewer=south), Q2, "customer", "margin") == {"6": D("800.00"), "5": D("400.00")}
+
+
+# --- Approved statements: frozen, read back, compared with today ------------------------------------------------
+
+
+def _freeze(own: Engine, s: object, *, kind: str = "commission", payee: str | None = None, totals: dict | None = None,
+            lines: list | None = None, unit: str | None = None, bus: tuple[str, ...] | None = None) -> int:
+    return freeze_statement(
+        own, plan=s.plan, payee=payee or s.rep, period_start=s.period.start, period_end=s.period.end, as_of=s.as_of,  # type: ignore[attr-defined]
+        currency="USD", approved_by="north", approved_at=datetime(2025, 7, 15, 9, 0), totals=totals or s.totals,  # type: ignore[attr-defined]
+        lines=lines if lines is not None else statement_record(s), kind=kind, unit=unit if unit is not None else s.team,  # type: ignore[arg-type, attr-defined]
+        business_units=bus,
+    )
+
+
+def test_an_approved_statement_is_read_back_and_compared_with_today(ctx_for, tmp_path):
+    own = create_engine(f"sqlite:///{tmp_path / 'own.sqlite'}")
+    # Approved on 15 July 2025: R1's holdbacks are all pending then.
+    then = statement(ctx_for(date(2025, 7, 15)), plan(), "R1", Q2)
+    assert then.team == "N-T1" and statement(ctx_for(), plan(), "R4", Q2).team == "S-T1"  # R4 moved to S-T1 on 15 May
+    _freeze(own, then)
+    (frozen,) = frozen_statements(own, "R1")
+    assert (frozen.kind, frozen.unit, frozen.business_units, frozen.totals["payable"]) == ("commission", "N-T1", None, D("134.00"))
+    deals = frozen.lines_of("deal")
+    assert [d["order_number"] for d in deals] == ["SO-03", "SO-04", "SO-09"]
+    assert (deals[0]["earned"], deals[0]["held_back"], deals[0]["holdback_status"], deals[0]["window_end"]) == (
+        D("80.00"), D("20.00"), "pending", date(2026, 4, 10))
+    # The same day's figures agree with the record.
+    assert frozen_differences(frozen, then).empty
+    # A year on, o3's holdback was released (20) and o4's forfeited (30): the totals of Q2 2025 stay (they were decided
+    # in Q2 2026's statement), the lines say what changed.
+    later = frozen_differences(frozen, statement(ctx_for(), plan(), "R1", Q2))
+    assert [tuple(r) for r in later[["order_number", "field", "frozen", "live"]].itertuples(index=False)] == [
+        ("SO-03", "holdback_status", "pending", "released"), ("SO-03", "released", D("0.00"), D("20.00")),
+        ("SO-04", "holdback_status", "pending", "forfeited"), ("SO-04", "forfeited", D("0.00"), D("30.00")),
+    ]
+    # Under a plan with a cap of 150 the totals differ too, and o4 earns 70 instead of 120.
+    capped_now = frozen_differences(frozen, statement(ctx_for(date(2025, 7, 15)), plan(cap='cap = 150\ncap_on = "period"'), "R1", Q2))
+    assert ("total", "earned", D("184.00"), D("150.00")) in [tuple(r) for r in capped_now[["part", "field", "frozen", "live"]].itertuples(index=False)]
+    assert ("SO-04", "earned", D("120.00"), D("70.00")) in [tuple(r) for r in capped_now[["order_number", "field", "frozen", "live"]].itertuples(index=False)]
+
+
+def test_approved_statements_are_seen_in_scope_only(ctx_for, tmp_path):
+    own = create_engine(f"sqlite:///{tmp_path / 'own.sqlite'}")
+    q2 = ctx_for(date(2025, 7, 15))
+    _freeze(own, statement(q2, plan(), "R1", Q2))  # team N-T1, every business unit
+    _freeze(own, statement(q2, plan(), "R3", Q2))  # team S-T1
+    _freeze(own, statement(q2, plan(), "R2", Q2), bus=("HW",))  # N-T2, approved by someone limited to HW
+    _freeze(own, statement(q2, plan(), "R5", Q2), unit="")  # frozen before units were recorded: no unit
+    north = Viewer(user="north", role=Role.REGIONAL_HEAD, units=("NORTH",))
+    lead = Viewer(user="lead", role=Role.TEAM_LEAD, units=("N-T2",))
+    hw_north = Viewer(user="hw", role=Role.REGIONAL_HEAD, units=("NORTH",), bus=("HW",))
+
+    def seen(viewer: Viewer | None = None) -> tuple[list[str], int]:
+        mine, withheld = approved(ctx_for(date(2025, 7, 15), **({"viewer": viewer} if viewer else {})), own)
+        return [f.payee for f in mine], withheld
+
+    assert seen() == (["R1", "R2", "R3", "R5"], 0)  # the executive sees every one, even the one with no unit
+    assert seen(north) == (["R1", "R2"], 0)
+    assert seen(lead) == (["R2"], 0)
+    # Limited to HW: R1's statement covers every business unit (SW's o4 too), so it is withheld; R2's covers HW only.
+    assert seen(hw_north) == (["R2"], 1)
+    # A bonus is another kind: not among the statements.
+    assert approved(q2, own, "manager_bonus") == ([], 0)
+
+
+def test_an_older_statement_table_is_brought_up_to_date(tmp_path):
+    own = create_engine(f"sqlite:///{tmp_path / 'own.sqlite'}")
+    with own.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE incentive_statement (statement_id INTEGER PRIMARY KEY, plan_name VARCHAR(200) NOT NULL, plan_version VARCHAR(40) NOT NULL, "
+            "plan_digest VARCHAR(64) NOT NULL, payee VARCHAR(40) NOT NULL, period_start DATE NOT NULL, period_end DATE NOT NULL, as_of DATE NOT NULL, "
+            "currency VARCHAR(3) NOT NULL, approved_by VARCHAR(200) NOT NULL, approved_at DATETIME NOT NULL, totals TEXT NOT NULL, lines TEXT NOT NULL)"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO incentive_statement VALUES (1, 'Test plan', '1', 'x', 'R1', '2025-04-01', '2025-06-30', '2025-07-15', 'USD', 'ceo', "
+            "'2025-07-15 09:00:00', '{\"payable\": \"134.00\"}', '[]')"
+        )
+    (old,) = frozen_statements(own)
+    assert (old.kind, old.unit, old.business_units, old.totals) == ("commission", None, None, {"payable": D("134.00")})
+
+
+def test_a_managers_bonus_is_frozen_with_its_inputs(ctx_for, tmp_path):
+    own = create_engine(f"sqlite:///{tmp_path / 'own.sqlite'}")
+    p = plan()
+    live = manager_bonuses(ctx_for(date(2025, 7, 15)), p, Q2)
+    north = live.set_index("unit").loc["N-OFF"].to_dict() | {"unit": "N-OFF"}
+    totals, lines = bonus_record(p, north)
+    # N-OFF (see test_managers_bonus_per_office): churn 0.5 scores (0.6 − 0.5) / (0.6 − 0.1) = 0.2, satisfaction 1 scores 0.
+    assert totals["bonus"] == D("4880.95") and totals["attainment"] == D(9200) / D(10500)
+    assert [(ln["metric"], ln.get("score")) for ln in lines] == [("attainment", None), ("logo_churn", D("0.2")), ("satisfaction", D(0))]
+    s = statement(ctx_for(date(2025, 7, 15)), p, "R1", Q2)
+    _freeze(own, s, kind="manager_bonus", payee="N-OFF", totals=totals, lines=lines, unit="N-OFF")
+    frozen = frozen_statements(own, kind="manager_bonus")
+    assert [f.payee for f in frozen] == ["N-OFF"] and frozen_statements(own) == []
+    assert frozen[0].totals["bonus"] == D("4880.95") and frozen[0].lines_of("input")[1]["score"] == D("0.2")
+    # Shown from the record: today's N-OFF figures agree; change them and the record still shows, flagged as differing.
+    shown = bonuses_as_approved(live, frozen, p, Q2).set_index("unit")
+    assert bool(shown.loc["N-OFF", "frozen"]) and not bool(shown.loc["N-OFF", "differs"]) and not bool(shown.loc["S-OFF", "frozen"])
+    moved = live.assign(bonus=[D("9999.99") if u == "N-OFF" else b for u, b in zip(live["unit"], live["bonus"], strict=True)])
+    again = bonuses_as_approved(moved, frozen, p, Q2).set_index("unit")
+    assert again.loc["N-OFF", "bonus"] == D("4880.95") and bool(again.loc["N-OFF", "differs"])
+    # Another plan version's or period's record is not this one's.
+    assert not bonuses_as_approved(live, frozen, p, Q2_2026)["frozen"].any()
