@@ -29,8 +29,10 @@ REGISTRY: dict[str, Metric] = {
     )
 }
 
-#: The Overview's headline cards, in order.
-HEADLINE = ("revenue", "won_orders", "win_rate", "opportunities", "leads")
+#: The Overview's KPI cards, in order (the executive's questions: how much, how many new, how well we
+#: win and how fast, whom we lose and keep, and how much of each customer's spend we take). The
+#: Units page compares sibling units on the same KPIs.
+HEADLINE = ("revenue", "new_customers", "win_rate", "sales_cycle_median_days", "logo_churn", "nrr", "share_of_wallet")
 
 
 def definitions_markdown(lang: str = "en") -> str:

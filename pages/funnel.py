@@ -31,12 +31,16 @@ widgets.kpi_cards(ctx, boot.key, kpis, flt, url, lang)
 # --- How leads are counted ---
 with st.container(horizontal=True, wrap=True, gap="medium", vertical_alignment="bottom"):
     mode = st.segmented_control(
-        t("funnel.mode"), ("cohort", "snapshot"), format_func=lambda m: t(f"funnel.{m}"), default=filterbar.page_value("mode"),
+        t("funnel.mode"), ("cohort", "snapshot"), format_func=lambda m: t(f"funnel.{m}"), default=filterbar.page_value(filterbar.P_MODE),
         required=True, key="funnel_mode", help=t("funnel.mode_help"),
     ) or "cohort"
     cohort = mode == "cohort"
+    linked = filterbar.page_value(filterbar.P_WITHIN)  # from the link or the last visit
+    if linked is not None and "funnel_within" not in st.session_state:
+        # Seeded through the state, not ``value=``: a box created with a number can never be cleared to "any time".
+        st.session_state["funnel_within"] = int(linked)
     within = st.number_input(
-        t("funnel.window"), min_value=0, max_value=3650, value=None, step=1, placeholder=t("funnel.window_placeholder"),
+        t("funnel.window"), min_value=0, max_value=filterbar.MAX_WITHIN_DAYS, value=None, step=1, placeholder=t("funnel.window_placeholder"),
         key="funnel_within", help=t("funnel.window_help"), disabled=not cohort, width=230,
     )
 within_days = int(within) if cohort and within is not None else None
@@ -92,7 +96,7 @@ with widgets.section(t("funnel.chart"), url):
 with widgets.section(t("split.title"), url):
     widgets.subheader(t("split.title"), t("split.caption", kind=t("split.rates" if cohort else "split.ratios")), t("funnel.definition"))
     by = st.segmented_control(
-        t("split.by"), ("unit", "source"), format_func=lambda b: t(f"split.{b}"), default=filterbar.page_value("split"), required=True,
+        t("split.by"), ("unit", "source"), format_func=lambda b: t(f"split.{b}"), default=filterbar.page_value(filterbar.P_SPLIT), required=True,
         key="funnel_split",
     ) or "unit"
     groups = cache.table(ctx, boot.key, "funnel", flt, (mode, within_days, by))

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from metrics.funnel import maturing_days
 from metrics.registry import REGISTRY
 from metrics.targets import DEFINITIONS, DEFINITIONS_ZH, MEASURE_LABELS, MEASURES, MONEY_MEASURES, PROJECTED_MEASURES, leaderboard
 from ui import cache, widgets
@@ -25,7 +26,7 @@ lang = current_lang()
 url = boot.source.url
 period = widgets.target_period_of(flt.period, ctx.calendar)
 LEVELS = ("business_unit", "cluster", "region", "office", "team", "rep")
-COACHING = [REGISTRY[k] for k in ("opportunities", "win_rate", "sales_cycle_median_days")]
+COACHING = [REGISTRY[k] for k in ("opportunities", "opportunity_to_order_rate", "win_rate", "sales_cycle_median_days")]
 
 st.title(t("targets.title"), anchor=False)
 widgets.heading(flt, ctx.as_of, ctx.calendar, ctx.org, boot.source_label, lang)
@@ -92,6 +93,8 @@ with widgets.section(t("targets.coaching"), url):
         config[t("units.rank")] = st.column_config.TextColumn(t("units.rank"), pinned=True, width=44)
         config[t("units.rep")] = st.column_config.TextColumn(t("units.rep"), pinned=True)
         widgets.formatted_table(shown, data, config, widgets.file_stem(t("targets.coaching_file"), flt), t("targets.level_rep"), "targets_reps", lang)
+        if (days := maturing_days("opportunity_to_order_rate", to_date.period, ctx.as_of)) is not None:
+            widgets.maturity_note(t("targets.conversion_maturing", n=days), lang)
 
 with st.expander(t("definitions.title"), icon=":material/menu_book:"):
     for key in (measure, "targets", "attainment"):

@@ -1,9 +1,9 @@
 """Units, for the regional head: how do the units below me compare, and where is each one won?
 
-The units one level down side by side on every headline KPI — a small chart per KPI and a ranked
+The units one level down side by side on the Overview's KPIs — a small chart per KPI and a ranked
 table — or the reps credited with the unit's records; and a drill-down from cluster to region,
-office and team, whose children are its reps. The drill path lives in the URL (ui.filterbar) and
-never leaves the viewer's scope.
+office and team, whose children are its reps. The drill path, the comparison and the ranking live
+in the URL (ui.filterbar); the drill path never leaves the viewer's scope.
 """
 
 from __future__ import annotations
@@ -137,8 +137,11 @@ with widgets.section(t("units.compared"), url):
 
         # --- The ranked table: a click on a unit's row (or its name below) opens it ---
         st.subheader(t("units.ranked"), anchor=False)
+        options = [m.key for m in shown]
+        linked = filterbar.page_value(filterbar.P_RANK)  # from the link or the last visit
         rank_by = st.selectbox(
-            t("units.rank_by"), [m.key for m in shown], format_func=lambda k: label(REGISTRY[k].label, lang), key="units_rank", width=320
+            t("units.rank_by"), options, index=options.index(linked) if linked in options else 0,
+            format_func=lambda k: label(REGISTRY[k].label, lang), key="units_rank", width=320,
         ) or shown[0].key
         table = widgets.ranked(frame, REGISTRY[rank_by], t("units.rank"), lang)
         codes = list(table["code"])

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import create_engine, text
 from streamlit.testing.v1 import AppTest
@@ -27,7 +28,7 @@ from data_layer.connection import make_engine
 from data_layer.dimensions import data_as_of, load_org, reporting_currency
 from data_layer.filters import DEFAULT_VIEWER, PRESETS, Filters, OrgTree, Period, Role, Viewer, preset_period
 from metrics import registry
-from metrics.base import Comparison, Context, Metric, compare
+from metrics.base import Comparison, Context, Metric, compare, result
 from metrics.registry import HEADLINE, REGISTRY
 from tests import tiny_crm
 from tests.apptest import ROOT, app_test, executive_only
@@ -157,6 +158,42 @@ def test_kpis_equal_what_the_metrics_compute(app: AppTest, demo_crm: Crm) -> Non
     cal = load_settings().calendar
     flt = Filters(preset_period("last_quarter", demo_crm.as_of, cal), unit=region)
     _assert_kpis(app, demo_crm, _expected(demo_crm, DEFAULT_VIEWER, flt))
+
+
+def test_the_business_unit_league_equals_each_kpi_filtered_to_each_business_unit(app: AppTest, demo_crm: Crm) -> None:
+    """Every row of the business units' league table is the metric with only that business unit
+    chosen: the one-query grouping of revenue, win rate and cycle must agree with the filter, and the
+    account-level KPIs (new customers, churn, retention, wallet) are asked that way."""
+    app.query_params.update({"period": "last_quarter", "league": "bu"})
+    app.run()
+    _ok(app)
+    assert not app.error, [e.value for e in app.error]
+    table = next(d.value for d in app.dataframe if t("league.bu", "en") in d.value.columns)
+    assert list(table.columns) == [t("league.bu", "en"), *(REGISTRY[k].label["en"] for k in HEADLINE)]
+    engine = make_engine(demo_crm.url)
+    try:
+        cal = load_settings().calendar
+        ctx = Context(engine, demo_crm.org, DEFAULT_VIEWER, cal, demo_crm.currency, demo_crm.as_of)
+        with engine.connect() as conn:
+            bus = dict(conn.execute(text("SELECT name, code FROM business_unit")).all())
+        period = preset_period("last_quarter", demo_crm.as_of, cal)
+        assert sorted(table[t("league.bu", "en")]) == sorted(bus)
+        for row in table.to_dict("records"):
+            flt = Filters(period, bus=(bus[row[t("league.bu", "en")]],))
+            for key in HEADLINE:
+                metric = REGISTRY[key]
+                want = result(metric, ctx, flt).value
+                got = row[metric.label["en"]]
+                if want is None:
+                    assert got is None or pd.isna(got), (row, key)
+                elif metric.kind == "ratio":
+                    assert got == pytest.approx(round(float(want), 3)), (row, key)  # the table shows a tenth of a percent
+                else:
+                    assert got == pytest.approx(float(want)), (row, key)
+    finally:
+        engine.dispose()
+    assert list(table[REGISTRY["revenue"].label["en"]]) == sorted(table[REGISTRY["revenue"].label["en"]], reverse=True)  # by revenue
+    assert len(app.get("download_button")) == 2
 
 
 def test_default_period_ends_at_the_datas_as_of_date(app: AppTest, demo_crm: Crm) -> None:
@@ -305,7 +342,7 @@ def test_one_failing_section_does_not_take_the_page_down(app: AppTest, monkeypat
     errors = [e.value for e in app.error]
     assert any(e.startswith("Failing could not be shown") and "RuntimeError" in e for e in errors), errors
     assert "boom" not in "\n".join(errors)  # no exception text or traceback for users
-    assert any(e.startswith("Units compared could not be shown") for e in errors)  # it is in the league too
+    assert any(e.startswith(f"{t('league.title', 'en')} could not be shown") for e in errors)  # it is in the league too
     assert len(app.get("vega_lite_chart")) == 1  # the trend still draws
 
 

@@ -133,6 +133,49 @@ def test_every_headline_metric_is_registered_and_defined():
         assert metric.label["en"] and metric.label["zh"]
 
 
+def test_the_overview_cards_are_the_executives_seven_kpis():
+    """Issue 4: revenue, new customers, win rate, median cycle, logo churn, NRR, share of wallet — in
+    that order; lower is better for churn and cycle days (their cards colour a fall green), and only
+    revenue is held against a target."""
+    assert HEADLINE == ("revenue", "new_customers", "win_rate", "sales_cycle_median_days", "logo_churn", "nrr", "share_of_wallet")
+    assert {k for k in HEADLINE if REGISTRY[k].better == "down"} == {"sales_cycle_median_days", "logo_churn"}
+    assert [k for k in HEADLINE if REGISTRY[k].target] == ["revenue"]
+
+
+@pytest.mark.parametrize(("better", "delta", "tone"), [
+    ("down", 0.05, ("red", "up")), ("down", -0.05, ("green", "down")), ("up", 0.05, ("green", "up")), ("up", -0.05, ("red", "down")),
+    ("down", 0.0, ("gray", "off")), ("up", None, ("gray", "off")),
+])
+def test_a_cards_colour_says_whether_the_change_is_good(better, delta, tone):
+    from ui.widgets import _tone
+
+    assert _tone(delta, better) == tone
+
+
+def test_each_headline_kpi_of_the_tiny_crm_worked_by_hand(ctx_for):
+    """Q2 2025 of tests/tiny_crm.py, each figure from the rows by hand."""
+    ctx = ctx_for()
+    q2 = Filters(Q2)
+    assert result(M["revenue"], ctx, q2).value == Decimal("1220.10")
+    win = result(M["win_rate"], ctx, q2)
+    assert (win.numerator, win.denominator) == (2, 3)  # OPP-1 and OPP-3 won, one lost; OPP-4 closes 1 Jul local
+    # OPP-1: 6 hours (0.25 d); OPP-3: 5 Jan 00:00 → 30 Jun 15:00 UTC = 176.625 d; the median of two is their mean.
+    assert result(M["sales_cycle_median_days"], ctx, q2).value == pytest.approx((0.25 + 176.625) / 2)
+    # Account 3's first positive order is SO-4 (20 May); Acme and account 2 bought before.
+    assert result(M["new_customers"], ctx, q2).value == 1
+    # The base: accounts active in March 2025 (a positive order Apr 2024 – Mar 2025): Acme (SO-8), account 2
+    # (SO-7). Both still active in June (SO-1; SO-7): no churn.
+    churn = result(M["logo_churn"], ctx, q2)
+    assert (churn.numerator, churn.denominator, churn.value) == (0, 2, 0.0)
+    # Their revenue Jul 2024 – Jun 2025: 1000 + 220 (Acme) + 300 (account 2) against Jul 2023 – Jun 2024:
+    # 400 − 40 (Acme's credit note netted) + 0.
+    nrr = result(M["nrr"], ctx, q2)
+    assert (nrr.numerator, nrr.denominator) == (1520, 360) and nrr.value == pytest.approx(1520 / 360)
+    # tiny_crm has no wallet estimates: not computed, and the card says why.
+    wallet = result(M["share_of_wallet"], ctx, q2)
+    assert (wallet.value, wallet.reason) == (None, "no_denominator")
+
+
 def test_one_bucket_trend_and_a_leaf_unit_breakdown(ctx_for):
     ctx = ctx_for()
     one_day = Filters(Period(date(2025, 4, 1), date(2025, 4, 1), "day", "days"))

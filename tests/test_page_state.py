@@ -8,7 +8,11 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_layer.filters import DEFAULT_VIEWER, OrgTree, OrgUnit, Role, Viewer
+from data_layer.config import load_settings
+from data_layer.connection import make_engine
+from data_layer.filters import DEFAULT_VIEWER, Filters, OrgTree, OrgUnit, Role, Viewer, preset_period
+from metrics.base import Context, Grouping, evaluate
+from metrics.registry import REGISTRY
 from tests.apptest import open_app
 from tests.test_app import Crm, _ok, _rerun, demo_crm  # noqa: F401 - fixtures
 from tests.test_pages import navigation  # noqa: F401 - fixture
@@ -50,8 +54,6 @@ def test_defaults_stay_out_of_the_url_and_state_round_trips() -> None:
 def test_page_params_are_known_so_a_link_raises_no_unknown_notice() -> None:
     choices = filterbar.Choices(units=("R1",))
     from datetime import date
-
-    from data_layer.config import load_settings
 
     _, notices = filterbar.parse({"drill": ["R1"], "mode": ["snapshot"], "split": ["source"], "compare": ["rep"]}, choices, date(2025, 6, 30), load_settings().calendar)
     assert notices == []
@@ -124,3 +126,85 @@ def test_the_drill_path_stays_in_the_url_on_other_pages(navigation: None, monkey
     _ok(at)
     assert [b.label for b in at.button if str(b.key).startswith("units_crumb_")] == [t("filters.all_units", "en"), demo_crm.org.path(region)[0].name]
     assert at.query_params["drill"] == region and at.query_params["mode"] == "snapshot"
+
+
+# --- The Funnel's window, the Units page's ranking, the Overview's league table -------------------------
+
+
+@pytest.mark.parametrize("value", ["-1", "3651", "30.5", "abc", "٣٠", "1e3", ""])
+def test_a_funnel_window_must_be_whole_days_within_ten_years(value: str) -> None:
+    state, notices = filterbar.parse_page({"within": [value]}, filterbar.Choices(units=("R1",)))
+    assert state == {} and notices == [("url.bad_value", {"param": "within"})]
+
+
+def test_the_window_ranking_and_league_round_trip() -> None:
+    choices = filterbar.Choices(units=("R1",))
+    state = {"within": "0", "rank": "logo_churn", "league": "bu"}
+    assert filterbar.parse_page(filterbar.page_params(state), choices) == (state, [])
+    assert filterbar.page_params({"rank": "revenue", "league": "unit", "within": None}) == {}  # the defaults
+    assert filterbar.parse_page({"rank": ["won_orders"]}, choices)[1] == [("url.bad_value", {"param": "rank"})]  # not an Overview KPI
+
+
+def test_a_link_restores_the_funnels_window(navigation: None, monkeypatch: pytest.MonkeyPatch, demo_crm: Crm) -> None:
+    at = _funnel(demo_crm, monkeypatch, {"period": "last_quarter", "within": "30"})
+    assert not at.warning, [w.value for w in at.warning]
+    assert at.number_input(key="funnel_within").value == 30
+    assert t("funnel.caption_window", "en", n=30) in [c.value.replace("\\", "") for c in at.caption]
+    assert at.query_params["within"] == "30"
+    # Another window reaches the URL; clearing it ("any time") takes it out.
+    at.number_input(key="funnel_within").set_value(45)
+    _ok(_rerun(at))
+    assert at.query_params["within"] == "45"
+    assert t("funnel.caption_window", "en", n=45) in [c.value.replace("\\", "") for c in at.caption]
+    at.number_input(key="funnel_within").set_value(None)
+    _ok(_rerun(at))
+    assert "within" not in at.query_params
+    assert t("funnel.caption_cohort", "en") in [c.value.replace("\\", "") for c in at.caption]
+
+
+def test_a_bad_window_is_ignored_with_a_notice(navigation: None, monkeypatch: pytest.MonkeyPatch, demo_crm: Crm) -> None:
+    at = _funnel(demo_crm, monkeypatch, {"within": "99999"})
+    assert "within" in "\n".join(w.value for w in at.warning)
+    assert at.number_input(key="funnel_within").value is None and "within" not in at.query_params
+
+
+def _ranked_names(at: AppTest) -> list[str]:
+    table = next(d.value for d in at.dataframe if t("units.rank", "en") in d.value.columns)
+    return list(table[t("league.unit", "en")])
+
+
+def test_a_link_restores_the_units_ranking(navigation: None, monkeypatch: pytest.MonkeyPatch, demo_crm: Crm) -> None:
+    """The ranked table comes back ordered by the KPI in the link (lowest churn first: down is good)."""
+    at = open_app(monkeypatch, demo_crm.url, params={"period": "last_quarter", "rank": "logo_churn"}, page="units")
+    _ok(at)
+    assert not at.warning, [w.value for w in at.warning]
+    assert at.selectbox(key="units_rank").value == "logo_churn" and at.query_params["rank"] == "logo_churn"
+    engine = make_engine(demo_crm.url)
+    try:
+        cal = load_settings().calendar
+        ctx = Context(engine, demo_crm.org, DEFAULT_VIEWER, cal, demo_crm.currency, demo_crm.as_of)
+        flt = Filters(preset_period("last_quarter", demo_crm.as_of, cal))
+        churn = evaluate(REGISTRY["logo_churn"], ctx, flt, Grouping("unit"))
+    finally:
+        engine.dispose()
+    names = {u.code: u.name for u in demo_crm.org.units}
+    pairs = zip(churn["group"], churn["value"], strict=True)
+    rows = sorted(((v, names[g]) for g, v in pairs if g is not None and v == v), key=lambda r: r[0])  # lowest churn first
+    assert len(rows) >= 2 and len({v for v, _ in rows}) == len(rows)  # a real ordering, no ties
+    assert _ranked_names(at)[: len(rows)] == [n for _, n in rows]
+    # Back to revenue: the default leaves the URL, and the order follows revenue.
+    at.selectbox(key="units_rank").set_value("revenue")
+    _ok(_rerun(at))
+    assert "rank" not in at.query_params
+
+
+def test_a_link_restores_the_overviews_business_unit_league(navigation: None, monkeypatch: pytest.MonkeyPatch, demo_crm: Crm) -> None:
+    at = open_app(monkeypatch, demo_crm.url, params={"period": "last_quarter", "league": "bu"})
+    _ok(at)
+    assert not at.warning, [w.value for w in at.warning]
+    assert at.segmented_control(key="overview_league").value == "bu" and at.query_params["league"] == "bu"
+    assert [d for d in at.dataframe if t("league.bu", "en") in d.value.columns]
+    at.segmented_control(key="overview_league").set_value("unit")
+    _ok(_rerun(at))
+    assert "league" not in at.query_params
+    assert [d for d in at.dataframe if t("league.unit", "en") in d.value.columns]

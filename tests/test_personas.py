@@ -39,6 +39,7 @@ from data_layer.filters import Filters, Period, Role, Viewer, preset_period
 from metrics.base import Comparison, Context, Grouping, compare, evaluate
 from metrics.funnel import AMOUNT_STAGES, STAGES, STEPS
 from metrics.registry import HEADLINE, REGISTRY
+from tests import persona_oracle as oracle
 from tests.apptest import ROOT, app_test, open_app, sign_in_with_form
 from tests.test_app import GUARD_MESSAGE, Crm, demo_crm  # noqa: F401 - fixture
 from tests.test_pages import navigation  # noqa: F401 - fixture
@@ -201,8 +202,17 @@ def assert_nothing_outside(at: AppTest, crm: Crm, persona: Persona) -> None:
         assert name not in cells and name not in texts, (persona.user, name)
 
 
+def independent_value(crm: Crm, key: str, scope: oracle.Scope) -> object:
+    """``key``'s value for the period in ``scope``, recomputed in pandas from the raw tables
+    (tests/persona_oracle.py: never through ``metrics`` or the viewer)."""
+    period = _period(crm)
+    return oracle.load(crm.url, crm.as_of, crm.currency).metric(key, scope, period.start, period.end)
+
+
 def assert_kpis(at: AppTest, crm: Crm, persona: Persona, page: str) -> int:
-    """Each KPI card of a registered metric shows the oracle's figure; returns how many were checked.
+    """Each KPI card of a registered metric shows the oracle's figure — the metric computed with the
+    scope as filters, and, where tests/persona_oracle.py has one (every Overview KPI), the value
+    recomputed in pandas from the raw tables; returns how many were checked.
 
     A metric whose records cannot be limited to the persona's business units (leads have none)
     must not be shown at all for a business-unit-limited persona."""
@@ -210,11 +220,22 @@ def assert_kpis(at: AppTest, crm: Crm, persona: Persona, page: str) -> int:
     by_label = {metric.label["en"]: key for key, metric in REGISTRY.items()}
     keys = [by_label[label] for label, _ in cards if label in by_label]
     expected = oracle_comparisons(crm, persona, sorted(set(keys)))
+    data = oracle.load(crm.url, crm.as_of, crm.currency)
+    scope = data.scope(persona.unit, persona.bus)
+    independent = 0
     for label, value in cards:
         key = by_label.get(label)
         if key is None:
             continue  # a page's own figure (velocity, payouts), not a registered metric
-        assert value == fmt.kpi_value(REGISTRY[key], expected[key].current.value, crm.currency, "en"), (persona.user, page, key)
+        metric = REGISTRY[key]
+        assert value == fmt.kpi_value(metric, expected[key].current.value, crm.currency, "en"), (persona.user, page, key)
+        if hasattr(data, f"m_{key}"):
+            by_hand = independent_value(crm, key, scope)
+            assert value == fmt.kpi_value(metric, by_hand, crm.currency, "en"), (persona.user, page, key, "pandas")
+            independent += 1
+    if page in ("overview", "units"):  # the Overview's seven KPIs, each against its pandas oracle
+        assert [label for label, _ in cards] == [REGISTRY[k].label["en"] for k in HEADLINE], (persona.user, page)
+        assert independent == len(HEADLINE), (persona.user, page, independent)
     if persona.bus is not None:
         no_bu = {k for k, m in REGISTRY.items() if "lead" in k and k != "lead_to_order_median_days"} | {"leads"}
         assert not (no_bu & set(keys)), (persona.user, page, no_bu & set(keys))
@@ -226,7 +247,8 @@ def assert_kpis(at: AppTest, crm: Crm, persona: Persona, page: str) -> int:
 
 
 def assert_units_table(at: AppTest, crm: Crm, persona: Persona) -> None:
-    """The Units page's table: one row per child of the persona's unit, each equal to the oracle."""
+    """The Units page's table: one row per child of the persona's unit, each KPI equal to the metric
+    grouped by unit (scope as filters) and to the pandas oracle for the child's subtree."""
     names = {t(k, "en") for k in ("league.unit", "units.rep")}
     tables = [d.value for d in at.dataframe if names & set(d.value.columns)]
     if not tables:  # a team whose reps have no records in the period
@@ -245,18 +267,22 @@ def assert_units_table(at: AppTest, crm: Crm, persona: Persona) -> None:
     finally:
         engine.dispose()
     shown = {row[t("league.unit", "en")]: row for _, row in table.iterrows()}
+    data = oracle.load(crm.url, crm.as_of, crm.currency)
+    labels = [REGISTRY[k].label["en"] for k in HEADLINE]
+    assert [c for c in table.columns if c in labels] == labels  # every KPI is compared
     for unit in children:
         assert unit.name in shown, (persona.user, unit.name, list(shown))
         for key in HEADLINE:
             metric = REGISTRY[key]
-            if metric.label["en"] not in table.columns:
-                continue
             frame = expected[key]
             got = frame.loc[frame["group"] == unit.code, "value"]
             value = got.iloc[0] if len(got) else None
             if value is None or (isinstance(value, float) and pd.isna(value)):
                 value = 0 if metric.kind in ("count", "money") else None
-            assert shown[unit.name][metric.label["en"]] == widgets.figure_text(metric, value, crm.currency, "en"), (unit.name, key)
+            cell = shown[unit.name][metric.label["en"]]
+            assert cell == widgets.figure_text(metric, value, crm.currency, "en"), (unit.name, key)
+            by_hand = independent_value(crm, key, data.scope(unit.code, persona.bus))
+            assert cell == widgets.figure_text(metric, by_hand, crm.currency, "en"), (unit.name, key, "pandas")
 
 
 # --- The page tables: the same metrics functions, for a whole-company viewer with the scope as filters
@@ -477,7 +503,7 @@ def test_each_persona_on_each_page_sees_exactly_their_scope(
     # No error anywhere: figures a business-unit scope cannot be applied to (leads carry no
     # business unit) are withheld with a notice that says why.
     assert not [e.value for e in at.error], [e.value for e in at.error]
-    if persona.bus is not None and page in ("overview", "funnel"):
+    if persona.bus is not None and page == "funnel":  # the Overview's KPIs all carry a business unit (or count its orders)
         notices = [i.value for i in at.info] + [c.value for c in at.caption]
         assert any("cannot be limited to the part of the organisation" in n or "cannot be limited to it" in n for n in notices), notices
     assert_nothing_outside(at, demo_crm, persona)

@@ -9,7 +9,7 @@ viewers, two databases or two versions of one database never share a cached resu
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from data_layer import dimensions
 from data_layer.config import Calendar, Settings
 from data_layer.connection import make_engine, missing_schema
 from data_layer.filters import Filters, OrgTree, OrgUnit, Viewer
-from metrics.base import Comparison, Context, Grouping, compare, evaluate, trend
+from metrics.base import Comparison, Context, Grouping, compare, evaluate, result, trend
 from metrics import churn, funnel, sales_cycle, targets, velocity, wallet
 from metrics.registry import REGISTRY
 
@@ -174,6 +174,25 @@ def by_unit(ctx: Context, key: DataKey, metric: str, flt: Filters) -> pd.DataFra
 
 
 @st.cache_data(ttl=METRIC_TTL, max_entries=METRIC_ENTRIES, show_spinner=False)
+def _by_bu(
+    _ctx: Context, key: DataKey, metric: str, flt: Filters, bus: tuple[str, ...], viewer: Viewer, calendar: Calendar,
+    currency: str, as_of: date,
+) -> pd.DataFrame:
+    m = REGISTRY[metric]
+    if "bu" in m.groupings:
+        return evaluate(m, _ctx, flt, Grouping("bu"))
+    # An account-level metric (new customers, churn, retention, wallet) has no business unit per
+    # record: each business unit's value is the metric with that business unit chosen in the filter.
+    return pd.DataFrame({"group": list(bus), "value": [result(m, _ctx, replace(flt, bus=(code,))).value for code in bus]})
+
+
+def by_bu(ctx: Context, key: DataKey, metric: str, flt: Filters, bus: tuple[str, ...]) -> pd.DataFrame:
+    """``group`` (business unit code) and ``value`` for each of ``bus``: the metric's own ``bu``
+    grouping where its records carry a business unit, else the metric filtered to each one."""
+    return _by_bu(ctx, key, metric, flt, bus, ctx.viewer, ctx.calendar, ctx.currency, ctx.as_of)
+
+
+@st.cache_data(ttl=METRIC_TTL, max_entries=METRIC_ENTRIES, show_spinner=False)
 def _by_rep(
     _ctx: Context, key: DataKey, metric: str, flt: Filters, viewer: Viewer, calendar: Calendar, currency: str, as_of: date
 ) -> pd.DataFrame:
@@ -296,6 +315,8 @@ INCENTIVES: dict[str, Callable[[Context, Plan, targets.TargetPeriod, Any], objec
     "manager_bonuses": lambda ctx, plan, period, _: incentives.manager_bonuses(ctx, plan, period),
     # arg: (pool amount or None, ((code, multiplier), ...))
     "pool_shares": lambda ctx, plan, period, arg: incentives.pool_shares(ctx, plan, period, pool=arg[0], adjust=dict(arg[1]) or None),
+    # arg: the pool's group codes
+    "pool_group_names": lambda ctx, plan, period, codes: incentives.pool_group_names(ctx, plan.pool.split_by, codes),
 }
 
 

@@ -5,16 +5,17 @@ written to ``st.query_params`` after every run (so a copied link reproduces the 
 session's first run reads the URL instead: every value is checked against what this viewer
 may choose; anything else is dropped with a notice, so a link can never widen the scope.
 
-Pages keep some state of their own in the URL too (:data:`PAGE_PARAMS`: the Units page's drill
-path, the Funnel's counting mode and split). It is held in one session-state dict, so it outlives
-the page's widgets and a link copied on any page reproduces it; it is read, checked and written
-with the filters, in one URL update per run.
+Pages keep some state of their own in the URL too (:data:`PAGE_PARAMS`: the Overview's league
+table, the Units page's drill path, comparison and ranking, the Funnel's counting mode, window and
+split). It is held in one session-state dict, so it outlives the page's widgets and a link copied
+on any page reproduces it; it is read, checked and written with the filters, in one URL update per
+run.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -23,28 +24,51 @@ import streamlit as st
 from data_layer.config import Calendar
 from data_layer.dimensions import FilterOptions
 from data_layer.filters import PRESETS, Filters, OrgTree, Period, Viewer, grain_for, preset_period
+from metrics.registry import HEADLINE
 from ui.i18n import DEFAULT_LANG, LANG_KEY, LANG_NAMES, LANGS, current_lang, display, join, t
 
 # URL parameters.
 P_PERIOD, P_START, P_END, P_UNIT, P_LANG = "period", "start", "end", "unit", "lang"
 LIST_PARAMS = {"bu": "bus", "segment": "segments", "product": "products", "source": "sources"}
-# Page state: the Units page's drill path (the code of the unit drilled into; its path down from
-# the filtered unit follows from the org tree) and whether it compares units or reps; the Funnel's
-# counting mode and split.
-P_DRILL, P_COMPARE, P_MODE, P_SPLIT = "drill", "compare", "mode", "split"
+# Page state: the Overview's league table (units or business units); the Units page's drill path
+# (the code of the unit drilled into; its path down from the filtered unit follows from the org
+# tree), whether it compares units or reps, and the KPI it ranks by; the Funnel's counting mode,
+# its "within N days" window (none: any time) and split.
+P_LEAGUE, P_DRILL, P_COMPARE, P_RANK = "league", "drill", "compare", "rank"
+P_MODE, P_WITHIN, P_SPLIT = "mode", "within", "split"
+LEAGUE_BY = ("unit", "bu")
 UNITS_COMPARE = ("unit", "rep")
 FUNNEL_MODES = ("cohort", "snapshot")
 FUNNEL_SPLITS = ("unit", "source")
-#: Each page parameter's allowed values (None: a unit the viewer may see) and its default, which
-#: the URL leaves out.
-PAGE_PARAMS: dict[str, tuple[tuple[str, ...] | None, str | None]] = {
+#: The longest "within N days" window the Funnel takes.
+MAX_WITHIN_DAYS = 3650
+_DAYS = re.compile(r"^\d{1,4}$", re.ASCII)
+
+
+def _within_days(value: str) -> bool:
+    return bool(_DAYS.match(value)) and int(value) <= MAX_WITHIN_DAYS
+
+
+#: Each page parameter's allowed values (a tuple, a check of the text, or None: a unit the viewer
+#: may see) and its default, which the URL leaves out.
+PAGE_PARAMS: dict[str, tuple[tuple[str, ...] | Callable[[str], bool] | None, str | None]] = {
+    P_LEAGUE: (LEAGUE_BY, LEAGUE_BY[0]),
     P_DRILL: (None, None),
     P_COMPARE: (UNITS_COMPARE, UNITS_COMPARE[0]),
+    P_RANK: (HEADLINE, HEADLINE[0]),
     P_MODE: (FUNNEL_MODES, FUNNEL_MODES[0]),
+    P_WITHIN: (_within_days, None),
     P_SPLIT: (FUNNEL_SPLITS, FUNNEL_SPLITS[0]),
 }
 #: Widgets whose value is page state: copied into it after every interaction (see write_url).
-PAGE_WIDGETS = {P_COMPARE: "units_compare", P_MODE: "funnel_mode", P_SPLIT: "funnel_split"}
+PAGE_WIDGETS = {
+    P_LEAGUE: "overview_league",
+    P_COMPARE: "units_compare",
+    P_RANK: "units_rank",
+    P_MODE: "funnel_mode",
+    P_WITHIN: "funnel_within",
+    P_SPLIT: "funnel_split",
+}
 KNOWN = {P_PERIOD, P_START, P_END, P_UNIT, P_LANG, *LIST_PARAMS, *PAGE_PARAMS}
 #: Parameters Streamlit itself reads; not ours to judge.
 RESERVED = {"embed", "embed_options"}
@@ -260,12 +284,20 @@ def parse_page(params: Mapping[str, Sequence[str]], choices: Choices) -> tuple[d
                 state[name] = value
             else:
                 notices.append(("url.out_of_scope", {"param": name}))
-        elif value in allowed:
+        elif _allows(name, value):
             if value != default:
                 state[name] = value
         else:
             notices.append(("url.bad_value", {"param": name}))
     return state, notices
+
+
+def _allows(name: str, value: str) -> bool:
+    """Whether ``value`` is one page parameter ``name`` may take (never a unit: see parse_page)."""
+    allowed = PAGE_PARAMS[name][0]
+    if callable(allowed):
+        return allowed(value)
+    return allowed is not None and value in allowed
 
 
 def page_params(state: Mapping[str, object]) -> dict[str, list[str]]:
@@ -507,9 +539,13 @@ def write_url(sel: Selection) -> None:
     keep history quiet: one URL update per run at most)."""
     state = st.session_state
     for name, key in PAGE_WIDGETS.items():
-        allowed = PAGE_PARAMS[name][0] or ()
-        if state.get(key) in allowed:
-            set_page_value(name, state[key])
+        if key not in state:  # the widget is on another page: its state stays as it was left
+            continue
+        value = state[key]
+        if value is None and PAGE_PARAMS[name][1] is None:  # an optional value cleared (the Funnel's window)
+            set_page_value(name, None)
+        elif value is not None and _allows(name, str(value)):
+            set_page_value(name, str(value))
     wanted = to_params(sel) | page_params(_page_state())
     if _params() != wanted:
         st.query_params.from_dict(wanted)

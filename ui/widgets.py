@@ -108,10 +108,24 @@ CARD_STYLE = """<style>
 </style>"""
 
 
+#: More than six cards do not fit one row beside the sidebar (a 1366 px screen leaves ~900 px):
+#: four to a row there, two on a phone, every card the same width; and the cards a little tighter
+#: (padding, the space above the sparkline), so both rows fit a 768 px screen's first view. The
+#: selectors are the row's key and Streamlit's own test ids.
+WIDE_ROW_STYLE = """<style>
+.st-key-kpi_row_wide > div { flex: 0 1 calc(25% - 0.75rem); min-width: 0; }
+@media (max-width: 640px) { .st-key-kpi_row_wide > div { flex: 0 1 calc(50% - 0.5rem); } }
+.st-key-kpi_row_wide > div > div > [data-testid="stLayoutWrapper"] > [data-testid="stVerticalBlock"] { padding: 0.625rem 0.75rem; }
+.st-key-kpi_row_wide [data-testid="stMetricChart"] { margin-top: 0.25rem; }
+</style>"""
+
+
 def card_row(n: int) -> list:
-    """``n`` slots for KPI cards: one row on a desktop, wrapping to two or three on a phone."""
-    st.html(CARD_STYLE)
-    row = st.container(horizontal=True, wrap=True, gap="small")
+    """``n`` slots for KPI cards: one row on a desktop (four to a row for more than six), wrapping
+    to two or three on a phone."""
+    wide = n > 6
+    st.html(CARD_STYLE + (WIDE_ROW_STYLE if wide else ""))
+    row = st.container(horizontal=True, wrap=True, gap="small", key="kpi_row_wide" if wide else None)
     return [row.container(width="stretch", height="stretch", gap=None) for _ in range(n)]  # a row's cards equally tall
 
 
@@ -130,13 +144,13 @@ def reason_text(reason: str | None, lang: str) -> str:
     return t(key, lang) if has(key) else t("reason.unknown", lang, reason=reason)
 
 
-def _comparison(delta: float | None, metric: Metric, caption: str, lang: str) -> None:
-    """A change as a coloured badge ("↑ +12.3%") over what it compares with, in small type.
-    The markdown is built from our own strings and numbers only."""
+def _comparison(delta: float | None, metric: Metric, caption: str, lang: str) -> str:
+    """A change as a coloured badge ("↑ +12.3%") beside what it compares with, in small type
+    (markdown built from our own strings and numbers only)."""
     colour, arrow = _tone(delta, metric.better)
     icon = {"up": ":material/arrow_upward: ", "down": ":material/arrow_downward: ", "off": ""}[arrow]
     text = md_escape(fmt.change(delta, metric.kind, lang) or fmt.DASH)
-    st.markdown(f":{colour}-badge[{icon}{text}]  \n:small[:gray[{md_escape(caption)}]]")
+    return f":{colour}-badge[{icon}{text}] :small[:gray[{md_escape(caption)}]]"
 
 
 def kpi_card(
@@ -164,8 +178,9 @@ def kpi_card(
             chart_data=spark if len(spark) > 1 else None,
             chart_type="area",
         )
-        _comparison(previous, metric, t("kpi.vs_previous", lang), lang)
-        _comparison(year_ago, metric, t("kpi.vs_year_ago", lang), lang)
+        # One element for both lines: no gap between them, so a row of cards stays short.
+        lines = (_comparison(previous, metric, t("kpi.vs_previous", lang), lang), _comparison(year_ago, metric, t("kpi.vs_year_ago", lang), lang))
+        st.markdown("  \n".join(lines))
         if target is not None:
             target_line(target, metric, currency, lang)
         if maturing:
@@ -209,15 +224,18 @@ def trend_caption(metric: Metric, currency: str, period: Period, cal: Calendar, 
 # --- League table -------------------------------------------------------------------------------
 
 
-def league_frame(units: list[tuple[str | None, str]], values: dict[str, pd.DataFrame], metrics: list[Metric], lang: str) -> pd.DataFrame:
+def league_frame(
+    units: list[tuple[str | None, str]], values: dict[str, pd.DataFrame], metrics: list[Metric], lang: str, name_col: str | None = None
+) -> pd.DataFrame:
     """One row per unit (``units`` = (code, display name); code None = booked at the parent
     itself), one column per metric's value, in the reader's language, largest first.
-    A unit with no rows shows 0 for counts and money and nothing for ratios."""
+    A unit with no rows shows 0 for counts and money and nothing for ratios. ``name_col`` titles
+    the names' column (default "Unit")."""
     lookups = {
         m.key: {None if pd.isna(g) else str(g): v for g, v in zip(values[m.key]["group"], values[m.key]["value"], strict=True)}
         for m in metrics
     }
-    unit_col = t("league.unit", lang)
+    unit_col = name_col or t("league.unit", lang)
     rows = []
     for code, name in units:
         row: dict[str, object] = {unit_col: name}
@@ -233,15 +251,17 @@ def league_frame(units: list[tuple[str | None, str]], values: dict[str, pd.DataF
     return frame.reset_index(drop=True)
 
 
-def column_config(metrics: list[Metric], currency: str, lang: str) -> dict:
+def column_config(metrics: list[Metric], currency: str, lang: str, name_col: str | None = None) -> dict:
     symbol = get_currency_symbol(currency, locale=fmt.NUMBER_LOCALE[lang])
-    config: dict = {t("league.unit", lang): st.column_config.TextColumn(pinned=True)}
+    config: dict = {name_col or t("league.unit", lang): st.column_config.TextColumn(pinned=True)}
     for metric in metrics:
         name = label(metric.label, lang)
         if metric.kind == "money":
             config[name] = st.column_config.NumberColumn(f"{name} ({currency})", format=f"{symbol}%,.0f", help=label(metric.definition, lang))
         elif metric.kind == "ratio":
             config[name] = st.column_config.NumberColumn(name, format="percent", help=label(metric.definition, lang))
+        elif metric.kind == "days":
+            config[name] = days_column(name, lang, label(metric.definition, lang))
         else:
             config[name] = st.column_config.NumberColumn(name, format="%,d", help=label(metric.definition, lang))
     return config
@@ -257,14 +277,17 @@ def excel_bytes(frame: pd.DataFrame, sheet: str) -> bytes:
     return buffer.getvalue()
 
 
-def league_table(frame: pd.DataFrame, metrics: list[Metric], currency: str, file_stem: str, lang: str) -> None:
-    """The table, then CSV and Excel downloads of exactly what it shows."""
+def league_table(
+    frame: pd.DataFrame, metrics: list[Metric], currency: str, file_stem: str, lang: str, *, key: str = "league", name_col: str | None = None
+) -> None:
+    """The table, then CSV and Excel downloads of exactly what it shows (``key`` tells a page's
+    league tables apart; ``name_col`` as :func:`league_frame`)."""
     shown = frame.copy()
     for metric in metrics:
         if metric.kind == "ratio":  # "35.5%", not "35.48%": the table shows one decimal, like the cards
             shown[label(metric.label, lang)] = pd.to_numeric(shown[label(metric.label, lang)], errors="coerce").round(3)
-    st.dataframe(shown, hide_index=True, column_config=column_config(metrics, currency, lang), width="stretch")
-    downloads(frame, file_stem, t("league.title", lang), "league", lang)
+    st.dataframe(shown, hide_index=True, column_config=column_config(metrics, currency, lang, name_col), width="stretch")
+    downloads(frame, file_stem, t("league.title", lang), key, lang)
 
 
 def downloads(frame: pd.DataFrame, file_stem: str, sheet: str, key: str, lang: str) -> None:
@@ -768,15 +791,4 @@ def statement_lines(lines: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = lines.copy()
     out["status"] = [holdback_text(s, lang) for s in lines.get("holdback_status", pd.Series([None] * len(lines)))]
     out["note_text"] = ["" if _missing(n) else t(f"deal_note.{n}", lang) for n in lines["note"]]
-    return out
-
-
-def frozen_record(lines: pd.DataFrame, decided: pd.DataFrame) -> list[dict[str, object]]:
-    """The lines a frozen statement keeps: every deal of the period, then every holdback decided in it."""
-    keep = ["order_number", "order_date", "credit_date", "amount", "base", "rate", "commission", "earned", "held_back",
-            "holdback_status", "released", "forfeited", "paid_now", "window_end"]
-    out: list[dict[str, object]] = []
-    for part, frame in (("deal", lines), ("holdback_decided", decided)):
-        for row in frame.to_dict("records"):
-            out.append({"part": part, **{k: row.get(k) for k in keep if k in row}})
     return out
