@@ -35,7 +35,7 @@ with widgets.section(t("trend.title"), url):
         t("trend.metric"),
         HEADLINE,
         format_func=lambda key: label(REGISTRY[key].label, lang),
-        default=HEADLINE[0],
+        default=filterbar.page_value(filterbar.P_TREND),
         required=True,
         key="overview_trend_metric",
         label_visibility="collapsed",

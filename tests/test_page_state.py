@@ -1,4 +1,5 @@
-"""Page state in the URL (ui.filterbar.PAGE_PARAMS): the Units page's drill path and comparison,
+"""Page state in the URL (ui.filterbar.PAGE_PARAMS): the Overview's trend KPI and league table, the
+Units page's drill path, comparison and ranking,
 the Funnel's counting mode and split — parsed and checked like the filters, written back with
 them in one URL update, and restored from a copied link.
 """
@@ -208,3 +209,22 @@ def test_a_link_restores_the_overviews_business_unit_league(navigation: None, mo
     _ok(_rerun(at))
     assert "league" not in at.query_params
     assert [d for d in at.dataframe if t("league.unit", "en") in d.value.columns]
+
+
+def test_a_link_restores_the_overviews_trend_kpi(navigation: None, monkeypatch: pytest.MonkeyPatch, demo_crm: Crm) -> None:
+    """The trend chart follows the KPI in the link (NRR: monthly, as churn and retention are measured)."""
+    at = open_app(monkeypatch, demo_crm.url, params={"period": "last_quarter", "trend": "nrr"})
+    _ok(at)
+    assert not at.warning, [w.value for w in at.warning]
+    assert at.pills(key="overview_trend_metric").value == "nrr" and at.query_params["trend"] == "nrr"
+    captions = [c.value.replace("\\", "") for c in at.caption]
+    assert any(REGISTRY["nrr"].label["en"] in c for c in captions), captions
+    at.pills(key="overview_trend_metric").set_value("win_rate")
+    _ok(_rerun(at))
+    assert at.query_params["trend"] == "win_rate"
+    at.pills(key="overview_trend_metric").set_value("revenue")
+    _ok(_rerun(at))
+    assert "trend" not in at.query_params  # the default stays out of the link
+    at = open_app(monkeypatch, demo_crm.url, params={"period": "last_quarter", "trend": "<script>"})
+    assert "trend" in "\n".join(w.value for w in at.warning)
+    assert at.pills(key="overview_trend_metric").value == "revenue"

@@ -30,11 +30,11 @@ from ui.i18n import DEFAULT_LANG, LANG_KEY, LANG_NAMES, LANGS, current_lang, dis
 # URL parameters.
 P_PERIOD, P_START, P_END, P_UNIT, P_LANG = "period", "start", "end", "unit", "lang"
 LIST_PARAMS = {"bu": "bus", "segment": "segments", "product": "products", "source": "sources"}
-# Page state: the Overview's league table (units or business units); the Units page's drill path
+# Page state: the Overview's trend KPI and league table (units or business units); the Units page's drill path
 # (the code of the unit drilled into; its path down from the filtered unit follows from the org
 # tree), whether it compares units or reps, and the KPI it ranks by; the Funnel's counting mode,
 # its "within N days" window (none: any time) and split.
-P_LEAGUE, P_DRILL, P_COMPARE, P_RANK = "league", "drill", "compare", "rank"
+P_TREND, P_LEAGUE, P_DRILL, P_COMPARE, P_RANK = "trend", "league", "drill", "compare", "rank"
 P_MODE, P_WITHIN, P_SPLIT = "mode", "within", "split"
 LEAGUE_BY = ("unit", "bu")
 UNITS_COMPARE = ("unit", "rep")
@@ -52,6 +52,7 @@ def _within_days(value: str) -> bool:
 #: Each page parameter's allowed values (a tuple, a check of the text, or None: a unit the viewer
 #: may see) and its default, which the URL leaves out.
 PAGE_PARAMS: dict[str, tuple[tuple[str, ...] | Callable[[str], bool] | None, str | None]] = {
+    P_TREND: (HEADLINE, HEADLINE[0]),
     P_LEAGUE: (LEAGUE_BY, LEAGUE_BY[0]),
     P_DRILL: (None, None),
     P_COMPARE: (UNITS_COMPARE, UNITS_COMPARE[0]),
@@ -62,6 +63,7 @@ PAGE_PARAMS: dict[str, tuple[tuple[str, ...] | Callable[[str], bool] | None, str
 }
 #: Widgets whose value is page state: copied into it after every interaction (see write_url).
 PAGE_WIDGETS = {
+    P_TREND: "overview_trend_metric",
     P_LEAGUE: "overview_league",
     P_COMPARE: "units_compare",
     P_RANK: "units_rank",
