@@ -8,7 +8,9 @@ dashboards do) and a fast one (DuckDB's ``.df()``; on PostgreSQL ``COPY … TO S
 
 Pages (whole company, ``last_12_months`` to the data's as-of date, or ``--period full``: the demo's three years):
 
-- overview: the five headline metrics for the period, the previous period and the year-ago period (15 values);
+- overview: the Overview's KPI cards (``metrics.registry.HEADLINE``: revenue, new customers, win rate, median sales
+  cycle, logo churn, NRR, share of wallet) for the period, the previous period and the year-ago period (21 values;
+  the hand-written SQL and pandas ask a period that is both previous and year-ago once, as ``compare`` does);
 - cycle: the sales cycle's distribution (n, p25, median, p75, p90, mean), in total and per top unit;
 - churn: ``churn_table`` in total and per top unit (base, churned and the five revenues);
 - wallet: ``wallet_summary`` in total and per top unit, and the ten accounts with the most headroom.
@@ -172,36 +174,19 @@ def hand_sql_page(page: str, q: Callable[[str], pd.DataFrame], flt: Filters, cur
     cal = ctx.calendar
     top = _top_units(ctx)
     if page == "overview":
-        ps = _periods(flt)
-        lo, hi = min(p.start for p in ps.values()), max(p.end for p in ps.values())
-        conv = f"round(CAST(o.amount AS DECIMAL(38,2)) * CASE WHEN o.currency = '{cur}' THEN 1 ELSE fx.rate END, 2)"
-        orders = ", ".join(
-            f"sum({conv}) FILTER (WHERE o.order_date BETWEEN DATE '{p.start}' AND DATE '{p.end}') AS revenue_{k}, "
-            f"count(*) FILTER (WHERE o.order_date BETWEEN DATE '{p.start}' AND DATE '{p.end}') AS won_orders_{k}"
-            for k, p in ps.items()
-        )
-        o = q(f"SELECT {orders} FROM sales_order o {_FX.format(t='o', cur=cur, d='o.order_date')} "
-              f"WHERE o.order_date BETWEEN DATE '{lo}' AND DATE '{hi}'").iloc[0]
-        b = {k: tuple(map(_ts, p.utc_bounds(cal))) for k, p in ps.items()}
-        ulo, uhi = min(x[0] for x in b.values()), max(x[1] for x in b.values())
-        opp_cols = ", ".join(
-            f"count(*) FILTER (WHERE created_at >= {b0} AND created_at < {b1}) AS opportunities_{k}, "
-            f"count(*) FILTER (WHERE status = 'won' AND closed_at >= {b0} AND closed_at < {b1}) AS won_{k}, "
-            f"count(*) FILTER (WHERE status IN ('won', 'lost') AND closed_at >= {b0} AND closed_at < {b1}) AS closed_{k}"
-            for k, (b0, b1) in b.items()
-        )
-        op = q(f"SELECT {opp_cols} FROM opportunity WHERE (created_at >= {ulo} AND created_at < {uhi}) "
-               f"OR (closed_at >= {ulo} AND closed_at < {uhi})").iloc[0]
-        lead_cols = ", ".join(f"count(*) FILTER (WHERE created_at >= {b0} AND created_at < {b1}) AS leads_{k}" for k, (b0, b1) in b.items())
-        ld = q(f"SELECT {lead_cols} FROM lead WHERE created_at >= {ulo} AND created_at < {uhi}").iloc[0]
+        keys, distinct = _distinct_periods(flt)
+        o = q(overview_orders_sql(distinct, cur, cal, dialect)).iloc[0]
+        op = q(overview_opportunities_sql(distinct, cal, dialect)).iloc[0]
         out: Values = {}
-        for k in ps:
+        for label, k in keys.items():
             out |= {
-                f"revenue.{k}": _num(o[f"revenue_{k}"]) or 0.0,
-                f"won_orders.{k}": _num(o[f"won_orders_{k}"]),
-                f"win_rate.{k}": op[f"won_{k}"] / op[f"closed_{k}"] if op[f"closed_{k}"] else None,
-                f"opportunities.{k}": _num(op[f"opportunities_{k}"]),
-                f"leads.{k}": _num(ld[f"leads_{k}"]),
+                f"revenue.{label}": _num(o[f"revenue_{k}"]) or 0.0,
+                f"new_customers.{label}": _num(o[f"new_customers_{k}"]),
+                f"win_rate.{label}": _num(op[f"won_{k}"]) / _num(op[f"closed_{k}"]) if _num(op[f"closed_{k}"]) else None,  # type: ignore[operator]
+                f"sales_cycle_median_days.{label}": _num(op[f"cycle_median_{k}"]),
+                f"logo_churn.{label}": _num(o[f"churned_{k}"]) / _num(o[f"base_{k}"]) if _num(o[f"base_{k}"]) else None,  # type: ignore[operator]
+                f"nrr.{label}": _num(o[f"recent_{k}"]) / _num(o[f"prior_{k}"]) if (_num(o[f"prior_{k}"]) or 0) > 0 else None,  # type: ignore[operator]
+                f"share_of_wallet.{label}": _num(o[f"covered_{k}"]) / _num(o[f"wallet_{k}"]) if _num(o[f"wallet_{k}"]) else None,  # type: ignore[operator]
             }
         return out
     if page == "cycle":
@@ -247,6 +232,87 @@ p AS (SELECT acc.account_id, acc.home, coalesce(rev.rc, 0) AS rc, CASE WHEN w.wc
     )
 
 
+def _distinct_periods(flt: Filters) -> tuple[dict[str, str], dict[str, Period]]:
+    """The overview's three periods (``cur``, ``prev``, ``yago``) as keys into the distinct ones
+    (``p0``, ``p1``, …): for a year, the previous period is the year-ago period, asked once."""
+    found: dict[tuple[date, date], str] = {}
+    distinct: dict[str, Period] = {}
+    keys: dict[str, str] = {}
+    for label, p in _periods(flt).items():
+        if (p.start, p.end) not in found:
+            found[p.start, p.end] = f"p{len(found)}"
+            distinct[found[p.start, p.end]] = p
+        keys[label] = found[p.start, p.end]
+    return keys, distinct
+
+
+def overview_orders_sql(periods: dict[str, Period], cur: str, cal: object, dialect: str = "duckdb") -> str:
+    """The Overview's order-based KPIs for each period, in one pass over the orders: every account's
+    first positive order, revenue, churn flags and retention revenues, and fiscal-year-to-date revenue
+    per period, then summed; wallets per period joined to it. Columns ``<measure>_<key>``."""
+    conv = f"round(CAST(o.amount AS DECIMAL(38,2)) * CASE WHEN o.currency = '{cur}' THEN 1 ELSE fx.rate END, 2)"  # per order
+    cols: list[str] = ["min(o.order_date) FILTER (WHERE o.amount > 0) AS first_order"]
+    sums: list[str] = []
+    wallets: list[str] = []
+    sow: list[str] = []
+
+    def rev(lo: int, hi: int) -> str:  # an account's revenue in months lo … hi: netted, to the cent, not below zero
+        return f"greatest(round(coalesce(sum(rev) FILTER (WHERE m BETWEEN {lo} AND {hi}), 0), 2), 0)"
+
+    for k, p in periods.items():
+        s, e = churn.month_number(p.start), churn.month_number(p.end)
+        fy_start, fy = fiscal_year_start(p.end, cal), fiscal_year_of(p.end, cal)  # type: ignore[arg-type]
+        cols += [
+            f"sum(rev) FILTER (WHERE o.order_date BETWEEN DATE '{p.start}' AND DATE '{p.end}') AS revenue_{k}",
+            f"bool_or(o.amount > 0 AND m BETWEEN {s - 12} AND {s - 1}) AS in_base_{k}",
+            f"bool_or(o.amount > 0 AND m BETWEEN {e - 11} AND {e}) AS active_{k}",
+            f"{rev(e - 11, e)} AS recent_{k}",
+            f"{rev(e - 23, e - 12)} AS prior_{k}",
+            f"CAST(round(sum(rev) FILTER (WHERE o.order_date BETWEEN DATE '{fy_start}' AND DATE '{p.end}') * 100, 0) AS BIGINT) AS ytd_cents_{k}",
+        ]
+        sums += [
+            f"coalesce(sum(revenue_{k}), 0) AS revenue_{k}",
+            f"count(*) FILTER (WHERE first_order BETWEEN DATE '{p.start}' AND DATE '{p.end}') AS new_customers_{k}",
+            f"count(*) FILTER (WHERE in_base_{k}) AS base_{k}",
+            f"count(*) FILTER (WHERE in_base_{k} AND NOT active_{k}) AS churned_{k}",
+            f"coalesce(sum(recent_{k}) FILTER (WHERE in_base_{k}), 0) AS recent_{k}",
+            f"coalesce(sum(prior_{k}) FILTER (WHERE in_base_{k}), 0) AS prior_{k}",
+        ]
+        wallets.append(
+            f"SELECT '{k}' AS k, w.account_id, CAST(round(round(CAST(w.amount AS DECIMAL(38,2)) * CASE WHEN w.currency = '{cur}' "
+            f"THEN 1 ELSE fx.rate END, 2) * 100, 0) AS BIGINT) AS wc FROM wallet_estimate w "
+            + _FX.format(t="w", cur=cur, d=f"DATE '{p.end}'") + f" WHERE w.fiscal_year = {fy} AND w.amount > 0"
+        )
+        sow += [f"sum(coalesce(pa.ytd_cents_{k}, 0)) FILTER (WHERE w.k = '{k}') AS covered_{k}",
+                f"sum(w.wc) FILTER (WHERE w.k = '{k}') AS wallet_{k}"]
+    # account_id is NOT NULL and references account: every order's account is an account.
+    return f"""
+WITH pa AS MATERIALIZED (
+  SELECT o.account_id, {', '.join(cols)}
+  FROM (SELECT o.*, {_month_no('o.order_date', dialect)} AS m, {conv} AS rev
+        FROM sales_order o {_FX.format(t='o', cur=cur, d='o.order_date')} WHERE o.amount IS NOT NULL) o
+  GROUP BY o.account_id
+),
+w AS ({' UNION ALL '.join(wallets)})
+SELECT * FROM (SELECT {', '.join(sums)} FROM pa) a,
+  (SELECT {', '.join(sow)} FROM w LEFT JOIN pa USING (account_id) WHERE w.wc > 0) b"""
+
+
+def overview_opportunities_sql(periods: dict[str, Period], cal: object, dialect: str = "duckdb") -> str:
+    """Won, won + lost and the median sales cycle (days) of the opportunities closed in each period, in one pass."""
+    b = {k: tuple(map(_ts, p.utc_bounds(cal))) for k, p in periods.items()}  # type: ignore[arg-type]
+    lo, hi = min(x[0] for x in b.values()), max(x[1] for x in b.values())
+    cols = ", ".join(
+        f"count(*) FILTER (WHERE status = 'won' AND closed_at >= {b0} AND closed_at < {b1}) AS won_{k}, "
+        f"count(*) FILTER (WHERE closed_at >= {b0} AND closed_at < {b1}) AS closed_{k}, "
+        f"{_quantile('s', 0.5, dialect)} FILTER (WHERE status = 'won' AND closed_at >= created_at AND closed_at >= {b0} "
+        f"AND closed_at < {b1}) / 86400 AS cycle_median_{k}"
+        for k, (b0, b1) in b.items()
+    )
+    return (f"SELECT {cols} FROM (SELECT status, created_at, closed_at, {_seconds('created_at', 'closed_at', dialect)} AS s "
+            f"FROM opportunity WHERE status IN ('won', 'lost') AND closed_at >= {lo} AND closed_at < {hi}) x")
+
+
 def churn_sql(flt: Filters, cur: str, dialect: str = "duckdb") -> str:
     """Churn per account, then its sums: ``{g}``/``{gb}`` take a group column and its GROUP BY."""
     s, e = churn.month_number(flt.period.start), churn.month_number(flt.period.end)
@@ -279,8 +345,8 @@ FROM pa {{gb}}"""
 
 #: The columns each page reads (a dashboard that reads SELECT * would read more, and be slower).
 TABLES: dict[str, dict[str, str]] = {
-    "overview": {"sales_order": "order_date, amount, currency", "exchange_rate": "*", "opportunity": "created_at, closed_at, status",
-                 "lead": "created_at"},
+    "overview": {"sales_order": "account_id, order_date, amount, currency", "exchange_rate": "*",
+                 "opportunity": "created_at, closed_at, status", "wallet_estimate": "account_id, fiscal_year, amount, currency"},
     "cycle": {"opportunity": "created_at, closed_at, status, unit_id"},
     "churn": {"sales_order": "account_id, order_date, amount, currency", "exchange_rate": "*", "account": "account_id, home_unit_id",
               "account_history": "account_id, home_unit_id, valid_from, valid_to"},
@@ -359,27 +425,45 @@ def _unit_map(ctx: Context) -> dict[int, str]:
     return {uid: code for code, ids in _top_units(ctx).items() for uid in ids}
 
 
+def _churn_accounts(account_id: np.ndarray, m: np.ndarray, amount: np.ndarray, rev: np.ndarray, s: int, e: int) -> pd.DataFrame:
+    """Per account with an order in the months read (orders with an amount; ``rev`` to the cent per
+    order, NaN without a rate): ``in_base``, ``active`` (0/1) and ``base_rev``, ``recent``, ``prior``
+    (netted, to the cent, not below zero)."""
+    keep = (m >= min(s - 12, e - 23)) & (m <= e)
+    mk, ak, rk = m[keep], amount[keep], np.nan_to_num(rev[keep])
+    pos = ak > 0
+
+    def win(lo: int, hi: int) -> np.ndarray:
+        return (mk >= lo) & (mk <= hi)
+
+    x = pd.DataFrame({"account_id": account_id[keep], "base_flag": (pos & win(s - 12, s - 1)).astype(int),
+                      "active": (pos & win(e - 11, e)).astype(int), "base_rev": np.where(win(s - 12, s - 1), rk, 0.0),
+                      "recent": np.where(win(e - 11, e), rk, 0.0), "prior": np.where(win(e - 23, e - 12), rk, 0.0)})
+    pa = x.groupby("account_id").agg(in_base=("base_flag", "max"), active=("active", "max"), base_rev=("base_rev", "sum"),
+                                     recent=("recent", "sum"), prior=("prior", "sum"))
+    for c in ("base_rev", "recent", "prior"):
+        pa[c] = np.maximum(_round(pa[c].to_numpy()), 0.0)
+    return pa
+
+
+def _wallet_cents(account_id: np.ndarray, od: np.ndarray, conv: np.ndarray, w: pd.DataFrame, fx: pd.DataFrame, cur: str,
+                  end: date, cal: object) -> tuple[pd.Series, pd.Series]:
+    """Fiscal-year-to-date revenue per account to ``end`` (orders with an amount; ``conv`` to the cent
+    per order) and the usable wallet estimates of that fiscal year at ``end``'s rate, both in cents."""
+    start, fy = fiscal_year_start(end, cal), fiscal_year_of(end, cal)  # type: ignore[arg-type]
+    keep = (od >= np.datetime64(start)) & (od <= np.datetime64(end))
+    rev = pd.Series(conv[keep]).groupby(account_id[keep]).sum(min_count=1)
+    rc = pd.Series(_round(rev.to_numpy() * 100, 0), index=rev.index)
+    w = w[(w["fiscal_year"] == fy) & (w["amount"].astype(float) > 0)]
+    on = np.full(len(w), np.datetime64(end), dtype="datetime64[D]")
+    wc = pd.Series(_round(_round(w["amount"].astype(float).to_numpy() * _rates(w["currency"].to_numpy(), on, fx, cur)) * 100, 0),
+                   index=w["account_id"].to_numpy())
+    return rc, wc[wc > 0]
+
+
 def pandas_page(page: str, t: dict[str, pd.DataFrame], flt: Filters, cur: str, ctx: Context) -> Values:
     cal = ctx.calendar
     out: Values = {}
-    if page == "overview":
-        o = t["sales_order"]
-        od = pd.to_datetime(o["order_date"]).to_numpy("datetime64[D]")
-        conv = _round(o["amount"].astype(float).to_numpy() * _rates(o["currency"].to_numpy(), od, t["exchange_rate"], cur))
-        op, ld = t["opportunity"], t["lead"]
-        for k, p in _periods(flt).items():
-            inp = (od >= np.datetime64(p.start)) & (od <= np.datetime64(p.end))
-            b0, b1 = (pd.Timestamp(x) for x in p.utc_bounds(cal))
-            closed = (op["closed_at"] >= b0) & (op["closed_at"] < b1)
-            won, decided = int((closed & (op["status"] == "won")).sum()), int((closed & op["status"].isin(("won", "lost"))).sum())
-            out |= {
-                f"revenue.{k}": float(np.nansum(conv[inp])),
-                f"won_orders.{k}": float(inp.sum()),
-                f"win_rate.{k}": won / decided if decided else None,
-                f"opportunities.{k}": float(((op["created_at"] >= b0) & (op["created_at"] < b1)).sum()),
-                f"leads.{k}": float(((ld["created_at"] >= b0) & (ld["created_at"] < b1)).sum()),
-            }
-        return out
     if page == "cycle":
         op = t["opportunity"]
         b0, b1 = (pd.Timestamp(x) for x in flt.period.utc_bounds(cal))
@@ -398,32 +482,44 @@ def pandas_page(page: str, t: dict[str, pd.DataFrame], flt: Filters, cur: str, c
             out |= stats(g, f"unit.{code}.")
         return out
     o = t["sales_order"]
+    fx = t["exchange_rate"]
+    o = o[o["amount"].notna()]  # an order with no amount counts nowhere on these pages
     od = pd.to_datetime(o["order_date"]).to_numpy("datetime64[D]")
+    amount = o["amount"].astype(float).to_numpy()
+    account_id = o["account_id"].to_numpy()
+    conv = _round(amount * _rates(o["currency"].to_numpy(), od, fx, cur))  # to the cent per order; NaN without a rate
+    dt = pd.DatetimeIndex(od)
+    m = (dt.year * 12 + dt.month - 1).to_numpy()
+    if page == "overview":
+        op = t["opportunity"]
+        first = pd.Series(od[amount > 0]).groupby(account_id[amount > 0]).min().to_numpy()
+        keys, distinct = _distinct_periods(flt)
+        per: dict[str, Values] = {}
+        for k, p in distinct.items():
+            inp = (od >= np.datetime64(p.start)) & (od <= np.datetime64(p.end))
+            b0, b1 = (pd.Timestamp(x) for x in p.utc_bounds(cal))
+            closed = op[(op["closed_at"] >= b0) & (op["closed_at"] < b1) & op["status"].isin(("won", "lost"))]
+            won = closed[closed["status"] == "won"]
+            won = won[won["closed_at"] >= won["created_at"]]
+            secs = (won["closed_at"].dt.floor("s") - won["created_at"].dt.floor("s")).dt.total_seconds().to_numpy(dtype=float)
+            pa = _churn_accounts(account_id, m, amount, conv, churn.month_number(p.start), churn.month_number(p.end))
+            b = pa[pa["in_base"] == 1]
+            prior = b["prior"].sum()
+            rc, wc = _wallet_cents(account_id, od, conv, t["wallet_estimate"], fx, cur, p.end, cal)
+            per[k] = {
+                "revenue": float(np.nansum(conv[inp])),
+                "new_customers": float(((first >= np.datetime64(p.start)) & (first <= np.datetime64(p.end))).sum()),
+                "win_rate": (closed["status"] == "won").sum() / len(closed) if len(closed) else None,
+                "sales_cycle_median_days": float(np.quantile(secs, 0.5)) / 86400 if len(secs) else None,
+                "logo_churn": float((b["active"] == 0).sum()) / len(b) if len(b) else None,
+                "nrr": b["recent"].sum() / prior if prior > 0 else None,
+                "share_of_wallet": rc.reindex(wc.index).fillna(0).sum() / wc.sum() if len(wc) else None,
+            }
+        return {f"{key}.{label}": v for label, k in keys.items() for key, v in per[k].items()}
     unit_of = _unit_map(ctx)
     homes = _homes(t, flt.period.end)
-    fx = t["exchange_rate"]
     if page == "churn":
-        s, e = churn.month_number(flt.period.start), churn.month_number(flt.period.end)
-        dt = pd.DatetimeIndex(od)
-        m = (dt.year * 12 + dt.month - 1).to_numpy()
-        keep = (m >= min(s - 12, e - 23)) & (m <= e) & o["amount"].notna().to_numpy()
-        amount = o["amount"].astype(float).to_numpy()[keep]
-        x = pd.DataFrame({"account_id": o["account_id"].to_numpy()[keep], "m": m[keep]})
-        rev = _round(amount * _rates(o["currency"].to_numpy()[keep], od[keep], fx, cur))  # to the cent per order
-        pos = amount > 0
-
-        def win(lo: int, hi: int) -> np.ndarray:
-            return (x["m"].to_numpy() >= lo) & (x["m"].to_numpy() <= hi)
-
-        x["base_flag"] = (pos & win(s - 12, s - 1)).astype(int)
-        x["active"] = (pos & win(e - 11, e)).astype(int)
-        x["base_rev"] = np.where(win(s - 12, s - 1), np.nan_to_num(rev), 0.0)
-        x["recent"] = np.where(win(e - 11, e), np.nan_to_num(rev), 0.0)
-        x["prior"] = np.where(win(e - 23, e - 12), np.nan_to_num(rev), 0.0)
-        pa = x.groupby("account_id").agg(in_base=("base_flag", "max"), active=("active", "max"), base_rev=("base_rev", "sum"),
-                                         recent=("recent", "sum"), prior=("prior", "sum"))
-        for c in ("base_rev", "recent", "prior"):
-            pa[c] = np.maximum(_round(pa[c].to_numpy()), 0.0)
+        pa = _churn_accounts(account_id, m, amount, conv, churn.month_number(flt.period.start), churn.month_number(flt.period.end))
         pa["unit"] = homes.reindex(pa.index).map(unit_of)
         b = pa[pa["in_base"] == 1]
 
@@ -437,18 +533,7 @@ def pandas_page(page: str, t: dict[str, pd.DataFrame], flt: Filters, cur: str, c
         for code, g in b.groupby("unit"):
             out |= summarise(g, f"unit.{code}.")
         return out
-    end = flt.period.end
-    start, fy = fiscal_year_start(end, cal), fiscal_year_of(end, cal)
-    keep = (od >= np.datetime64(start)) & (od <= np.datetime64(end)) & o["amount"].notna().to_numpy()
-    conv = _round(o["amount"].astype(float).to_numpy()[keep] * _rates(o["currency"].to_numpy()[keep], od[keep], fx, cur))
-    rev = pd.Series(conv).groupby(o["account_id"].to_numpy()[keep]).sum(min_count=1)
-    rc = pd.Series(_round(rev.to_numpy() * 100, 0), index=rev.index)
-    w = t["wallet_estimate"]
-    w = w[(w["fiscal_year"] == fy) & (w["amount"].astype(float) > 0)]
-    on = np.full(len(w), np.datetime64(end), dtype="datetime64[D]")
-    wc = pd.Series(_round(_round(w["amount"].astype(float).to_numpy() * _rates(w["currency"].to_numpy(), on, fx, cur)) * 100, 0),
-                   index=w["account_id"].to_numpy())
-    wc = wc[wc > 0]
+    rc, wc = _wallet_cents(account_id, od, conv, t["wallet_estimate"], fx, cur, flt.period.end, cal)
     p = pd.DataFrame({"home": homes})
     p["rc"], p["wc"] = rc.reindex(p.index), wc.reindex(p.index)
     p = p[p["rc"].notna() | p["wc"].notna()].copy()
@@ -493,7 +578,9 @@ def _frame(cur: object, sql: str) -> pd.DataFrame:
 
 
 def one(url: str, page: str, approach: str, repeat: int, period: str = "last_12_months") -> dict[str, object]:
-    settings = load_settings({})
+    # Timed, not cut: the app's 30 s statement timeout would stop the slowest PostgreSQL statements
+    # on a busy machine before they finish (the write-up says which take that long).
+    settings = load_settings({"granary": {"statement_timeout_s": 600}})
     engine = make_engine(url, settings)
     backend = engine.dialect.name
     cur = reporting_currency(engine, None)
@@ -650,10 +737,11 @@ def _stem() -> str:
         "" if ARGS.period == "last_12_months" else f"-{ARGS.period}")
 
 
-def load(url: str, size: str) -> None:
-    """Build demo ``size`` (seed 7, as of 2026-03-31: the same rows as the DuckDB file) into a
-    PostgreSQL database as a live CRM has it — raw tables, no summary tables — through
-    ``data_layer.bulk`` (COPY), creating the database if missing; then ``VACUUM ANALYZE``."""
+def load(url: str, size: str, as_of: date | None = None) -> None:
+    """Build demo ``size`` (seed 7, as of ``as_of``, else the generator's default 2026-03-31: give the
+    DuckDB file's as-of date for the same rows as it) into a PostgreSQL database as a live CRM has it
+    — raw tables, no summary tables — through ``data_layer.bulk`` (COPY), creating the database if
+    missing; then ``VACUUM ANALYZE``."""
     from sqlalchemy import create_engine, text
 
     from data_layer.demo import DEFAULT_AS_OF, build_demo
@@ -666,7 +754,7 @@ def load(url: str, size: str) -> None:
     admin.dispose()
     engine = create_engine(target)
     t0 = time.perf_counter()
-    written = build_demo(engine, size, seed=7, as_of=DEFAULT_AS_OF, summaries=False)
+    written = build_demo(engine, size, seed=7, as_of=as_of or DEFAULT_AS_OF, summaries=False)
     built = time.perf_counter() - t0
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("VACUUM ANALYZE")
@@ -684,6 +772,7 @@ if __name__ == "__main__":
     parser.add_argument("--url", help="a database URL instead of --db, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/granary_bench")
     parser.add_argument("--period", default="last_12_months", help="a period preset, or 'full' (the demo's three years)")
     parser.add_argument("--load", action="store_true", help="build demo --size into --url (PostgreSQL) and exit")
+    parser.add_argument("--as-of", type=date.fromisoformat, help="with --load: the demo's as-of date (default 2026-03-31)")
     parser.add_argument("--pages", default=",".join(PAGES))
     parser.add_argument("--work", default="/tmp/granary-bench", help="where the raw measurements (JSON) and the table go")
     parser.add_argument("--resume", action="store_true", help="keep the measurements already in pages-<size>.json")
@@ -691,7 +780,7 @@ if __name__ == "__main__":
     parser.add_argument("--one", nargs=2, metavar=("PAGE", "APPROACH"))
     ARGS = parser.parse_args()
     if ARGS.load:
-        load(_url(), ARGS.size)
+        load(_url(), ARGS.size, ARGS.as_of)
     elif ARGS.one:
         print(json.dumps(one(_url(), ARGS.one[0], ARGS.one[1], ARGS.repeat, ARGS.period), default=str))
     else:
