@@ -668,7 +668,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "targets.level_team": {"en": "Teams", "zh": "团队"},
     "targets.level_rep": {"en": "Reps", "zh": "销售"},
     "targets.board_of": {"en": "{level}: {measure} against target", "zh": "{level}：{measure}目标达成"},
-    "targets.none": {"en": "No targets are set for {period}.", "zh": "{period}没有设定目标。"},
+    "targets.none": {
+        "en": "No targets in your part of the organisation for {period}: none is set for the units and business units you can see.",
+        "zh": "{period}在您可见的组织范围内没有目标：您可见的单元和经营单元均未设定目标。",
+    },
     "targets.name": {"en": "Name", "zh": "名称"},
     "targets.parent": {"en": "Belongs to", "zh": "所属"},
     "targets.target": {"en": "Target", "zh": "目标"},
