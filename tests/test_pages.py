@@ -94,11 +94,12 @@ def test_page_renders_through_app_py_with_the_metrics_figures(navigation: None, 
 
 
 @pytest.mark.parametrize(("params", "lang"), [({}, "en"), ({"period": "last_quarter", "unit": "CN-E"}, "zh")])
-def test_the_revenue_card_stands_against_its_target(
+def test_the_revenue_and_new_customer_cards_stand_against_their_targets(
     navigation: None, monkeypatch: pytest.MonkeyPatch, demo_crm: Crm, params: dict[str, str], lang: str
 ) -> None:
-    """The Overview's revenue card shows the share of the quarter's target attained, with the target,
-    the pace and the projection, exactly as metrics.targets.scope_attainment has them."""
+    """The Overview's revenue and new-customers cards show the share of the quarter's target attained,
+    with the target, the pace and (revenue) the projection, exactly as metrics.targets.scope_attainment
+    has them."""
     at = _open(demo_crm, monkeypatch, "overview", params)
     if lang != "en":
         at.segmented_control(key="lang").set_value(lang).run()
@@ -107,14 +108,16 @@ def test_the_revenue_card_stands_against_its_target(
     engine = make_engine(demo_crm.url)
     try:
         ctx = Context(engine, demo_crm.org, DEFAULT_VIEWER, load_settings().calendar, demo_crm.currency, demo_crm.as_of)
-        got = targets.scope_attainment(ctx, "revenue", flt)
+        got = {key: targets.scope_attainment(ctx, key, flt) for key in ("revenue", "new_customers")}
     finally:
         engine.dispose()
-    assert got is not None and got.actual > 0
     text = "\n".join(m.value for m in at.markdown)
-    assert fmt.md_escape(t("kpi.target_attained", lang, share=fmt.percent(float(got.attainment), lang))) in text
-    assert fmt.md_escape(t("kpi.target_of", lang, target=fmt.kpi_value(REGISTRY["revenue"], got.target, demo_crm.currency, lang))) in text
-    assert fmt.md_escape(t("kpi.target_pace", lang, pace=fmt.percent(float(got.pace), lang))) in text
+    for key, this in got.items():
+        assert this is not None and this.actual > 0, key
+        assert fmt.md_escape(t("kpi.target_attained", lang, share=fmt.percent(float(this.attainment), lang))) in text, key
+        assert fmt.md_escape(t("kpi.target_of", lang, target=fmt.kpi_value(REGISTRY[key], this.target, demo_crm.currency, lang))) in text, key
+        assert fmt.md_escape(t("kpi.target_pace", lang, pace=fmt.percent(float(this.pace), lang))) in text, key
+    assert got["revenue"].projected is not None and got["new_customers"].projected is None  # no pipeline projects new customers
 
 
 @pytest.mark.parametrize("page", list(PAGES))
