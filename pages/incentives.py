@@ -27,6 +27,7 @@ from ui.session import current_boot, guard
 ctx, flt = guard("incentives")
 boot = current_boot()
 lang = current_lang()
+part_of_org = ctx.org.visible_ids(ctx.viewer) is not None  # today's figures then leave out records outside it
 url = boot.source.url
 definitions = DEFINITIONS_ZH if lang == "zh" else DEFINITIONS
 
@@ -99,7 +100,7 @@ with reps_tab, widgets.section(t("incentives.tab_reps"), url):
         pay_ui.flash("statement", lang)
         this = pay_ui.frozen_for(incentives.approved(ctx, store)[0], plan, period, rep)
         if this is not None:  # approved: the frozen record, and what differs today
-            pay_ui.frozen_statement(this, names.get(rep, rep), flt, lang, diffs=incentives.frozen_differences(this, stmt), not_compared=None,
+            pay_ui.frozen_statement(this, names.get(rep, rep), flt, lang, diffs=incentives.frozen_differences(this, stmt), not_compared=None, part_of_org=part_of_org,
                                     key="incentives_approved")
         else:
             pay_ui.totals_cards(stmt.totals, ctx.currency, lang)
@@ -133,7 +134,8 @@ with reps_tab, widgets.section(t("incentives.tab_reps"), url):
             picked = by_id[chosen]
             live, reason = pay_ui.live_statement_for(ctx, boot.key, plan, picked, lang)
             pay_ui.frozen_statement(picked, names.get(picked.payee, picked.payee), flt, lang, key="incentives_picked",
-                                    diffs=None if live is None else incentives.frozen_differences(picked, live), not_compared=reason)
+                                    diffs=None if live is None else incentives.frozen_differences(picked, live), not_compared=reason,
+                                    part_of_org=part_of_org)
 
 with bonus_tab, widgets.section(t("incentives.tab_bonus"), url):
     st.subheader(t("incentives.bonus_title"), anchor=False, help=definitions["manager_bonus"])

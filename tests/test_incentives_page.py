@@ -324,6 +324,8 @@ def test_approved_statements_are_shown_in_scope_and_say_when_today_differs(
     pick.select(chosen)
     _ok(_rerun(at))
     assert [w.value for w in at.warning] == [t("incentives.live_differs", "en", n=1)]
+    # A regional head's "today" leaves out the rep's records outside the region: the page says so beside the warning.
+    assert t("incentives.live_in_scope", "en") in [c.value.replace("\\", "") for c in at.caption]
     first = frozen[hangzhou].lines.iloc[0]  # type: ignore[attr-defined]
     diff = _table(at, t("incentives.diff_frozen", "en"))
     assert diff.values.tolist() == [[first["order_number"], t("incentives.earned", "en"), fmt.money(first["earned"] + 1, demo_crm.currency, "en"),

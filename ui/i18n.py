@@ -798,6 +798,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "当前的实时数字与冻结时不同（{n} 处差异，见下表）。以已批准的数字为准。",
     },
     "incentives.live_agrees": {"en": "Today's live figures agree with what was frozen.", "zh": "当前的实时数字与冻结时一致。"},
+    "incentives.live_in_scope": {
+        "en": "Today's figures are computed in your part of the organisation: a deal of this rep's credited to a unit "
+        "outside it is not among them, and shows here as removed even though nothing changed.",
+        "zh": "当前数字按您可见的组织范围计算：该销售计入您范围以外单元的交易不在其中，会在此显示为已删除，尽管实际并未改变。",
+    },
     "incentives.live_not_compared": {
         "en": "Not compared with today's figures: the plan is now {plan} {version} per {period_kind}.",
         "zh": "未与当前数字比较：方案现为 {plan} {version}，按{period_kind}结算。",

@@ -61,9 +61,11 @@ def _frame(frozen: FrozenStatement, part: str) -> pd.DataFrame:
 
 
 def frozen_statement(frozen: FrozenStatement, rep_name: str, flt: Filters, lang: str, *, diffs: pd.DataFrame | None,
-                     not_compared: str | None, key: str) -> None:
+                     not_compared: str | None, key: str, part_of_org: bool = False) -> None:
     """An approved statement as it was frozen — its plan version, as-of date and approver, its totals and its deals —
-    saying first whether today's figures differ (``diffs``, None when not compared, and why), then listing how."""
+    saying first whether today's figures differ (``diffs``, None when not compared, and why), then listing how.
+    ``part_of_org``: the viewer sees part of the organisation, so today's figures leave out the rep's records
+    credited outside it — a difference may be that, not a change, and the page says so."""
     period = date_range(frozen.period_start, frozen.period_end, lang)
     st.markdown(f"**{md_escape(t('incentives.frozen_view', lang, rep=rep_name, period=period))}**")
     st.caption(md_escape(t("incentives.frozen_caption", lang, by=frozen.approved_by, at=frozen.approved_at.strftime("%Y-%m-%d %H:%M"),
@@ -74,6 +76,8 @@ def frozen_statement(frozen: FrozenStatement, rep_name: str, flt: Filters, lang:
         st.success(t("incentives.live_agrees", lang), icon=":material/check_circle:")
     else:
         st.warning(t("incentives.live_differs", lang, n=len(diffs)), icon=":material/difference:")
+        if part_of_org:
+            st.caption(md_escape(t("incentives.live_in_scope", lang)))
     totals_cards(frozen.totals, frozen.currency, lang)
     stem = widgets.file_stem(f"{t('incentives.statement_file', lang)}-{frozen.payee}-{frozen.plan_version}-{frozen.period_start}", flt)
     statement_tables(_frame(frozen, "deal"), _frame(frozen, "holdback_decided"), stem, key, frozen.currency, period, lang)
