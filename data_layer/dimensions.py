@@ -130,3 +130,10 @@ def rep_names_by_code(engine: Engine) -> dict[str, str]:
     rep = schema.rep
     frame = read_frame(engine, select(rep.c.code, rep.c.name))
     return {str(c): str(n) for c, n in zip(frame["code"], frame["name"], strict=True)}
+
+
+def campaign_names(engine: Engine) -> dict[str, str]:
+    """Campaign id, as text (what the funnel's ``campaign`` split returns) → name."""
+    campaign = schema.campaign
+    frame = read_frame(engine, select(campaign.c.campaign_id, campaign.c.name))
+    return {str(int(i)): str(n) for i, n in zip(frame["campaign_id"], frame["name"], strict=True)}

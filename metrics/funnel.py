@@ -36,6 +36,7 @@ from metrics.base import (
     Context,
     Grouping,
     Metric,
+    dimension_group,
     group_column,
     grouped,
     groupings_for,
@@ -61,7 +62,11 @@ SECONDS_PER_DAY = 86400
 LEAD_TO_OPPORTUNITY_DAYS = 90
 
 Mode = Literal["cohort", "snapshot"]
-By = Literal["unit", "source"] | None
+By = Literal["unit", "source", "campaign", "rep", "bu"] | None
+#: What the funnel splits by: the lead's unit (the children of the filtered one), source channel,
+#: campaign (its id, as text) and assigned rep (code); and the business unit (code) of the opportunity
+#: the lead converted into — a lead not (yet) converted has none and counts in the group without one.
+SPLITS: tuple[str, ...] = ("unit", "source", "campaign", "rep", "bu")
 
 
 # --- Per-lead stage dates ----------------------------------------------------------------------------
@@ -132,10 +137,11 @@ def _as_of_instant(ctx: Context) -> datetime:
     return local_midnight_utc(ctx.as_of + timedelta(days=1), ctx.calendar)
 
 
-def per_lead(ctx: Context, flt: Filters, *, cohort: bool) -> Subquery:
+def per_lead(ctx: Context, flt: Filters, *, cohort: bool, by: By = None) -> Subquery:
     """One row per scoped lead with its stage dates (``qualified_at``, ``opportunity_at`` and ``won_at``
     are effective: never later than a later stage's), ``first_order`` and ``repeat_order`` (business
-    dates), the converted opportunity's ``amount`` and ``currency``, ``unit_id`` and ``source_channel``.
+    dates), the converted opportunity's ``amount`` and ``currency``, ``unit_id`` and ``source_channel``;
+    split by campaign, rep or business unit (:data:`SPLITS`), also that group's code as ``split_code``.
 
     A cohort keeps the leads created in the period (and by the as-of day) and adds ``created_day``,
     the business date of creation.
@@ -167,6 +173,11 @@ def per_lead(ctx: Context, flt: Filters, *, cohort: bool) -> Subquery:
         opp.c.amount,
         opp.c.currency,
     ]
+    if by in ("campaign", "rep"):
+        columns.append(dimension_group(LEAD, by).label("split_code"))
+    elif by == "bu":
+        bu = schema.business_unit.alias("split_bu")
+        columns.append(select(bu.c.code).where(bu.c.bu_id == opp.c.bu_id).scalar_subquery().label("split_code"))
     if cohort:
         columns.append(local_date(lead.c.created_at, flt.period.start, flt.period.end, ctx.calendar).label("created_day"))
     else:
@@ -218,8 +229,10 @@ def _group(by: By, ctx: Context, flt: Filters, p: Subquery) -> ColumnElement | N
         return unit_group(p.c.unit_id, ctx, flt)
     if by == "source":
         return p.c.source_channel
+    if by in ("campaign", "rep", "bu"):
+        return p.c.split_code
     if by is not None:
-        raise ValueError(f"unknown grouping {by!r}; expected None, 'unit' or 'source'")
+        raise ValueError(f"unknown grouping {by!r}; expected None or one of {', '.join(SPLITS)}")
     return None
 
 
@@ -246,7 +259,7 @@ def _with_rate(sub: Subquery, on_day: Callable[[Subquery], ColumnElement], ctx: 
 
 def cohort_select(ctx: Context, flt: Filters, within_days: int | None, by: By) -> Select:
     """Per group: the cohort size (``lead``), how many reached each later stage, and the amounts."""
-    p = _with_rate(per_lead(ctx, flt, cohort=True), lambda s: s.c.created_day, ctx, "amount_usd", "cohort_leads")
+    p = _with_rate(per_lead(ctx, flt, cohort=True, by=by), lambda s: s.c.created_day, ctx, "amount_usd", "cohort_leads")
     flags = reached(p, ctx, within_days)
     cols = [func.count().label("lead")]
     cols += [bool_sum(flags[s]).label(s) for s in STAGES[1:]]
@@ -254,12 +267,12 @@ def cohort_select(ctx: Context, flt: Filters, within_days: int | None, by: By) -
     return grouped(select(*cols).select_from(p), _group(by, ctx, flt, p))
 
 
-def snapshot_entries(ctx: Context, flt: Filters) -> tuple[Subquery, dict[str, ColumnElement[bool]]]:
+def snapshot_entries(ctx: Context, flt: Filters, by: By = None) -> tuple[Subquery, dict[str, ColumnElement[bool]]]:
     """The scoped leads with each stage's entry condition for snapshot mode: the stage date lies in the
     period and by the as-of day. Amounts (``opportunity_usd``, ``won_usd``) are at the rate of each
     entry's own day; one rate join per layer."""
     period, cal = flt.period, ctx.calendar
-    inner = per_lead(ctx, flt, cohort=False)
+    inner = per_lead(ctx, flt, cohort=False, by=by)
     p1 = _with_rate(inner, lambda s: local_date(s.c.opportunity_at, period.start, period.end, cal), ctx, "opportunity_usd", "s1")
     p = _with_rate(p1, lambda s: local_date(s.c.won_at, period.start, period.end, cal), ctx, "won_usd", "s2")
     instant = _as_of_instant(ctx)  # nothing after the as-of day has happened yet
@@ -278,7 +291,7 @@ def snapshot_entries(ctx: Context, flt: Filters) -> tuple[Subquery, dict[str, Co
 
 def snapshot_select(ctx: Context, flt: Filters, by: By) -> Select:
     """Per group: the stage entries dated in the period, and the amounts."""
-    p, entered = snapshot_entries(ctx, flt)
+    p, entered = snapshot_entries(ctx, flt, by)
     cols = [bool_sum(entered[s]).label(s) for s in STAGES]
     cols += [
         _sum_money(entered["opportunity"], p.c.opportunity_usd).label("opportunity_amount"),
@@ -296,7 +309,7 @@ def mature(ctx: Context, flt: Filters, within_days: int | None) -> bool | None:
 
 
 def funnel(ctx: Context, flt: Filters, mode: Mode = "cohort", within_days: int | None = None, by: By = None) -> pd.DataFrame:
-    """The funnel, one row per stage (per group when ``by`` is ``unit`` or ``source``).
+    """The funnel, one row per stage (per group when ``by`` is one of :data:`SPLITS`).
 
     Cohort mode: ``stage``, ``reached``, ``step_rate`` (reached ÷ the previous stage's), ``cumulative_rate``
     (reached ÷ cohort size), ``drop_off`` (the previous stage's reached − reached), ``amount`` (opportunity
@@ -469,7 +482,9 @@ def returned_leads(ctx: Context, flt: Filters, by: By = None) -> pd.DataFrame:
 
 
 def returned_select(ctx: Context, flt: Filters, by: By = None) -> Select:
-    """``returned`` and ``converted_later`` counts (per ``group``)."""
+    """``returned`` and ``converted_later`` counts (per ``group``: unit or source)."""
+    if by not in (None, "unit", "source"):
+        raise ValueError(f"returned leads split by unit or source only, not {by!r}")
     lead, opp = LEAD.table, schema.opportunity
     back = _first_status("returned")
     instant = _as_of_instant(ctx)

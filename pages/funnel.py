@@ -96,18 +96,27 @@ with widgets.section(t("funnel.chart"), url):
 with widgets.section(t("split.title"), url):
     widgets.subheader(t("split.title"), t("split.caption", kind=t("split.rates" if cohort else "split.ratios")), t("funnel.definition"))
     by = st.segmented_control(
-        t("split.by"), ("unit", "source"), format_func=lambda b: t(f"split.{b}"), default=filterbar.page_value(filterbar.P_SPLIT), required=True,
-        key="funnel_split",
+        t("split.by"), filterbar.FUNNEL_SPLITS, format_func=lambda b: t(f"split.{b}"), default=filterbar.page_value(filterbar.P_SPLIT),
+        required=True, key="funnel_split",
     ) or "unit"
+    if by == "bu":
+        st.caption(fmt.md_escape(t("split.bu_note")))
     groups = cache.table(ctx, boot.key, "funnel", flt, (mode, within_days, by))
     if groups.empty or not groups[count_col].any():
         st.info(t("split.empty"))
     else:
+        names = {
+            "campaign": lambda: cache.campaign_names(boot.engine, boot.key),
+            "rep": lambda: cache.rep_names_by_code(boot.engine, boot.key),
+            "bu": lambda: {o.code: o.name for o in cache.options(boot.engine, ctx.org, boot.key, ctx.viewer).bus},
+        }.get(by, dict)()
 
         def group_name(code: object) -> str:
             if by == "unit":
                 return widgets.unit_name(ctx.org, code, lang)
-            return t("split.no_source") if code is None or pd.isna(code) else display("channel", str(code), lang)
+            if code is None or pd.isna(code):
+                return t(f"split.no_{by}")
+            return display("channel", str(code), lang) if by == "source" else names.get(str(code), str(code))
 
         group_title, leads_title = t(f"split.{by}"), t("funnel.stage.lead")
         rows = []

@@ -20,7 +20,10 @@ at 04:00 (noon local) unless marked; "d" = days after the lead was created.
 | L12  | N-OFF | event    | 2025-02-15       | 02-16 (1 d)          | 02-20 (5 d) → 109    | won 03-01 (14 d), 600   | A6: 03-02 600 (opp 109); 05-01 0.00 (not a repeat) |
 
 Opportunities are owned by E1 (Ann North) in N-OFF and E2 (Bo South) in S-OFF, except 102: a North
-deal owned by E2, so that grouping by the owner rep and by the unit differ.
+deal owned by E2, so that grouping by the owner rep and by the unit differ. Leads are assigned the
+same way (L2, in N-OFF, to E2; L8 and L9 to nobody). Campaigns: the spring expo (1) brought L1, L5
+and L12, the web campaign (2) L2 and L6; the rest came through none. Opportunity 103 (L3's) is
+Software (SW); every other one Hardware (HW).
 
 Opportunity stage history (time in stage): 101 prospecting 01-20, qualification 01-25, qualification
 again 01-30 (amount change), proposal 02-04, won 02-19; 102 prospecting 02-11, proposal 02-21, lost
@@ -53,8 +56,18 @@ ACCOUNTS = [
 ]
 
 
+CAMPAIGNS = [
+    dict(campaign_id=1, name="Spring expo", kind="event", cost=D("1000.00"), currency="USD", start_date=date(2025, 1, 1)),
+    dict(campaign_id=2, name="Web ads", kind="advertising", cost=D("500.00"), currency="USD", start_date=date(2025, 1, 1)),
+]
+CAMPAIGN_OF = {1: 1, 5: 1, 12: 1, 2: 2, 6: 2}
+REP_OF = {2: 2, 8: None, 9: None}
+
+
 def _lead(i: int, unit: int, source: str, created: datetime, status: str, **extra: object) -> dict:
-    return dict(lead_id=i, unit_id=unit, source_channel=source, created_at=created, status=status, **extra)
+    rep = REP_OF.get(i, 1 if unit == 4 else 2)
+    return dict(lead_id=i, unit_id=unit, source_channel=source, created_at=created, status=status, campaign_id=CAMPAIGN_OF.get(i),
+                assigned_rep_id=rep, **extra)
 
 
 LEADS = [
@@ -86,8 +99,10 @@ STATUS_HISTORY = [
 def _opp(
     i: int, account: int, unit: int, amount: str, currency: str, created: datetime, status: str, closed: datetime | None = None, owner: int | None = None
 ) -> dict:
+    software = i == 103
     return dict(
-        opportunity_id=i, account_id=account, owner_rep_id=owner or (1 if unit == 4 else 2), unit_id=unit, bu_id=1, product_id=1, created_at=created,
+        opportunity_id=i, account_id=account, owner_rep_id=owner or (1 if unit == 4 else 2), unit_id=unit, bu_id=2 if software else 1,
+        product_id=2 if software else 1, created_at=created,
         stage=status if status != "open" else "proposal", amount=D(amount), currency=currency, status=status, closed_at=closed,
         probability=D("0.5"), source_channel="lead",
     )
@@ -150,6 +165,7 @@ def load(engine: Engine) -> None:
             (schema.rep, REPS),
             (schema.account, ACCOUNTS),
             (schema.exchange_rate, RATES),
+            (schema.campaign, CAMPAIGNS),
             (schema.opportunity, OPPORTUNITIES),
             (schema.lead, LEADS),
             (schema.lead_status_history, STATUS_HISTORY),

@@ -156,6 +156,41 @@ def test_a_lost_opportunity_and_a_repeat_purchase_by_source(ctx_for):
     }
 
 
+def test_split_by_campaign_rep_and_business_unit(ctx_for):
+    """Q1's cohort (L1–L8, L9 and L12; L10 is Q2, L11 Q4) reached by stage — lead, qualified, opportunity,
+    won, repeat — per campaign, assigned rep and the converted opportunity's business unit."""
+
+    def reached(by: str, mode: str = "cohort") -> dict:
+        frame = funnel(ctx_for(), Filters(Q1), mode=mode, by=by)  # type: ignore[arg-type]
+        column = "reached" if mode == "cohort" else "entered"
+        return {(None if pd.isna(g) else g): list(rows[column]) for g, rows in frame.groupby("group", sort=False, dropna=False)}
+
+    # Per lead (lead, qualified, opportunity, won, repeat): L1 11111; L2, L3, L6, L7 11100; L4, L8 10000;
+    # L5, L12 11110; L9 11000 (qualified in April, within the as-of day).
+    assert reached("campaign") == {
+        "1": [3, 3, 3, 3, 1],  # L1, L5, L12: all won; L1's account reordered
+        "2": [2, 2, 2, 0, 0],  # L2 lost, L6 open
+        None: [5, 3, 2, 0, 0],  # L3, L4, L7, L8, L9
+    }
+    assert reached("rep") == {
+        "E1": [4, 4, 4, 3, 1],  # L1, L5, L6, L12
+        "E2": [4, 3, 3, 0, 0],  # L2 (a North lead assigned to the South rep), L3, L4, L7
+        None: [2, 1, 0, 0, 0],  # L8, L9: assigned to nobody
+    }
+    assert reached("bu") == {
+        "HW": [6, 6, 6, 3, 1],  # L1, L2, L5, L6, L7, L12 converted into Hardware deals
+        "SW": [1, 1, 1, 0, 0],  # L3's opportunity 103
+        None: [3, 1, 0, 0, 0],  # L4, L8, L9: no opportunity
+    }
+    whole = list(funnel(ctx_for(), Filters(Q1))["reached"])
+    for by in ("campaign", "rep", "bu"):  # every lead in exactly one group
+        assert [sum(v[i] for v in reached(by).values()) for i in range(len(STAGES))] == whole, by
+    # A snapshot splits the same way: the stage entries dated in Q1, whenever the lead was created.
+    snapshot = reached("bu", "snapshot")
+    assert sum(v[0] for v in snapshot.values()) == list(funnel(ctx_for(), Filters(Q1), mode="snapshot")["entered"])[0]
+    assert snapshot["SW"][:3] == [1, 1, 1]  # L3 created, qualified and converted in Q1
+
+
 def test_median_days_between_stages(ctx_for):
     # lead → qualified: L1 5, L2 2, L3 28, L5 1, L6 91, L7 5, L9 1.5, L12 1 → sorted 1, 1, 1.5, 2, 5, 5, 28, 91:
     # median at position 3.5 = (2 + 5) / 2 = 3.5; p25 at 1.75 = 1 + 0.75 × 0.5 = 1.375; mean 134.5 / 8.
@@ -261,7 +296,7 @@ def test_unknown_mode_and_grouping_are_refused(ctx_for):
     with pytest.raises(ValueError):
         funnel(ctx_for(), Filters(Q1), mode="weekly")  # type: ignore[arg-type]
     with pytest.raises(ValueError):
-        funnel(ctx_for(), Filters(Q1), by="rep")  # type: ignore[arg-type]
+        funnel(ctx_for(), Filters(Q1), by="product")  # type: ignore[arg-type]
 
 
 # --- Property: cohort conversion rates lie in [0, 1] ---------------------------------------------------------

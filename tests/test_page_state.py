@@ -108,6 +108,34 @@ def test_a_link_restores_the_funnels_mode_and_split(navigation: None, monkeypatc
     assert at.query_params["mode"] == "snapshot" and at.query_params["period"] == "last_quarter"
 
 
+@pytest.mark.parametrize("by", ["campaign", "rep", "bu"])
+def test_the_funnel_splits_by_campaign_rep_and_business_unit(navigation: None, monkeypatch: pytest.MonkeyPatch, demo_crm: Crm, by: str) -> None:
+    """A link with the split restores it; each row is a group of metrics.funnel.funnel for the same
+    filters, by name, with its lead count."""
+    from data_layer import dimensions
+    from metrics.funnel import funnel
+
+    at = _funnel(demo_crm, monkeypatch, {"period": "last_quarter", "split": by})
+    assert not at.warning, [w.value for w in at.warning]
+    assert at.segmented_control(key="funnel_split").value == by and at.query_params["split"] == by
+    engine = make_engine(demo_crm.url)
+    try:
+        cal = load_settings().calendar
+        ctx = Context(engine, demo_crm.org, DEFAULT_VIEWER, cal, demo_crm.currency, demo_crm.as_of)
+        frame = funnel(ctx, Filters(preset_period("last_quarter", demo_crm.as_of, cal)), by=by)  # type: ignore[arg-type]
+        names = {"campaign": dimensions.campaign_names, "rep": dimensions.rep_names_by_code}.get(by, lambda e: {
+            o.code: o.name for o in dimensions.filter_options(e, demo_crm.org, DEFAULT_VIEWER).bus})(engine)
+    finally:
+        engine.dispose()
+    leads = frame[frame["stage"] == "lead"]
+    want = {(t(f"split.no_{by}", "en") if g is None or g != g else names[str(g)]): int(n) for g, n in zip(leads["group"], leads["reached"], strict=True)}
+    assert len(want) >= 2
+    title = t(f"split.{by}", "en")
+    table = next(d.value for d in at.dataframe if title in d.value.columns)
+    got = {name: int(str(n).replace(",", "")) for name, n in zip(table[title], table[t("funnel.stage.lead", "en")], strict=True)}
+    assert got == want
+
+
 def test_a_bad_funnel_mode_is_ignored_with_a_notice(navigation: None, monkeypatch: pytest.MonkeyPatch, demo_crm: Crm) -> None:
     at = _funnel(demo_crm, monkeypatch, {"mode": "<script>", "split": "source"})
     notice = "\n".join(w.value for w in at.warning)

@@ -212,6 +212,12 @@ def rep_names_by_code(_engine: Engine, key: DataKey) -> dict[str, str]:
     return dimensions.rep_names_by_code(_engine)
 
 
+@st.cache_data(ttl=LOOKUP_TTL, max_entries=LOOKUP_ENTRIES, show_spinner=False)
+def campaign_names(_engine: Engine, key: DataKey) -> dict[str, str]:
+    """Campaign id as text (what the funnel's ``campaign`` split returns) → name."""
+    return dimensions.campaign_names(_engine)
+
+
 def league_units(tree: OrgTree, unit: str | None, viewer: Viewer) -> list[OrgUnit]:
     """The units a league table lists: the children of ``unit`` — or, with no unit and a single
     top unit, the level below it — that the viewer may see (OrgTree.compared_units)."""

@@ -39,7 +39,7 @@ P_MODE, P_WITHIN, P_SPLIT = "mode", "within", "split"
 LEAGUE_BY = ("unit", "bu")
 UNITS_COMPARE = ("unit", "rep")
 FUNNEL_MODES = ("cohort", "snapshot")
-FUNNEL_SPLITS = ("unit", "source")
+FUNNEL_SPLITS = ("unit", "source", "campaign", "rep", "bu")
 #: The longest "within N days" window the Funnel takes.
 MAX_WITHIN_DAYS = 3650
 _DAYS = re.compile(r"^\d{1,4}$", re.ASCII)

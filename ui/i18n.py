@@ -419,6 +419,17 @@ STRINGS: dict[str, dict[str, str]] = {
     "split.ratios": {"en": "ratios", "zh": "比值"},
     "split.empty": {"en": "No group has leads in this period.", "zh": "本期没有任何分组有线索。"},
     "split.no_source": {"en": "(no source)", "zh": "（无来源）"},
+    "split.campaign": {"en": "Campaign", "zh": "市场活动"},
+    "split.rep": {"en": "Rep", "zh": "销售"},
+    "split.bu": {"en": "Business unit", "zh": "经营单元"},
+    "split.no_campaign": {"en": "(no campaign)", "zh": "（无市场活动）"},
+    "split.no_rep": {"en": "(not assigned)", "zh": "（未分配）"},
+    "split.no_bu": {"en": "(no opportunity yet)", "zh": "（尚无商机）"},
+    "split.bu_note": {
+        "en": "A lead has a business unit once it becomes an opportunity: the business unit of that opportunity. "
+        "Leads not (yet) converted form their own row.",
+        "zh": "线索转为商机后才有经营单元，即该商机的经营单元；尚未转化的线索单列一行。",
+    },
     "split.file": {"en": "funnel-by-group", "zh": "分组漏斗"},
     "durations.title": {"en": "Days between stages", "zh": "阶段间隔天数"},
     "durations.caption": {
