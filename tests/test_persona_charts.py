@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -45,7 +44,7 @@ from tests import persona_oracle as oracle
 from tests.apptest import open_app
 from tests.test_app import Crm, demo_crm  # noqa: F401 - fixture
 from tests.test_pages import _NavigationMode
-from tests.test_personas import FACT_TABLES, PERIOD, PERSONAS, UNSCOPED, _READS, Persona, _values, crm_statements, granted
+from tests.test_personas import FACT_TABLES, PERIOD, PERSONAS, Persona, crm_statements, granted, scope_check
 from ui import auth
 from ui import format as fmt
 from ui.i18n import display, t
@@ -709,21 +708,7 @@ def check_every_chart_query_carries_the_scope(renders: Renders, data: oracle.Crm
     their own, checked here the same way (the scope's unit ids, and its business units, bound)."""
     persona = PERSONAS[user]
     ids = {str(i) for i in demo_crm.org.subtree_ids(persona.unit or "")}
-    checked, wrong = 0, []
-    for statement, parameters in _statements(renders, user):
-        read = {m.lower() for m in _READS.findall(statement)} & set(FACT_TABLES)
-        if not read:
-            continue
-        sql = " ".join(statement.split())
-        if any(p.search(sql) for p in UNSCOPED.values()):
-            continue
-        bound = _values(parameters) | set(re.findall(r"\b\d+\b", sql))
-        if not ids <= bound:
-            wrong.append(sql[:300])
-        elif persona.bus is not None and read & {"sales_order", "opportunity", "granary_order_month"}:
-            if not set(persona.bus) <= bound | set(re.findall(r"'(\w+)'", sql)):
-                wrong.append(sql[:300])
-        checked += 1
+    checked, wrong = scope_check(list(_statements(renders, user)), persona, ids, set(FACT_TABLES))
     assert wrong == []
     assert checked >= 30, checked
 

@@ -635,6 +635,13 @@ def _unscoped(crm: Crm, monkeypatch: pytest.MonkeyPatch, persona: Persona, table
         for page in granted(persona):
             at.switch_page(PAGES[page].path).run()
             assert not at.exception, page
+    return scope_check(seen, persona, ids, tables)
+
+
+def scope_check(seen: list[tuple[str, object]], persona: Persona, ids: set[str], tables: set[str]) -> tuple[int, list[str]]:
+    """Of the ``seen`` statements reading one of ``tables`` (those that need no scope aside), how many
+    were checked, and those whose bound values lack the scope's unit ids (or, for a viewer limited to
+    business units, those business units)."""
     checked, wrong = 0, []
     for statement, parameters in seen:
         read = {m.lower() for m in _READS.findall(statement)} & tables
