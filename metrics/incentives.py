@@ -70,8 +70,9 @@ DEFINITIONS = {
     "CRM, never overwritten. It is shown from that record, never recomputed; today's figures for the same rep (or "
     "unit) and period are computed beside it and every total or line that differs is listed (a holdback decided "
     "since, a deal booked or changed later). A viewer sees the approved statements of the reps whose team (in the "
-    "period) lies in their scope, and the bonuses of their units; a viewer limited to some business units sees only "
-    "statements limited to those business units. Only a viewer who sees every business unit may approve.",
+    "period) lies in their scope and whose every deal is booked to a unit in it, and the bonuses of their units; the "
+    "others are counted as withheld. Only a viewer who sees the whole company — every unit and business unit — may "
+    "approve, since a statement covers all of the rep's deals wherever they are booked.",
 }
 
 
@@ -102,8 +103,8 @@ DEFINITIONS_ZH = {
     "approved": "已批准的结算单：销售的结算单或单元的管理者奖金，在期间结束后经批准即冻结在 Granary 自己的数据库中，"
     "记录方案名称、版本和摘要、数据截至日期、批准人、合计及每一行（交易；奖金则为其各项输入及得分）——从不写入 CRM，"
     "从不覆盖。页面按冻结记录显示，从不重新计算；同一销售（或单元）同一期间的当前数字在旁计算，凡有不同的合计或行都会列出"
-    "（此后判定的暂扣、后来录入或修改的交易）。查看者可看到其范围内团队（该期间）的销售的已批准结算单，以及其范围内单元的奖金；"
-    "仅限部分经营单元的查看者只能看到同样仅限这些经营单元的结算单。只有能看到全部经营单元的查看者才能批准。",
+    "（此后判定的暂扣、后来录入或修改的交易）。查看者可看到其范围内团队（该期间）、且每笔交易都计入其范围内单元的销售的已批准结算单，"
+    "以及其范围内单元的奖金；其余计为未显示。只有能看到全公司（全部单元和经营单元）的查看者才能批准，因为结算单涵盖该销售计入任何单元的全部交易。",
 }
 
 # --- Band arithmetic (pure) --------------------------------------------------------------------------
@@ -235,13 +236,14 @@ def _deals_select(ctx: Context, plan: Plan, lo: date, hi: date, rep_id: int | No
     conds = [credit >= lo, credit <= hi, o.c.rep_id.is_not(None), *restrict(FACTS["sales_order"], Filters(_period(lo, hi)), ctx.viewer, ctx.org).conditions]
     if rep_id is not None:
         conds.append(o.c.rep_id == rep_id)
-    rep = schema.rep
+    rep, unit = schema.rep, schema.org_unit
     stmt = (
         select(
             o.c.order_id,
             o.c.order_number,
             o.c.rep_id,
             select(rep.c.code).where(rep.c.rep_id == o.c.rep_id).scalar_subquery().label("rep"),
+            select(unit.c.code).where(unit.c.unit_id == o.c.unit_id).scalar_subquery().label("unit"),
             o.c.account_id,
             o.c.order_date,
             credit.label("credit_date"),
@@ -269,7 +271,8 @@ def _credited_reps(ctx: Context, plan: Plan, period: TargetPeriod, rep_id: int |
 def credited_deals(ctx: Context, plan: Plan, period: TargetPeriod, *, rep_id: int | None = None) -> pd.DataFrame:
     """The deals credited in ``period`` (up to the as-of day) with their holdback facts, in credit order.
 
-    Columns: order_id, order_number, rep_id, rep, account_id, order_date, credit_date, cash_collected_date, amount, cost
+    Columns: order_id, order_number, rep_id, rep, unit (the code of the unit the order is booked to), account_id, order_date,
+    credit_date, cash_collected_date, amount, cost
     (reporting currency, None without a rate or value) and, with a holdback: window_end, later_order, running_contract,
     satisfaction_sum, satisfaction_count.
     """
@@ -294,7 +297,7 @@ def credited_deals(ctx: Context, plan: Plan, period: TargetPeriod, *, rep_id: in
     return frame
 
 
-DEAL_COLUMNS = ["order_id", "order_number", "rep_id", "rep", "account_id", "order_date", "credit_date", "cash_collected_date", "amount", "cost"]
+DEAL_COLUMNS = ["order_id", "order_number", "rep_id", "rep", "unit", "account_id", "order_date", "credit_date", "cash_collected_date", "amount", "cost"]
 
 
 def _sort_key(series: pd.Series) -> pd.Series:
@@ -557,9 +560,12 @@ def statement(ctx: Context, plan: Plan, rep: str, period: TargetPeriod) -> State
     if h is not None:
         frames = []
         # Only deals ordered N months before the period (give or take the days add_months clamps at a month's end) can
-        # have a window ending in it: read those periods only.
+        # have a window ending in it. Credited on the order date, read those periods only; credited on the invoice or
+        # cash date (never before the order), a deal may be credited in any later period up to this one.
         first_order = add_months(period.start, -h.months) - timedelta(days=3)
-        last_order = min(add_months(period.end, -h.months) + timedelta(days=3), period.end, ctx.as_of)
+        last_order = min(period.end, ctx.as_of)
+        if plan.commission.credit_on == "order":
+            last_order = min(add_months(period.end, -h.months) + timedelta(days=3), last_order)
         current = target_period(plan.period, first_order, ctx.calendar)
         while current.start <= last_order:
             earlier = commission_lines(ctx, plan, current, rep_id=rep_id)
@@ -578,7 +584,7 @@ def statement(ctx: Context, plan: Plan, rep: str, period: TargetPeriod) -> State
 # --- Approved statements: frozen in Granary's own database, read back, compared with today's figures -----------
 
 #: What a frozen statement keeps of each line: the deal, its base, rate, commission and holdback.
-RECORD_FIELDS = ("order_number", "order_date", "credit_date", "amount", "base", "attainment_after", "rate", "commission", "earned",
+RECORD_FIELDS = ("order_number", "unit", "order_date", "credit_date", "amount", "base", "attainment_after", "rate", "commission", "earned",
                  "held_back", "holdback_status", "released", "forfeited", "paid_now", "window_end", "note")
 #: The fields compared between a frozen line and today's.
 COMPARED_FIELDS = ("amount", "earned", "held_back", "holdback_status", "released", "forfeited")
@@ -610,10 +616,14 @@ def approved(ctx: Context, store: Engine, kind: str = "commission") -> tuple[lis
     whose figures were limited to those business units too.
     """
     allowed = ctx.org.visible_ids(ctx.viewer)
+    visible = None if allowed is None else {u.code for u in ctx.org.units if u.unit_id in allowed}
     mine, withheld = [], 0
     for frozen in frozen_statements(store, kind=kind):
         unit = ctx.org.by_code(frozen.unit) if frozen.unit is not None else None
         if allowed is not None and (unit is None or unit.unit_id not in allowed):
+            continue
+        if visible is not None and kind == "commission" and not {line.get("unit") for line in frozen.lines} <= visible:
+            withheld += 1  # a deal booked outside the viewer's scope (or a record from before lines kept their unit)
             continue
         bus = ctx.viewer.bus
         if bus is not None and (frozen.business_units is None or not set(frozen.business_units) <= set(bus)):

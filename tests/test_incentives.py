@@ -33,6 +33,7 @@ import pytest
 from sqlalchemy import Engine, create_engine
 
 from data_layer.filters import Role, Viewer
+from data_layer import schema
 from data_layer.plans import Band, Commission, CustomerCondition, ManagerBonus, StatementExists, freeze_statement, frozen_statements, load_plan, parse_plan
 from metrics.incentives import (
     DEFINITIONS,
@@ -407,6 +408,27 @@ def test_an_approved_statement_is_read_back_and_compared_with_today(ctx_for, tmp
     assert ("SO-04", "earned", D("120.00"), D("70.00")) in [tuple(r) for r in capped_now[["order_number", "field", "frozen", "live"]].itertuples(index=False)]
 
 
+def test_a_holdback_is_decided_in_its_period_however_late_the_deal_was_credited(tmp_path):
+    """Credited on the cash date, o2 (R3, ordered 15 Mar 2025) is paid only on 20 Oct 2025: credited in Q4 2025, its
+    holdback window still ends twelve months after the order, 15 Mar 2026, so Q1 2026's statement decides it."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'crm.sqlite'}")
+    incentive_crm.load(engine)
+    o = schema.sales_order
+    q4 = dict(period_kind="quarter", period_start=date(2025, 10, 1), period_end=date(2025, 12, 31))
+    with engine.begin() as conn:
+        conn.execute(o.update().where(o.c.order_number == "SO-02").values(cash_collected_date=date(2025, 10, 20)))
+        conn.execute(schema.target.insert().values(target_id=900, measure="revenue", value=D("1000"), rep_id=3, **q4))
+    ctx = incentive_crm.contexts(engine, date(2026, 6, 30))()
+    cash = plan(credit_on="cash", base="cash")
+    q1_2026 = TargetPeriod("quarter", date(2026, 1, 1), date(2026, 3, 31))
+    q4_2025 = TargetPeriod("quarter", date(2025, 10, 1), date(2025, 12, 31))
+    assert list(commission_lines(ctx, cash, q4_2025, rep_id=3)["order_number"]) == ["SO-02"]  # credited late
+    decided = statement(ctx, cash, "R3", q1_2026).decided
+    assert list(decided["order_number"]) == ["SO-02"] and list(decided["window_end"]) == [date(2026, 3, 15)]
+    assert list(decided["holdback_status"])[0] in ("released", "forfeited")
+    engine.dispose()
+
+
 def test_approved_statements_are_seen_in_scope_only(ctx_for, tmp_path):
     own = create_engine(f"sqlite:///{tmp_path / 'own.sqlite'}")
     q2 = ctx_for(date(2025, 7, 15))
@@ -424,7 +446,9 @@ def test_approved_statements_are_seen_in_scope_only(ctx_for, tmp_path):
 
     assert seen() == (["R1", "R2", "R3", "R5"], 0)  # the executive sees every one, even the one with no unit
     assert seen(north) == (["R1", "R2"], 0)
-    assert seen(lead) == (["R2"], 0)
+    # R2 is in N-T2, but their deals are booked to the North office, outside the team lead's scope: the frozen
+    # deals would show the lead what their own figures do not, so the statement is withheld.
+    assert seen(lead) == ([], 1)
     # Limited to HW: R1's statement covers every business unit (SW's o4 too), so it is withheld; R2's covers HW only.
     assert seen(hw_north) == (["R2"], 1)
     # A bonus is another kind: not among the statements.

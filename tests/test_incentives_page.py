@@ -319,6 +319,10 @@ def test_approved_statements_are_shown_in_scope_and_say_when_today_differs(
     # The regional head opens the Hangzhou rep's approved statement: its first deal was frozen at 1.00 more than today's
     # figures say, and the page says so plainly, line by line.
     at = open_app(monkeypatch, demo_crm.url, user="head.east", params={"period": "last_quarter"}, page="incentives")
+    # A regional head's statements leave out deals booked outside the region: only the whole company may approve.
+    assert at.button(key="incentives_approve_bonus").disabled
+    assert all(b.disabled for b in at.button if b.key == "incentives_approve")
+    assert md_escape(t("incentives.approve_all_bus", "en")) in [c.value for c in at.caption]
     pick = at.selectbox(key="incentives_frozen_pick")
     (chosen,) = [o for o in pick.options if o.startswith(names[hangzhou])]
     pick.select(chosen)

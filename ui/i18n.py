@@ -838,8 +838,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "你所辖单元有 {n} 份已批准的结算单涉及你权限以外的经营单元，未予显示。",
     },
     "incentives.approve_all_bus": {
-        "en": "Only someone who sees every business unit may approve: an approved statement covers all of the payee's figures.",
-        "zh": "只有能看到全部经营单元的人才能批准：已批准的结算单涵盖收款人的全部数字。",
+        "en": "Only someone who sees the whole company may approve: an approved statement covers all of the payee's figures, "
+        "wherever they are booked.",
+        "zh": "只有能看到全公司的人才能批准：已批准的结算单涵盖收款人计入任何单元的全部数字。",
     },
     "incentives.approve_bonus": {"en": "Approve and freeze these bonuses", "zh": "批准并冻结这些奖金"},
     "incentives.bonus_frozen_now": {"en": "{n} units' bonuses are approved and frozen.", "zh": "已批准并冻结 {n} 个单元的奖金。"},

@@ -115,10 +115,11 @@ def difference_table(diffs: pd.DataFrame, currency: str, stem: str, key: str, la
 
 
 def can_approve(ctx: Context, over: bool, lang: str) -> tuple[bool, str | None]:
-    """Whether the viewer may approve now, and why not: the period must be over and the viewer see every business unit."""
+    """Whether the viewer may approve now, and why not: the period must be over and the viewer see the whole company
+    (a statement covers all of a rep's deals, wherever booked; a scoped viewer's figures leave some out)."""
     if not over:
         return False, None
-    if ctx.viewer.bus is not None:
+    if ctx.viewer.bus is not None or ctx.org.visible_ids(ctx.viewer) is not None:
         return False, t("incentives.approve_all_bus", lang)
     return True, None
 
