@@ -87,8 +87,9 @@ with widgets.section(t("targets.coaching"), url):
         money = "money_compact" if kind == "money" else "count"
         spec = [("rank", t("units.rank"), "count"), ("name", t("units.rep"), "text"), ("target", t("targets.target"), money),
                 ("actual", t("targets.actual"), money), ("attainment", t("targets.attained"), "percent"), ("pace", t("targets.pace"), "percent")]
-        spec += [(m.key, label(m.label, lang), {"days": "days", "ratio": "percent"}.get(m.kind, "count")) for m in COACHING]
-        helps = {m.key: label(m.definition, lang) for m in COACHING}
+        # Short headers, so ten columns fit a laptop's width; each one's help gives the KPI's full name and definition.
+        spec += [(m.key, t(f"targets.col_{m.key}"), {"days": "days", "ratio": "percent"}.get(m.kind, "count")) for m in COACHING]
+        helps = {m.key: f"{label(m.label, lang)}: {label(m.definition, lang)}" for m in COACHING}
         shown, data, config = widgets.figures(rows, spec, ctx.currency, lang, helps)
         config[t("units.rank")] = st.column_config.TextColumn(t("units.rank"), pinned=True, width=44)
         config[t("units.rep")] = st.column_config.TextColumn(t("units.rep"), pinned=True)

@@ -399,14 +399,14 @@ def test_the_team_lead_sees_their_reps_attainment_conversion_and_cycle(navigatio
     finally:
         engine.dispose()
     assert len(reps) >= 2  # a team, not a single row
-    shown = _table(at, REGISTRY["opportunity_to_order_rate"].label["en"])
+    shown = _table(at, t("targets.col_opportunity_to_order_rate", "en"))
     conversion = dict(zip(values["opportunity_to_order_rate"]["group"], values["opportunity_to_order_rate"]["value"], strict=True))
     cycle = dict(zip(values["sales_cycle_median_days"]["group"], values["sales_cycle_median_days"]["value"], strict=True))
     assert list(shown[t("targets.attained", "en")]) == [fmt.percent(a, "en") if a is not None else fmt.DASH for a in reps["attainment"]]
-    assert list(shown[REGISTRY["opportunity_to_order_rate"].label["en"]]) == [
+    assert list(shown[t("targets.col_opportunity_to_order_rate", "en")]) == [
         widgets.figure_value("percent", conversion.get(code), demo_crm.currency, "en") for code in reps["code"]
     ]
-    assert list(shown[REGISTRY["sales_cycle_median_days"].label["en"]]) == [
+    assert list(shown[t("targets.col_sales_cycle_median_days", "en")]) == [
         widgets.figure_value("days", cycle.get(code), demo_crm.currency, "en") for code in reps["code"]
     ]
     assert any(v is not None and v == v for v in conversion.values())  # some rep has a conversion to compare
