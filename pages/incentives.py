@@ -81,6 +81,7 @@ with reps_tab, widgets.section(t("incentives.tab_reps"), url):
     st.subheader(t("incentives.payouts_title"), anchor=False, help=definitions["commission"])
     pay = cache.incentive(ctx, boot.key, "payouts", plan, period)
     names = cache.rep_names_by_code(boot.engine, boot.key)
+    frozen, withheld = incentives.approved(ctx, store)  # read once: the rep's own and the list below
     if pay.empty:
         st.info(t("incentives.no_deals", period=period_name))
     else:
@@ -98,7 +99,7 @@ with reps_tab, widgets.section(t("incentives.tab_reps"), url):
         stmt = cache.incentive(ctx, boot.key, "statement", plan, period, rep)
         stem = widgets.file_stem(f"{t('incentives.statement_file')}-{rep}", flt)
         pay_ui.flash("statement", lang)
-        this = pay_ui.frozen_for(incentives.approved(ctx, store)[0], plan, period, rep)
+        this = pay_ui.frozen_for(frozen, plan, period, rep)
         if this is not None:  # approved: the frozen record, and what differs today
             pay_ui.frozen_statement(this, names.get(rep, rep), flt, lang, diffs=incentives.frozen_differences(this, stmt), not_compared=None, part_of_org=part_of_org,
                                     key="incentives_approved")
@@ -114,7 +115,6 @@ with reps_tab, widgets.section(t("incentives.tab_reps"), url):
 
     # --- Approved statements in the viewer's scope, read back from Granary's own database ---
     st.subheader(t("incentives.frozen_title"), anchor=False, help=definitions["approved"])
-    frozen, withheld = incentives.approved(ctx, store)
     if withheld:
         st.caption(md_escape(t("incentives.frozen_withheld", n=withheld)))
     if not frozen:
