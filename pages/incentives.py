@@ -27,7 +27,7 @@ from ui.session import current_boot, guard
 ctx, flt = guard("incentives")
 boot = current_boot()
 lang = current_lang()
-part_of_org = ctx.org.visible_ids(ctx.viewer) is not None  # today's figures then leave out records outside it
+part_of_org = not ctx.viewer.whole_company  # today's figures then leave out records outside the viewer's part
 url = boot.source.url
 definitions = DEFINITIONS_ZH if lang == "zh" else DEFINITIONS
 

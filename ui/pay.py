@@ -119,7 +119,7 @@ def can_approve(ctx: Context, over: bool, lang: str) -> tuple[bool, str | None]:
     (a statement covers all of a rep's deals, wherever booked; a scoped viewer's figures leave some out)."""
     if not over:
         return False, None
-    if ctx.viewer.bus is not None or ctx.org.visible_ids(ctx.viewer) is not None:
+    if not ctx.viewer.whole_company:
         return False, t("incentives.approve_all_bus", lang)
     return True, None
 
