@@ -8,7 +8,7 @@ computed once, here, in Python, so every backend yields the same arithmetic.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Literal
@@ -403,6 +403,16 @@ def result(metric: Metric, ctx: Context, flt: Filters) -> Result:
     """The metric's single value for ``flt``."""
     row = evaluate(metric, ctx, flt).iloc[0]
     return _result_of(metric, row["numerator"], row["denominator"] if metric.is_ratio else None)
+
+
+def by_business_unit(metric: Metric, ctx: Context, flt: Filters, bus: tuple[str, ...]) -> pd.DataFrame:
+    """``group`` (business unit code) and ``value``: the metric's own ``bu`` grouping where its records
+    carry a business unit; else — an account-level metric (new customers, churn, retention, wallet) —
+    the metric with each of ``bus`` chosen in the filter, one query each (an account can then count
+    in several business units, so these rows need not add up to the whole)."""
+    if "bu" in metric.groupings:
+        return evaluate(metric, ctx, flt, Grouping("bu"))
+    return pd.DataFrame({"group": list(bus), "value": [result(metric, ctx, replace(flt, bus=(code,))).value for code in bus]})
 
 
 def trend(metric: Metric, ctx: Context, flt: Filters) -> pd.DataFrame:

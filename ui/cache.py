@@ -9,7 +9,7 @@ viewers, two databases or two versions of one database never share a cached resu
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from data_layer import dimensions
 from data_layer.config import Calendar, Settings
 from data_layer.connection import make_engine, missing_schema
 from data_layer.filters import Filters, OrgTree, OrgUnit, Viewer
-from metrics.base import Comparison, Context, Grouping, compare, evaluate, result, trend
+from metrics.base import Comparison, Context, Grouping, by_business_unit, compare, evaluate, trend
 from metrics import churn, funnel, sales_cycle, targets, velocity, wallet
 from metrics.registry import REGISTRY
 
@@ -178,17 +178,11 @@ def _by_bu(
     _ctx: Context, key: DataKey, metric: str, flt: Filters, bus: tuple[str, ...], viewer: Viewer, calendar: Calendar,
     currency: str, as_of: date,
 ) -> pd.DataFrame:
-    m = REGISTRY[metric]
-    if "bu" in m.groupings:
-        return evaluate(m, _ctx, flt, Grouping("bu"))
-    # An account-level metric (new customers, churn, retention, wallet) has no business unit per
-    # record: each business unit's value is the metric with that business unit chosen in the filter.
-    return pd.DataFrame({"group": list(bus), "value": [result(m, _ctx, replace(flt, bus=(code,))).value for code in bus]})
+    return by_business_unit(REGISTRY[metric], _ctx, flt, bus)
 
 
 def by_bu(ctx: Context, key: DataKey, metric: str, flt: Filters, bus: tuple[str, ...]) -> pd.DataFrame:
-    """``group`` (business unit code) and ``value`` for each of ``bus``: the metric's own ``bu``
-    grouping where its records carry a business unit, else the metric filtered to each one."""
+    """``group`` (business unit code) and ``value`` for each of ``bus`` (metrics.base.by_business_unit)."""
     return _by_bu(ctx, key, metric, flt, bus, ctx.viewer, ctx.calendar, ctx.currency, ctx.as_of)
 
 
