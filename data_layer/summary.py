@@ -4,12 +4,19 @@ Only the demo DuckDB that Granary builds gets them (``build_demo`` calls :func:`
 a user's CRM never does, and :mod:`metrics.router` answers from the raw tables there.
 
 ``granary_order_month`` holds one row per account, unit, business unit, product and calendar month
-of the order date (``month_index`` = year × 12 + month − 1) over the orders that have an amount:
-``revenue`` in the reporting currency at each order date's rate — the sum of each order's
-``metrics.money.converted`` amount (rounded to the cent per order, as every metric does), so any
-sum of rows equals the raw tables' sum to the cent; NULL
-when no order of the row has a rate that day; ``positive_orders`` (amount > 0) and ``orders``.
+of the order date (``month_index`` = year × 12 + month − 1, ``month_start`` its first day) over the
+orders that have an amount: ``revenue`` in the reporting currency at each order date's rate — the
+sum of each order's ``metrics.money.converted`` amount (rounded to the cent per order, as every
+metric does), so any sum of rows equals the raw tables' sum to the cent; NULL when no order of the
+row has a rate that day; ``positive_orders`` (amount > 0) and ``orders``. Rows are written in month
+order, so a range of months reads a range of the file. ``revenue`` is ``NUMERIC(18, 2)``: cents held
+in 64 bits, which DuckDB adds several times faster than its 128-bit decimals; an account's month
+above 10^16 in the reporting currency fails the build, and the raw tables answer.
 Fiscal years are whole months, so wallets' fiscal-year-to-date revenue rolls up from these rows.
+
+``granary_first_order`` holds each account's first order with an amount above zero per business
+unit and product (``first_order_date``): the earliest of them under any business-unit and product
+filter is the account's first purchase there (:func:`metrics.customers.first_purchases`).
 
 ``granary_summary_info`` has one row: ``built_at`` (UTC), ``data_version`` (the fingerprint of
 the raw tables the summary was built from, see :func:`data_version`) and ``currency``.
@@ -22,6 +29,7 @@ from datetime import datetime, timezone
 from sqlalchemy import (
     Column,
     Connection,
+    Date,
     DateTime,
     Engine,
     Integer,
@@ -30,6 +38,7 @@ from sqlalchemy import (
     String,
     Table,
     case,
+    cast,
     func,
     insert,
     select,
@@ -50,9 +59,19 @@ order_month = Table(
     Column("bu_id", Integer),
     Column("product_id", Integer),
     Column("month_index", Integer, nullable=False),
-    Column("revenue", Numeric(38, 10)),
+    Column("month_start", Date, nullable=False),
+    Column("revenue", Numeric(18, 2)),
     Column("positive_orders", Integer, nullable=False),
     Column("orders", Integer, nullable=False),
+)
+
+first_order = Table(
+    "granary_first_order",
+    summary_metadata,
+    Column("account_id", Integer, nullable=False),
+    Column("bu_id", Integer),
+    Column("product_id", Integer),
+    Column("first_order_date", Date, nullable=False),
 )
 
 summary_info = Table(
@@ -90,7 +109,7 @@ def data_version(conn: Connection, currency: str) -> str:
 
 #: Changes whenever the summaries' content changes for the same raw rows (e.g. how amounts are
 #: rounded), so summaries an older Granary built read as stale and the raw tables are used.
-BUILDER_VERSION = "summary-2"
+BUILDER_VERSION = "summary-3"
 
 
 #: Backends whose summaries are tested to reproduce the raw tables exactly. SQLite sums decimals as
@@ -112,11 +131,13 @@ def build_summaries(engine: Engine, calendar: Calendar, currency: str) -> int:
     o = schema.sales_order
     joined, rate = rate_join(o, o.c.currency, o.c.order_date, currency)
     m = month_index(o.c.order_date)
-    keys = (o.c.account_id, o.c.unit_id, o.c.bu_id, o.c.product_id, m)
+    first_day = cast(func.date_trunc("month", o.c.order_date), Date)
+    keys = (o.c.account_id, o.c.unit_id, o.c.bu_id, o.c.product_id, m, first_day)
     aggregate = (
         select(
             *keys[:4],
             m.label("month_index"),
+            first_day.label("month_start"),
             func.sum(converted(o.c.amount, rate)).label("revenue"),
             func.count(case((o.c.amount > 0, 1))).label("positive_orders"),
             func.count().label("orders"),
@@ -124,15 +145,24 @@ def build_summaries(engine: Engine, calendar: Calendar, currency: str) -> int:
         .select_from(joined)
         .where(o.c.amount.is_not(None))
         .group_by(*keys)
+        .order_by(m, o.c.account_id)
+    )
+    firsts = (
+        select(o.c.account_id, o.c.bu_id, o.c.product_id, func.min(o.c.order_date).label("first_order_date"))
+        .where(o.c.amount > 0)
+        .group_by(o.c.account_id, o.c.bu_id, o.c.product_id)
+        .order_by(o.c.account_id)
     )
     with engine.begin() as conn:
         summary_metadata.drop_all(conn)
         summary_metadata.create_all(conn)
         conn.execute(
             insert(order_month).from_select(
-                ["account_id", "unit_id", "bu_id", "product_id", "month_index", "revenue", "positive_orders", "orders"], aggregate
+                ["account_id", "unit_id", "bu_id", "product_id", "month_index", "month_start", "revenue", "positive_orders", "orders"],
+                aggregate,
             )
         )
+        conn.execute(insert(first_order).from_select(["account_id", "bu_id", "product_id", "first_order_date"], firsts))
         version = data_version(conn, currency)
         conn.execute(
             insert(summary_info).values(

@@ -4,31 +4,26 @@ from __future__ import annotations
 
 from sqlalchemy import Select, Subquery, func, select
 
-from data_layer import schema
-from data_layer.filters import Filters, Viewer, account_order_conditions, scoped_accounts
+from data_layer.filters import Filters, scoped_accounts
+from metrics import router
 from metrics.base import Context, Grouping, Metric, group_column, grouped, in_period
 
 
-def first_purchases(flt: Filters, viewer: Viewer) -> Subquery:
+def first_purchases(ctx: Context, flt: Filters) -> Subquery:
     """Each account's first purchase: the earliest ``order_date`` of an order with amount > 0,
-    among the orders the viewer may see in the chosen business units and products.
+    among the orders the viewer may see in the chosen business units and products (from Granary's
+    summary of first orders when it is current: :func:`metrics.router.first_orders`).
 
     Columns: ``account_id``, ``first_order_date``. Credit notes (amount < 0), zero and empty
     amounts do not make a customer. The amount is compared in its own currency: a positive
     amount is positive in any currency, so no exchange rate is needed.
     """
-    o = schema.sales_order
-    return (
-        select(o.c.account_id, func.min(o.c.order_date).label("first_order_date"))
-        .where(o.c.amount > 0, *account_order_conditions(flt, viewer))
-        .group_by(o.c.account_id)
-        .subquery("first_purchase")
-    )
+    return router.first_orders(ctx, flt, ctx.viewer)
 
 
 def query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
     accounts = scoped_accounts(flt, ctx.viewer, ctx.org, flt.period.end)
-    first = first_purchases(flt, ctx.viewer)
+    first = first_purchases(ctx, flt)
     when = first.c.first_order_date
     group = group_column(grouping, ctx, flt, date=when, unit=accounts.c.home_unit_id, timestamp=False)
     stmt = (

@@ -5,20 +5,21 @@ from __future__ import annotations
 from sqlalchemy import Select, func, select
 
 from data_layer.filters import FACTS, Filters
+from metrics import router
 from metrics.base import Context, Grouping, Metric, group_column, grouped, groupings_for, in_period, scoped
-from metrics.money import converted, rate_join
 
 FACT = FACTS["sales_order"]
 
 
 def query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
-    t = FACT.table
-    joined, rate = rate_join(t, t.c.currency, t.c.order_date, ctx.currency)
-    group = group_column(grouping, ctx, flt, date=t.c.order_date, unit=t.c.unit_id, timestamp=False, fact=FACT)
+    # The raw orders at their rates, or Granary's monthly summary where it gives the same answer.
+    o = router.order_facts(ctx, flt, grouping)
+    unit = o.fact.table.c[o.fact.unit or ""]
+    group = group_column(grouping, ctx, flt, date=o.order_date, unit=unit, timestamp=False, fact=o.fact)
     stmt = (
-        select(func.sum(converted(t.c.amount, rate)).label("numerator"))
-        .select_from(joined)
-        .where(in_period(t.c.order_date, flt.period, ctx.calendar, timestamp=False), *scoped(FACT, ctx, flt))
+        select(func.sum(o.revenue).label("numerator"))
+        .select_from(o.source)
+        .where(in_period(o.order_date, flt.period, ctx.calendar, timestamp=False), *scoped(o.fact, ctx, flt))
     )
     return grouped(stmt, group)
 

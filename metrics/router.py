@@ -14,6 +14,13 @@ The rows handed to a metric have the same columns whichever way they come:
 - :func:`order_revenue_rows`: ``account_id``, ``revenue`` — orders dated in [start, end].
 
 Both keep only the business units and products the viewer may see and chose.
+
+Two more answer the order-level metrics, which keep their own scope and grouping:
+
+- :func:`order_facts`: the revenue metric's source — the raw orders joined to their rates, or the
+  summary's months where no period or trend-bucket boundary cuts a month, and the raw orders of the
+  months one does cut (so every row falls in the same period and bucket either way);
+- :func:`first_orders`: each account's first purchase, from ``granary_first_order``.
 """
 
 from __future__ import annotations
@@ -25,15 +32,16 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Literal
 
-from sqlalchemy import Connection, Select, Subquery, case, inspect, select, union_all
+from sqlalchemy import ColumnElement, Connection, FromClause, Select, Subquery, and_, case, func, inspect, or_, select, union_all
 from sqlalchemy.exc import SQLAlchemyError
 
 from data_layer import schema
-from data_layer.filters import Filters, account_order_conditions
-from data_layer.summary import data_version, order_month, summary_info
-from metrics.base import Context
+from data_layer.filters import FACTS, Fact, Filters, Period, Viewer, account_order_conditions, buckets
+from data_layer.summary import data_version, first_order, order_month, summary_info
+from metrics.base import Context, Grouping, Periods, dimension_of
 from metrics.money import converted, rate_join
 from metrics.sql import month_index
 
@@ -90,12 +98,27 @@ def raw_tables() -> Iterator[None]:
         _raw_only.reset(token)
 
 
+def _has_summaries(ctx: Context) -> bool:
+    """Whether the database has the summary tables: a catalogue query, remembered for
+    :data:`CHECK_TTL_S` so that a CRM without them is not asked before every metric."""
+    key = ("has_table", id(ctx.engine), str(ctx.engine.url))
+    now = time.monotonic()
+    with _lock:
+        hit = _memo.get(key)
+    if hit is not None and now - hit[0] < CHECK_TTL_S:
+        return hit[1]
+    found = inspect(ctx.engine).has_table(summary_info.name)
+    with _lock:
+        _memo[key] = (now, found)
+    return found
+
+
 def route(ctx: Context) -> Route:
     """Whether the summaries can answer for this context's database and reporting currency."""
     if _raw_only.get():
         return Route("raw", "raw tables asked for")
     try:
-        if not inspect(ctx.engine).has_table(summary_info.name):
+        if not _has_summaries(ctx):
             return Route("raw", "no summary tables (a CRM database)")
         with ctx.engine.connect() as conn:
             info = conn.execute(select(summary_info.c.built_at, summary_info.c.data_version, summary_info.c.currency)).all()
@@ -174,3 +197,98 @@ def _revenue_only(stmt: Select) -> Subquery:
     rows = stmt.subquery("order_rows")
     return select(rows.c.account_id, rows.c.revenue).subquery("order_revenue")
 
+
+
+# --- Order-level metrics ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderFacts:
+    """Where an order-level metric reads its orders: ``source`` to select from, ``fact`` to scope
+    and group it with (:func:`metrics.base.scoped`, :func:`metrics.base.group_column`), its
+    ``order_date`` and its ``revenue`` (reporting currency, each order rounded to the cent)."""
+
+    source: FromClause
+    fact: Fact
+    order_date: ColumnElement[date]
+    revenue: ColumnElement[Decimal]
+
+
+def _raw_facts(ctx: Context) -> OrderFacts:
+    fact = FACTS["sales_order"]
+    o = fact.table
+    joined, rate = rate_join(o, o.c.currency, o.c.order_date, ctx.currency)
+    return OrderFacts(joined, fact, o.c.order_date, converted(o.c.amount, rate))
+
+
+def _parts(period: Period) -> tuple[Period, ...]:
+    return period.parts if isinstance(period, Periods) and period.parts else (period,)
+
+
+def cut_months(flt: Filters, grouping: Grouping, ctx: Context) -> set[int]:
+    """The months (month numbers) that a boundary of the period, its parts, the compared periods or
+    the trend buckets cuts: a boundary is a first day or the day after a last day, and it cuts its
+    month unless it is the month's first day."""
+    bounds: list[date] = []
+    for period in (*_parts(flt.period), *(q for p in grouping.periods for q in _parts(p))):
+        bounds += [period.start, period.end + timedelta(days=1)]
+    if grouping.by == "bucket":
+        bounds += buckets(flt.period, ctx.calendar)
+    return {b.year * 12 + b.month - 1 for b in bounds if b.day != 1}
+
+
+def order_facts(ctx: Context, flt: Filters, grouping: Grouping) -> OrderFacts:
+    """The orders an order-level metric reads for ``flt``'s period and ``grouping``.
+
+    From the summary (when current, and when the grouping is one its rows carry: total, trend
+    buckets, compared periods, unit, business unit, product, segment or source) each whole month
+    stands as one row dated its first day, for every month no boundary cuts; the cut months come
+    from the raw orders. Each summary row falls in the same period and bucket as every order it
+    sums, so the answer is the raw tables' to the cent. Otherwise the raw orders, with their rates.
+    """
+    summary_fact = Fact(order_month, unit="unit_id", bu="bu_id", product="product_id", account="account_id",
+                        source="account_id", source_via_account=True)
+    routable = grouping.by in (None, "bucket", "periods", "unit") or dimension_of(summary_fact, grouping.by) is not None
+    if not routable or not route(ctx).summary:
+        return _raw_facts(ctx)
+    first, last = (d.year * 12 + d.month - 1 for d in (flt.period.start, flt.period.end))
+    cut = sorted(m for m in cut_months(flt, grouping, ctx) if first <= m <= last)
+    s, o = order_month, schema.sales_order
+    whole = select(
+        s.c.month_start.label("order_date"), s.c.account_id, s.c.unit_id, s.c.bu_id, s.c.product_id, s.c.revenue
+    ).where(s.c.month_index >= first, s.c.month_index <= last, *(s.c.month_index != m for m in cut))
+    parts: list[Select] = [whole]
+    if cut:
+        joined, rate = rate_join(o, o.c.currency, o.c.order_date, ctx.currency)
+        in_cut = or_(*(and_(o.c.order_date >= month_start(m), o.c.order_date < month_start(m + 1)) for m in cut))
+        parts.append(
+            select(o.c.order_date, o.c.account_id, o.c.unit_id, o.c.bu_id, o.c.product_id, converted(o.c.amount, rate).label("revenue"))
+            .select_from(joined)
+            .where(in_cut, o.c.amount.is_not(None))
+        )
+    rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("order_rows")
+    fact = Fact(rows, unit="unit_id", bu="bu_id", product="product_id", account="account_id",  # type: ignore[arg-type]
+                source="account_id", source_via_account=True)
+    return OrderFacts(rows, fact, rows.c.order_date, rows.c.revenue)
+
+
+def first_orders(ctx: Context, flt: Filters, viewer: Viewer) -> Subquery:
+    """Each account's first purchase — the earliest ``order_date`` of an order with amount > 0 among
+    the orders in the business units and products the viewer may see and chose — from
+    ``granary_first_order`` when the summaries are current, else from the raw orders.
+    Columns: ``account_id``, ``first_order_date``."""
+    if route(ctx).summary:
+        f = first_order
+        return (
+            select(f.c.account_id, func.min(f.c.first_order_date).label("first_order_date"))
+            .where(*account_order_conditions(flt, viewer, orders=f))
+            .group_by(f.c.account_id)
+            .subquery("first_purchase")
+        )
+    o = schema.sales_order
+    return (
+        select(o.c.account_id, func.min(o.c.order_date).label("first_order_date"))
+        .where(o.c.amount > 0, *account_order_conditions(flt, viewer))
+        .group_by(o.c.account_id)
+        .subquery("first_purchase")
+    )

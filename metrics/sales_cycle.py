@@ -160,7 +160,7 @@ def lead_to_order_select(ctx: Context, flt: Filters, grouping: Grouping) -> Sele
     lead = LEAD.table
     period = flt.period
     lo = period.start - timedelta(days=LEAD_LOOKBACK_DAYS)
-    first = first_purchases(flt, ctx.viewer)
+    first = first_purchases(ctx, flt)
     lead_day = local_date(lead.c.created_at, lo, period.end, ctx.calendar)
     days = days_between(first.c.first_order_date, lead_day)
     rank = func.row_number().over(partition_by=first.c.account_id, order_by=(lead.c.created_at, lead.c.lead_id))

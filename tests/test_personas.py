@@ -593,7 +593,7 @@ def test_before_sign_in_only_the_form_shows_and_no_query_runs(monkeypatch: pytes
 # --- Every statement carries the scope -----------------------------------------------------------
 
 FACT_TABLES = ("sales_order", "opportunity", "lead", "opportunity_stage_history", "lead_status_history", "account_history",
-               "granary_order_month", "target", "wallet_estimate", "activity", "service_ticket")
+               "granary_order_month", "granary_first_order", "target", "wallet_estimate", "activity", "service_ticket")
 _READS = re.compile(r'\b(?:FROM|JOIN)\s+(?:"?\w+"?\.)?"?(' + "|".join(FACT_TABLES) + r')"?(?:\s|$|,|\))', re.IGNORECASE)
 #: Statements that read a fact table on purpose without the viewer's scope, and why each is safe:
 UNSCOPED = {
@@ -653,7 +653,7 @@ def scope_check(seen: list[tuple[str, object]], persona: Persona, ids: set[str],
         bound = _values(parameters) | set(re.findall(r"\b\d+\b", sql))
         if not ids <= bound:
             wrong.append(sql[:300])
-        elif persona.bus is not None and read & {"sales_order", "opportunity", "granary_order_month"}:
+        elif persona.bus is not None and read & {"sales_order", "opportunity", "granary_order_month", "granary_first_order"}:
             if not set(persona.bus) <= bound | set(re.findall(r"'(\w+)'", sql)):
                 wrong.append(sql[:300])
         checked += 1

@@ -9,21 +9,21 @@ back to the raw tables when there is no summary (a CRM), when it is stale, or in
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, create_engine, insert, select, text, update
+from sqlalchemy import Engine, create_engine, func, insert, select, text, update
 
 from data_layer import schema
 from data_layer.config import Calendar
 from data_layer.demo import build_demo
 from data_layer.dimensions import load_org
 from data_layer.filters import DEFAULT_VIEWER, Filters, Period, Role, Viewer
-from data_layer.summary import build_summaries, order_month, supports_summaries
-from metrics import churn, router, wallet
-from metrics.base import Context, Grouping, evaluate
+from data_layer.summary import build_summaries, first_order, order_month, supports_summaries
+from metrics import churn, customers, revenue, router, sales_cycle, wallet
+from metrics.base import Context, Grouping, compare, evaluate
 from tests import churn_crm, wallet_crm
 from tests.conftest import FreshDatabases
 
@@ -55,6 +55,11 @@ def assert_same(a: object, b: object) -> None:
         assert a == b
 
 
+def by_group(frame: pd.DataFrame) -> pd.DataFrame:
+    """Groups in a fixed order: a database returns GROUP BY rows in any order."""
+    return frame.sort_values("group", key=lambda g: g.astype(str), ignore_index=True)
+
+
 def routed_metrics(ctx: Context, flt: Filters) -> dict[str, Callable[[], object]]:
     """Every routed computation, as the pages and the CLI call them."""
     out: dict[str, Callable[[], object]] = {
@@ -66,9 +71,16 @@ def routed_metrics(ctx: Context, flt: Filters) -> dict[str, Callable[[], object]
         "headroom": lambda: wallet.wallet_accounts(ctx, flt, limit=15),
         "concentration": lambda: (lambda c: (c.curve, c.tiers))(wallet.concentration(ctx, flt)),
     }
-    for metric in (*churn.METRICS, *wallet.METRICS):
+    for metric in (*churn.METRICS, *wallet.METRICS, revenue.METRIC, customers.METRIC):
         out[metric.key] = lambda m=metric: evaluate(m, ctx, flt)
         out[metric.key + "_by_bucket"] = lambda m=metric: evaluate(m, ctx, flt, Grouping("bucket"))
+    for by in ("unit", "bu", "product", "segment", "source", "rep"):
+        out[f"revenue_by_{by}"] = lambda by=by: by_group(evaluate(revenue.METRIC, ctx, flt, Grouping(by)))  # type: ignore[arg-type]
+    out["revenue_by_week"] = lambda: evaluate(revenue.METRIC, ctx, flt.with_period(replace(flt.period, grain="week")), Grouping("bucket"))
+    out["revenue_compared"] = lambda: compare(revenue.METRIC, ctx, flt)  # previous and year-ago periods in one query
+    out["new_customers_by_unit"] = lambda: by_group(evaluate(customers.METRIC, ctx, flt, Grouping("unit")))
+    if ctx.viewer.bus is None:  # leads carry no business unit: a BU-limited viewer gets NoScope either way
+        out["lead_to_first_order"] = lambda: sales_cycle.lead_to_order_distribution(ctx, flt, by="unit")
     return out
 
 
@@ -143,7 +155,30 @@ def test_the_summary_counts_every_order_with_an_amount(demo):
     with demo.engine.connect() as conn:
         orders = conn.execute(select(schema.sales_order.c.amount).where(schema.sales_order.c.amount.is_not(None))).all()
         counted = conn.execute(select(order_month.c.orders)).all()
+        buyers = conn.execute(select(func.count(func.distinct(schema.sales_order.c.account_id))).where(schema.sales_order.c.amount > 0)).scalar()
+        firsts = conn.execute(select(func.count(func.distinct(first_order.c.account_id)))).scalar()
     assert sum(r[0] for r in counted) == len(orders)
+    assert firsts == buyers
+
+
+def test_revenue_reads_the_summary_for_the_months_no_boundary_cuts(small):
+    ctx = Context(small, load_org(small), DEFAULT_VIEWER, Calendar(), "USD", AS_OF)
+    quarter = Filters(Period(date(2026, 4, 1), date(2026, 6, 30), "month", "quarter"))
+
+    def sql(flt: Filters, grouping: Grouping = Grouping()) -> str:
+        return str(revenue.query(ctx, flt, grouping).compile(small))
+
+    assert "granary_order_month" in sql(quarter) and "sales_order" not in sql(quarter)
+    assert "sales_order" in sql(quarter, Grouping("rep"))  # the summary carries no rep
+    assert "granary_order_month" not in sql(quarter, Grouping("rep"))
+    odd = Filters(Period(date(2025, 11, 25), date(2026, 11, 23), "month", "days"))
+    assert router.cut_months(odd, Grouping(), ctx) == {2025 * 12 + 10, 2026 * 12 + 10}
+    assert "granary_order_month" in sql(odd) and "sales_order" in sql(odd)
+    weeks = replace(quarter.period, grain="week")
+    # every month of the quarter has a week starting inside it: all read raw
+    assert {2026 * 12 + 3, 2026 * 12 + 4, 2026 * 12 + 5} <= router.cut_months(quarter.with_period(weeks), Grouping("bucket"), ctx)
+    with router.raw_tables():
+        assert "granary_order_month" not in sql(quarter)
 
 
 # --- The hand-worked fixtures ----------------------------------------------------------------------
