@@ -11,6 +11,7 @@ import streamlit as st
 
 from data_layer.access import access_files
 from data_layer.connection import resolve_source
+from metrics.base import shared_statements
 from ui import auth, cache, filterbar, session
 from ui.format import md_escape
 from ui.i18n import t
@@ -64,4 +65,5 @@ with session.page_run(viewer, ent, boot, flt) as pages:
     if first_run_since_start:
         st.rerun()  # widget ids settle once navigation exists (ui.session.pages_folder_mode)
     session.open_wanted_page(page, auth.take_wanted_page())
-    page.run()
+    with shared_statements():  # a statement several metrics of this render share runs once
+        page.run()

@@ -50,7 +50,7 @@ from data_layer.connection import make_engine
 from data_layer.dimensions import data_as_of, load_org, reporting_currency
 from data_layer.filters import DEFAULT_VIEWER, Filters, Period, fiscal_year_of, fiscal_year_start, grain_for, preset_period
 from metrics import churn, router, sales_cycle, wallet
-from metrics.base import Context, compare
+from metrics.base import Context, compare, shared_statements
 from metrics.registry import HEADLINE, REGISTRY
 
 PAGES = ("overview", "cycle", "churn", "wallet")
@@ -90,9 +90,10 @@ def _rows(frame: pd.DataFrame, cols: tuple[str, ...], prefix: str) -> Values:
 def granary_page(page: str, ctx: Context, flt: Filters) -> Values:
     if page == "overview":
         out: Values = {}
-        for key in HEADLINE:
-            c = compare(REGISTRY[key], ctx, flt)
-            out |= {f"{key}.cur": _num(c.current.value), f"{key}.prev": _num(c.previous.value), f"{key}.yago": _num(c.year_ago.value)}
+        with shared_statements():  # as app.py renders a page: logo churn and NRR share their statement
+            for key in HEADLINE:
+                c = compare(REGISTRY[key], ctx, flt)
+                out |= {f"{key}.cur": _num(c.current.value), f"{key}.prev": _num(c.previous.value), f"{key}.yago": _num(c.year_ago.value)}
         return out
     if page == "cycle":
         return _rows(sales_cycle.cycle_distribution(ctx, flt), _CYCLE_COLS, "total.") | _rows(

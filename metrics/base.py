@@ -7,7 +7,9 @@ computed once, here, in Python, so every backend yields the same arithmetic.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -92,7 +94,8 @@ class Metric:
         kind: count, money, ratio or days — how the value is formatted.
         better: "up" when a higher value is good, "down" when lower is good.
         query: builds the aggregate select for a context, filters and grouping; its columns
-            are ``group`` (when grouped), ``numerator`` and, for ratios, ``denominator``.
+            are ``group`` (when grouped), ``numerator`` and, for ratios, ``denominator`` — or the
+            two named by ``columns``.
         groupings: what ``query`` can split by: ``bucket``, ``unit`` and, for record-level
             metrics, the :data:`DIMENSIONS` their records carry (:func:`groupings_for`).
     """
@@ -114,6 +117,10 @@ class Metric:
     #: period exactly its own answer: :func:`compare` then runs one query instead of three. False
     #: when anything else depends on the period (home units as of its end, whole-month windows).
     periods_in_one_query: bool = False
+    #: The columns of ``query``'s select read as numerator and denominator. Metrics that are quotients
+    #: of one statement's measures (churn's four ratios) select them all and name theirs here, so that
+    #: inside :func:`shared_statements` the statement runs once for all of them.
+    columns: tuple[str, str] = ("numerator", "denominator")
 
     @property
     def is_ratio(self) -> bool:
@@ -303,6 +310,33 @@ def count_in_period(fact: Fact, date_column: str, *, timestamp: bool) -> Callabl
 # --- Evaluation --------------------------------------------------------------------------------
 
 
+_shared: ContextVar[dict[tuple[object, ...], pd.DataFrame] | None] = ContextVar("granary_shared_statements", default=None)
+
+
+@contextmanager
+def shared_statements() -> Iterator[None]:
+    """Within this block, a statement that :func:`evaluate` has already run for the same database
+    with the same SQL and bound values is answered from its first run, not sent again: a page that
+    shows several quotients of one statement (logo churn and NRR of the same accounts) asks once.
+    Nothing outlives the block, so no answer can be older than the page render that asked it."""
+    token = _shared.set({})
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def _read(engine: Engine, stmt: Select) -> pd.DataFrame:
+    memo = _shared.get()
+    if memo is None:
+        return read_frame(engine, stmt)
+    compiled = stmt.compile(dialect=engine.dialect)
+    key = (id(engine), str(engine.url), str(compiled), repr(sorted(compiled.params.items())))
+    if key not in memo:
+        memo[key] = read_frame(engine, stmt)
+    return memo[key].copy()
+
+
 def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and pd.isna(value))
 
@@ -367,7 +401,9 @@ def evaluate(metric: Metric, ctx: Context, flt: Filters, grouping: Grouping = TO
         NotImplementedError: ``metric`` does not support the grouping.
     """
     check_grouping(metric, grouping)
-    frame = read_frame(ctx.engine, metric.query(ctx, flt, grouping))
+    frame = _read(ctx.engine, metric.query(ctx, flt, grouping))
+    numerator, denominator = metric.columns
+    frame = frame.rename(columns={numerator: "numerator", denominator: "denominator"})
     if "group" in frame:  # pandas may read a NULL group as NaN
         frame["group"] = pd.Series([None if _missing(g) else g for g in frame["group"]], index=frame.index, dtype=object)
     frame["numerator"] = [_number(v, "money" if metric.kind == "money" else "count" if metric.kind == "count" else "ratio") for v in frame["numerator"]]

@@ -161,18 +161,26 @@ RATIOS: dict[str, tuple[str, str]] = {
 }
 
 
-def ratio_query(key: str, window: int = ACTIVE_MONTHS) -> Callable[[Context, Filters, Grouping], Select]:
-    """The query of one of :data:`RATIOS`; a revenue denominator that is not positive is NULL (no value)."""
-    numerator, denominator = RATIOS[key]
+def ratio_query(window: int = ACTIVE_MONTHS) -> Callable[[Context, Filters, Grouping], Select]:
+    """The one query of all :data:`RATIOS`: every measure of :func:`measures`, and each revenue
+    denominator once more as ``<name>_positive``, NULL (no value) unless it is above zero. Each ratio
+    metric reads its own two columns (:func:`ratio_columns`), so logo churn and NRR of the same
+    filters are the same statement, run once inside :func:`metrics.base.shared_statements`."""
 
     def columns(m: dict[str, ColumnElement]) -> list[ColumnElement]:
-        below = m[denominator] if denominator == "base" else _positive_or_null(m[denominator])
-        return [m[numerator].label("numerator"), below.label("denominator")]
+        positive = sorted({d for _, d in RATIOS.values() if d != "base"})
+        return [*(m[k].label(k) for k in (*COUNTS, *MONEY)), *(_positive_or_null(m[d]).label(f"{d}_positive") for d in positive)]
 
     def query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
         return churn_select(ctx, flt, grouping, columns, window)
 
     return query
+
+
+def ratio_columns(key: str) -> tuple[str, str]:
+    """The columns of :func:`ratio_query`'s select that are ratio ``key``'s numerator and denominator."""
+    numerator, denominator = RATIOS[key]
+    return numerator, denominator if denominator == "base" else f"{denominator}_positive"
 
 
 def churn_table(ctx: Context, flt: Filters, by: Literal["bucket", "unit"] | None = None, window: int = ACTIVE_MONTHS) -> pd.DataFrame:
@@ -238,7 +246,8 @@ LOGO_CHURN = Metric(
     },
     kind="ratio",
     better="down",
-    query=ratio_query("logo_churn"),
+    query=ratio_query(),
+    columns=ratio_columns("logo_churn"),
 )
 
 REVENUE_CHURN = Metric(
@@ -253,7 +262,8 @@ REVENUE_CHURN = Metric(
     },
     kind="ratio",
     better="down",
-    query=ratio_query("revenue_churn"),
+    query=ratio_query(),
+    columns=ratio_columns("revenue_churn"),
 )
 
 GRR = Metric(
@@ -269,7 +279,8 @@ GRR = Metric(
     },
     kind="ratio",
     better="up",
-    query=ratio_query("grr"),
+    query=ratio_query(),
+    columns=ratio_columns("grr"),
 )
 
 NRR = Metric(
@@ -284,7 +295,8 @@ NRR = Metric(
     },
     kind="ratio",
     better="up",
-    query=ratio_query("nrr"),
+    query=ratio_query(),
+    columns=ratio_columns("nrr"),
 )
 
 METRICS = (LOGO_CHURN, REVENUE_CHURN, GRR, NRR)

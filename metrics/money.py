@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlalchemy import ColumnElement, FromClause, Numeric, and_, case, cast, func, or_
 
 from data_layer import schema
+
+#: Half a cent: the least exact amount that rounds to a cent or more.
+HALF_CENT = Decimal("0.005")
 
 
 def rate_join(source: FromClause, currency: ColumnElement, on_date: ColumnElement, reporting: str) -> tuple[FromClause, ColumnElement]:
@@ -35,4 +40,10 @@ def converted(amount: ColumnElement, rate: ColumnElement) -> ColumnElement:
     parent differ from the sum of its children by a cent. The amount is widened first: DuckDB
     types NUMERIC(18, 2) × NUMERIC(18, 8) as 18 digits and overflows from about 100 million.
     """
-    return func.round(cast(amount, Numeric(38, 2)) * rate, 2)
+    return func.round(exact(amount, rate), 2)
+
+
+def exact(amount: ColumnElement, rate: ColumnElement) -> ColumnElement:
+    """``amount × rate`` before rounding (widened as :func:`converted` explains). A test on it costs
+    less than one on the rounded amount: ``converted(a, r) > 0`` exactly when ``exact(a, r) >= 0.005``."""
+    return cast(amount, Numeric(38, 2)) * rate

@@ -101,6 +101,8 @@ def raw_tables() -> Iterator[None]:
 def _has_summaries(ctx: Context) -> bool:
     """Whether the database has the summary tables: a catalogue query, remembered for
     :data:`CHECK_TTL_S` so that a CRM without them is not asked before every metric."""
+    if ctx.engine is None:  # a statement compiled for a dialect, not run
+        return False
     key = ("has_table", id(ctx.engine), str(ctx.engine.url))
     now = time.monotonic()
     with _lock:

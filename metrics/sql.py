@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Float, FromClause, Integer, Select, case, func, literal, literal_column, null, select
+from sqlalchemy import BigInteger, ColumnElement, Date, Float, FromClause, Integer, Select, case, cast, func, literal, literal_column, null, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import sqltypes
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -165,6 +165,37 @@ for _d in _MYSQL:
 compiles(_DaysBetweenDates, "snowflake")(_binary("DATEDIFF(day, {b}, {a})"))
 compiles(_DaysBetweenDates, "bigquery")(_binary("DATE_DIFF({a}, {b}, DAY)"))
 compiles(_DaysBetweenDates, "trino")(_binary("date_diff('day', {b}, {a})"))
+
+
+# --- whole_cents ----------------------------------------------------------------------------------
+
+
+class _WholeCents(FunctionElement[int]):
+    type = BigInteger()
+    name = "whole_cents"
+    inherit_cache = True
+
+
+def whole_cents(amount: ColumnElement[Any]) -> ColumnElement[int]:
+    """An amount as whole cents, rounded half away from zero, as a 64-bit integer. Give an exact
+    amount its NUMERIC type (``type_coerce``) where SQLAlchemy cannot know it (``func.round``), so
+    that DuckDB and PostgreSQL skip a rounding their cast does anyway."""
+    return _WholeCents(amount)
+
+
+def _whole_cents(element: _WholeCents, compiler: SQLCompiler, **kw: Any) -> str:
+    (amount,) = _args(element)
+    hundred = amount * literal_column("100", Integer())
+    exact = isinstance(amount.type, sqltypes.Numeric) and not isinstance(amount.type, sqltypes.Float)
+    if compiler.dialect.name in ("duckdb", "postgresql") and exact:
+        # Both round a NUMERIC half away from zero when they cast it to an integer (checked on DuckDB
+        # over 14 million values): the same as ROUND(x, 0) first, which costs DuckDB's 128-bit decimals
+        # a fifth of a wallet statement's time.
+        return compiler.process(cast(hundred, BigInteger()), **kw)
+    return compiler.process(cast(func.round(hundred, 0), BigInteger()), **kw)
+
+
+compiles(_WholeCents, "default")(_whole_cents)
 
 
 # --- bool_sum -----------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from typing import Any, Literal
 
 import pandas as pd
 from sqlalchemy import (
-    BigInteger,
     BindParameter,
     ColumnElement,
     Date,
@@ -25,12 +24,12 @@ from sqlalchemy import (
     Select,
     Subquery,
     case,
-    cast,
     func,
     literal,
     literal_column,
     select,
     true,
+    type_coerce,
     union_all,
 )
 
@@ -39,8 +38,8 @@ from data_layer.connection import read_frame
 from data_layer.filters import Filters, buckets, fiscal_year_of, fiscal_year_start, scoped_accounts
 from metrics import router
 from metrics.base import Context, Grouping, Metric, grouped, unit_group
-from metrics.money import converted, rate_join
-from metrics.sql import bool_sum, distribution, to_double
+from metrics.money import HALF_CENT, converted, exact, rate_join
+from metrics.sql import bool_sum, distribution, to_double, whole_cents
 
 #: The Pareto curve's points: the share of revenue from the top x% of accounts.
 PARETO_POINTS = (1, 2, 5, 10, 20, 50, 100)
@@ -49,11 +48,6 @@ TIER_A_PCT, TIER_B_PCT = 50, 80
 
 
 # --- Building blocks ------------------------------------------------------------------------------
-
-
-def _cents(amount: ColumnElement[Any]) -> ColumnElement[int]:
-    """An amount as whole cents, rounded half away from zero."""
-    return cast(func.round(amount * 100, 0), BigInteger)
 
 
 def _units(cents: ColumnElement[Any]) -> ColumnElement[float]:
@@ -78,7 +72,7 @@ def account_revenue(ctx: Context, flt: Filters, start: date, end: date) -> Subqu
     # From Granary's summary tables for the whole months when they can answer, else the raw orders.
     o = router.order_revenue_rows(ctx, flt, start, end)
     return (
-        select(o.c.account_id, _cents(func.sum(o.c.revenue)).label("revenue_cents"))
+        select(o.c.account_id, whole_cents(func.sum(o.c.revenue)).label("revenue_cents"))
         .group_by(o.c.account_id)
         .subquery("account_revenue")
     )
@@ -89,11 +83,12 @@ def account_wallets(ctx: Context, fiscal_year: int, on: date) -> Subquery:
     force on ``on``; estimates missing, not above zero or with no rate that day are left out."""
     w = schema.wallet_estimate
     joined, rate = rate_join(w, w.c.currency, literal(on, Date()), ctx.currency)
-    wallet = _cents(converted(w.c.amount, rate))
+    wallet = whole_cents(type_coerce(converted(w.c.amount, rate), Numeric(38, 2)))
     return (
         select(w.c.account_id, wallet.label("wallet_cents"))
         .select_from(joined)
-        .where(w.c.fiscal_year == fiscal_year, w.c.amount > 0, wallet > 0)
+        # wallet > 0 without rounding twice more per row (a fifth of the share of wallet's time on DuckDB)
+        .where(w.c.fiscal_year == fiscal_year, w.c.amount > 0, exact(w.c.amount, rate) >= HALF_CENT)
         .subquery("account_wallet")
     )
 

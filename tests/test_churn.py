@@ -31,14 +31,14 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
 from data_layer import schema
 from data_layer.config import Calendar
 from data_layer.connection import read_frame
 from data_layer.dimensions import load_org
 from data_layer.filters import DEFAULT_VIEWER, Filters, Period, Role, Viewer
-from metrics.base import Context, Grouping, evaluate, result, trend
+from metrics.base import Context, Grouping, evaluate, result, shared_statements, trend
 from metrics.churn import (
     CONTRACT_CHURN,
     GRR,
@@ -49,6 +49,7 @@ from metrics.churn import (
     churn_table,
     cohort_retention,
     contractual_churn,
+    ratio_columns,
     ratio_query,
 )
 from metrics.registry import REGISTRY
@@ -157,8 +158,26 @@ def test_a_shorter_activity_window(ctx_for):
     # W = 3: base = positive orders in January … March 2025: A1 (800) and A7 (50); A7 has none in April … June.
     table = churn_table(ctx_for(), Filters(Q2), window=3)
     assert row(table)[:4] == (2, 1, *money("850.00", "50.00"))
-    frame = read_frame(ctx_for().engine, ratio_query("revenue_churn", window=3)(ctx_for(), Filters(Q2), Grouping()))
-    assert (float(frame["numerator"][0]), float(frame["denominator"][0])) == (50.0, 850.0)
+    frame = read_frame(ctx_for().engine, ratio_query(window=3)(ctx_for(), Filters(Q2), Grouping()))
+    numerator, denominator = ratio_columns("revenue_churn")
+    assert (float(frame[numerator][0]), float(frame[denominator][0])) == (50.0, 850.0)
+
+
+def test_the_churn_ratios_of_one_filter_set_share_one_statement(ctx_for):
+    ctx = ctx_for()
+    sent: list[str] = []
+    listen = lambda conn, cursor, statement, *rest: sent.append(statement)  # noqa: E731
+    event.listen(ctx.engine, "before_cursor_execute", listen)
+    try:
+        with shared_statements():
+            shared = [result(m, ctx, Filters(Q2)) for m in (LOGO_CHURN, REVENUE_CHURN, GRR, NRR)]
+        once = len([s for s in sent if "churn_accounts" in s])
+        alone = [result(m, ctx, Filters(Q2)) for m in (LOGO_CHURN, REVENUE_CHURN, GRR, NRR)]
+    finally:
+        event.remove(ctx.engine, "before_cursor_execute", listen)
+    assert once == 1
+    assert len([s for s in sent if "churn_accounts" in s]) == 5  # outside the block, each ratio asks again
+    assert shared == alone
 
 
 def test_an_empty_base_has_no_value_and_says_why(ctx_for):
