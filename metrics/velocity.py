@@ -32,14 +32,16 @@ def _group(by: By, ctx: Context, flt: Filters) -> ColumnElement | None:
     return unit_group(FACT.table.c.unit_id, ctx, flt) if by == "unit" else None
 
 
-def _open_at(ctx: Context, flt: Filters, instant: datetime) -> tuple[ColumnElement[bool], ...]:
+def open_at(ctx: Context, flt: Filters, instant: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Conditions on ``opportunity`` for the deals open at ``instant`` (created before it and not
+    closed by it) in the viewer's scope and filters."""
     t = FACT.table
     return (t.c.created_at < instant, or_(t.c.closed_at.is_(None), t.c.closed_at >= instant), *scoped(FACT, ctx, flt))
 
 
 def _open_count(ctx: Context, flt: Filters, by: By) -> Select:
     _, instant = _cutoff(ctx, flt)
-    return grouped(select(func.count().label("open_deals")).where(*_open_at(ctx, flt, instant)), _group(by, ctx, flt))
+    return grouped(select(func.count().label("open_deals")).where(*open_at(ctx, flt, instant)), _group(by, ctx, flt))
 
 
 def _won_amounts(ctx: Context, flt: Filters, by: By) -> Select:
@@ -115,7 +117,7 @@ def stalled_deals(ctx: Context, flt: Filters, by: By = "unit") -> pd.DataFrame:
     else:
         columns.insert(2, group.label("group"))
         source = t.join(p90, group == p90.c.group)
-    stmt = select(*columns).select_from(source).where(*_open_at(ctx, flt, instant), and_(p90.c.p90.is_not(None), age > p90.c.p90))
+    stmt = select(*columns).select_from(source).where(*open_at(ctx, flt, instant), and_(p90.c.p90.is_not(None), age > p90.c.p90))
     frame = read_frame(ctx.engine, stmt.order_by(age.desc(), t.c.opportunity_id))
     frame["age_days"] = frame["age_days"].astype(float)
     frame["p90_days"] = frame["p90_days"].astype(float)

@@ -1,0 +1,659 @@
+"""Pipeline and forecast: the weighted pipeline, forecast categories, forecast accuracy, win/loss and project grades.
+
+Decisions every function here shares (the definitions below say the same to the user):
+
+- **Weighted amount** = amount × probability, probability stored 0 to 1. Each record's amount is converted to the
+  reporting currency and rounded to the cent, then weighted and rounded to the cent again — exactly as the
+  projection to period end weighs open deals (:func:`metrics.targets.projection`), so the two agree to the cent.
+  A deal with no amount, no probability or no exchange rate counts as a deal but adds nothing to the money.
+- **Rate dates**: the open pipeline converts at the rate in force on the as-of day; a forecast rebuilt at a period's
+  start converts at the rate of that first day (a history amount is in the opportunity's currency); won and lost
+  amounts at the rate of their close date (company zone).
+- **Open at the as-of day** = created by the end of the as-of day and not closed by then
+  (:func:`metrics.velocity.open_at`), read from the opportunity's current columns: the as-of day is the data's.
+- **Forecast category**, first rule that matches: won → closed won; lost → left out; open in stage negotiation or
+  with probability ≥ 0.75 → commit; open in stage proposal or with probability ≥ 0.40 → best case; any other open
+  deal (an unknown probability included) → pipeline.
+- **Project grades**: ``project_grade.rank`` 1 is the company level, the largest projects; a larger rank is a
+  smaller project. "A grade and above" = the grades whose rank is at most that grade's (抓大放小).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Literal
+
+import pandas as pd
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
+
+from data_layer import schema
+from data_layer.connection import read_frame
+from data_layer.filters import FACTS, Filters, Period, buckets, local_midnight_utc
+from metrics import targets
+from metrics.base import (
+    CENT,
+    TOTAL,
+    Context,
+    Grouping,
+    Metric,
+    dimension_group,
+    group_column,
+    groupings_for,
+    in_period,
+    ratio_value,
+    scoped,
+    unit_group,
+)
+from metrics.money import converted, rate_join
+from metrics.sql import local_date
+from metrics.velocity import open_at
+
+FACT = FACTS["opportunity"]
+#: The column a money sum is read into; wide enough for any total.
+MONEY_TYPE = schema.MONEY
+
+#: The forecast categories, in the order a forecast reads them.
+CATEGORIES = ("closed_won", "commit", "best_case", "pipeline")
+CATEGORY_LABELS = {
+    "closed_won": {"en": "Closed won", "zh": "已赢单"},
+    "commit": {"en": "Commit", "zh": "承诺"},
+    "best_case": {"en": "Best case", "zh": "最佳情况"},
+    "pipeline": {"en": "Pipeline", "zh": "管道"},
+}
+#: A deal at this probability or above is commit, whatever its stage.
+COMMIT_PROBABILITY = Decimal("0.75")
+#: A deal at this probability or above (below commit) is best case, whatever its stage.
+BEST_CASE_PROBABILITY = Decimal("0.40")
+COMMIT_STAGES = ("negotiation",)
+BEST_CASE_STAGES = ("proposal",)
+
+#: The project grade an org level watches from (with every grade above it).
+GRADE_OF_LEVEL = {"cluster": "company", "region": "region", "office": "office", "team": "office"}
+
+Split = Literal["unit", "bu", "product", "rep", "segment", "source", "grade"]
+#: What a table here can be split by: the compared unit, the record's dimensions (as the global filters read them), its grade.
+SPLITS = ("unit", "bu", "product", "rep", "segment", "source", "grade")
+When = Literal["week", "month"]
+
+
+# --- Shared pieces ------------------------------------------------------------------------------------------
+
+
+def _end_of(day: date, ctx: Context) -> datetime:
+    """The UTC instant ``day`` ends in the company zone."""
+    return local_midnight_utc(day + timedelta(days=1), ctx.calendar)
+
+
+def _split(by: str | None, ctx: Context, flt: Filters) -> ColumnElement | None:
+    """The group a record falls in: the compared unit, the code of its business unit, product or rep, its account's
+    segment or source, or its project grade."""
+    if by is None:
+        return None
+    if by not in SPLITS:
+        raise ValueError(f"cannot split by {by!r}; expected one of {', '.join(SPLITS)}")
+    t = FACT.table
+    if by == "unit":
+        return unit_group(t.c.unit_id, ctx, flt)
+    if by == "grade":
+        return t.c.project_grade
+    return dimension_group(FACT, by)
+
+
+def _select_grouped(stmt: Select, columns: Mapping[str, ColumnElement | None]) -> Select:
+    """``stmt`` with each named group column added and grouped by (a constant is selected, not grouped by)."""
+    for name, column in columns.items():
+        if column is None:
+            continue
+        stmt = stmt.add_columns(column.label(name))
+        if not isinstance(column, BindParameter):
+            stmt = stmt.group_by(column)
+    return stmt
+
+
+def _grade_conditions(grade: str | None) -> tuple[ColumnElement[bool], ...]:
+    return () if grade is None else (grade_condition(grade),)
+
+
+def _money(value: object) -> Decimal:
+    """A database sum as cents; no rows, or only missing amounts, is zero."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return Decimal("0.00")
+    return Decimal(str(value)).quantize(CENT)
+
+
+def _count(value: object) -> int:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return 0
+    return int(Decimal(str(value)))
+
+
+def _group_value(value: object) -> Any:
+    return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
+
+
+def _frame(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], keys: Sequence[str] = ()) -> pd.DataFrame:
+    """``rows`` as a frame of ``columns``, in order of ``keys`` (a missing value — no reason, no competitor, no grade —
+    last). A column holding a missing value keeps it as None (pandas would make it NaN)."""
+    ordered = sorted(rows, key=lambda r: tuple((r[k] is None, str(r[k])) for k in keys))
+    data = {}
+    for c in columns:
+        cells = [r[c] for r in ordered]
+        data[c] = pd.Series(cells, dtype=object) if any(v is None for v in cells) else pd.Series(cells)
+    return pd.DataFrame(data, columns=list(columns))
+
+
+# --- Project grades -----------------------------------------------------------------------------------------
+
+
+def grade_condition(code: str, column: ColumnElement | None = None) -> ColumnElement[bool]:
+    """Opportunities of grade ``code`` and above: their grade's ``project_grade.rank`` is at most ``code``'s
+    (rank 1, company level, is the top). An ungraded opportunity, or an unknown ``code``, matches nothing."""
+    watched, own = schema.project_grade.alias("watched_grade"), schema.project_grade.alias("own_grade")
+    column = FACT.table.c.project_grade if column is None else column
+    own_rank = select(own.c.rank).where(own.c.code == code).scalar_subquery()
+    return column.in_(select(watched.c.code).where(watched.c.rank <= own_rank))
+
+
+def watched_grades(ctx: Context, code: str) -> list[str]:
+    """The grade codes ``code`` watches (its own and above), the top grade first."""
+    g = schema.project_grade
+    own_rank = select(g.c.rank).where(g.c.code == code).scalar_subquery()
+    frame = read_frame(ctx.engine, select(g.c.code).where(g.c.rank <= own_rank).order_by(g.c.rank, g.c.code))
+    return [str(c) for c in frame["code"]]
+
+
+def grade_for_level(level: str) -> str | None:
+    """The grade a unit of ``level`` watches from (:data:`GRADE_OF_LEVEL`); None for a level with none."""
+    return GRADE_OF_LEVEL.get(level)
+
+
+# --- Weighted pipeline ------------------------------------------------------------------------------------
+
+
+def weighted_amount(amount: ColumnElement, probability: ColumnElement) -> ColumnElement:
+    """amount (already converted and rounded to the cent) × probability, rounded to the cent: the projection's arithmetic."""
+    return func.round(amount * probability, 2)
+
+
+def _open_pipeline(ctx: Context, flt: Filters, grade: str | None) -> tuple[Any, ColumnElement, ColumnElement, tuple]:
+    """FROM, converted amount, weighted amount and conditions of the deals open at the as-of day expected to close
+    in the filters' period (the viewer's scope and the global filters included)."""
+    t = FACT.table
+    joined, rate = rate_join(t, t.c.currency, literal(ctx.as_of, Date()), ctx.currency)
+    amount = converted(t.c.amount, rate)
+    conds = (
+        *open_at(ctx, flt, _end_of(ctx.as_of, ctx)),
+        in_period(t.c.expected_close_date, flt.period, ctx.calendar, timestamp=False),
+        *_grade_conditions(grade),
+    )
+    return joined, amount, weighted_amount(amount, t.c.probability), conds
+
+
+def _close_bucket(when: When | None, ctx: Context, flt: Filters) -> ColumnElement | None:
+    if when is None:
+        return None
+    if when not in ("week", "month"):
+        raise ValueError(f"the pipeline is bucketed by expected close week or month, not {when!r}")
+    period = Period(flt.period.start, flt.period.end, when)
+    t = FACT.table
+    return group_column(Grouping("bucket"), ctx, Filters(period), date=t.c.expected_close_date, unit=t.c.unit_id, timestamp=False)
+
+
+def pipeline_select(ctx: Context, flt: Filters, when: When | None = None, by: Split | None = None, *, grade: str | None = None) -> Select:
+    """``deals``, ``amount`` and ``weighted`` of the pipeline (see :func:`weighted_pipeline`), per ``bucket`` and ``group``."""
+    joined, amount, weighted, conds = _open_pipeline(ctx, flt, grade)
+    stmt = (
+        select(
+            func.count().label("deals"),
+            func.round(func.sum(amount), 2).label("amount"),
+            func.round(func.sum(weighted), 2).label("weighted"),
+        )
+        .select_from(joined)
+        .where(*conds)
+    )
+    return _select_grouped(stmt, {"bucket": _close_bucket(when, ctx, flt), "group": _split(by, ctx, flt)})
+
+
+def weighted_pipeline(ctx: Context, flt: Filters, when: When | None = None, by: Split | None = None, *, grade: str | None = None) -> pd.DataFrame:
+    """The deals open at the as-of day whose expected close date lies in the filters' period, in the viewer's scope:
+    one row, or one per expected close week or month (``when``) and/or per compared unit, business unit, product,
+    rep or project grade (``by``); ``grade`` keeps that grade and above only.
+
+    Columns: ``close_week`` or ``close_month`` (the bucket's first day; with ``when``), ``group`` (with ``by``),
+    ``deals`` (int), ``amount`` and ``weighted`` (Decimals in the reporting currency). Ungrouped by ``by``, every
+    week or month of the period has a row, zero where nothing is expected.
+    """
+    frame = read_frame(ctx.engine, pipeline_select(ctx, flt, when, by, grade=grade))
+    starts = buckets(Period(flt.period.start, flt.period.end, when), ctx.calendar) if when else []
+    rows: dict[tuple[Any, Any], dict[str, Any]] = {}
+    for r in frame.to_dict("records"):
+        bucket = starts[_count(r["bucket"])] if when else None
+        key = (bucket, _group_value(r.get("group")))
+        rows[key] = dict(deals=_count(r["deals"]), amount=_money(r["amount"]), weighted=_money(r["weighted"]))
+    empty = dict(deals=0, amount=Decimal("0.00"), weighted=Decimal("0.00"))
+    if by is None:
+        for start in starts or [None]:
+            rows.setdefault((start, None), dict(empty))
+    label = f"close_{when}" if when else None
+    out = []
+    for (bucket, group), values in rows.items():
+        row: dict[str, Any] = {}
+        if label:
+            row[label] = bucket
+        if by is not None:
+            row["group"] = group
+        out.append({**row, **values})
+    columns = ([label] if label else []) + (["group"] if by is not None else []) + ["deals", "amount", "weighted"]
+    return _frame(out, columns, [c for c in columns[:2] if c in (label, "group")])
+
+
+def period_end_projection(ctx: Context, flt: Filters, grouping: Grouping = TOTAL) -> pd.DataFrame:
+    """The projection to the period's end, in money: :func:`metrics.targets.projection` — the one the incentive views use
+    (closed revenue to date + the weighted open deals expected to close in the period). Columns ``group`` (when
+    grouped), ``closed``, ``weighted_open`` and ``projected``."""
+    return targets.projection(ctx, flt, "revenue", grouping)
+
+
+# --- Forecast categories ------------------------------------------------------------------------------------
+
+
+def forecast_category(stage: ColumnElement, probability: ColumnElement) -> ColumnElement[str]:
+    """The category of an open deal (see the module's rule): commit, best_case or pipeline."""
+    return case(
+        (or_(stage.in_(COMMIT_STAGES), probability >= COMMIT_PROBABILITY), "commit"),
+        (or_(stage.in_(BEST_CASE_STAGES), probability >= BEST_CASE_PROBABILITY), "best_case"),
+        else_="pipeline",
+    )
+
+
+def categories_select(ctx: Context, flt: Filters, by: Split | None = None, *, grade: str | None = None) -> Select:
+    """``category``, ``deals``, ``amount`` and ``weighted`` (per ``group``): the open pipeline by category, and the deals
+    won in the period so far as closed won (their amount also their weighted amount)."""
+    t = FACT.table
+    joined, amount, weighted, conds = _open_pipeline(ctx, flt, grade)
+    group = _split(by, ctx, flt)
+    group_col = [(group if group is not None else cast(null(), String(40))).label("grp")]
+    open_part = (
+        select(forecast_category(t.c.stage, t.c.probability).label("category"), *group_col, amount.label("amount"), weighted.label("weighted"))
+        .select_from(joined)
+        .where(*conds)
+    )
+    won_from, won_amount = _won_amount(ctx, flt.period)
+    won_part = (
+        select(literal("closed_won", String(20)).label("category"), *group_col, won_amount.label("amount"), won_amount.label("weighted"))
+        .select_from(won_from)
+        .where(*_closed_in(ctx, flt.period, "won"), *_grade_conditions(grade), *scoped(FACT, ctx, flt))
+    )
+    u = union_all(open_part, won_part).subquery("categorised")
+    stmt = select(
+        u.c.category,
+        func.count().label("deals"),
+        func.round(func.sum(u.c.amount), 2).label("amount"),
+        func.round(func.sum(u.c.weighted), 2).label("weighted"),
+    ).group_by(u.c.category)
+    if group is not None:
+        stmt = stmt.add_columns(u.c.grp.label("group")).group_by(u.c.grp)
+    return stmt
+
+
+def forecast_categories(ctx: Context, flt: Filters, by: Split | None = None, *, grade: str | None = None) -> pd.DataFrame:
+    """The forecast of the filters' period by category: deals won in it up to the as-of day (closed won) and the deals
+    open at the as-of day expected to close in it, as commit, best case or pipeline; lost deals are left out.
+
+    Columns: ``group`` (with ``by``), ``category`` (:data:`CATEGORIES` order), ``deals``, ``amount``, ``weighted``.
+    Ungrouped, all four categories have a row.
+    """
+    frame = read_frame(ctx.engine, categories_select(ctx, flt, by, grade=grade))
+    rows = {
+        (_group_value(r.get("group")), r["category"]): dict(
+            deals=_count(r["deals"]), amount=_money(r["amount"]), weighted=_money(r["weighted"])
+        )
+        for r in frame.to_dict("records")
+    }
+    if by is None:
+        for category in CATEGORIES:
+            rows.setdefault((None, category), dict(deals=0, amount=Decimal("0.00"), weighted=Decimal("0.00")))
+    out = [{**({"group": g} if by is not None else {}), "category": c, **v} for (g, c), v in rows.items()]
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    out.sort(key=lambda r: ((r.get("group") is None, str(r.get("group"))), order[r["category"]]))
+    columns = (["group"] if by is not None else []) + ["category", "deals", "amount", "weighted"]
+    return _frame(out, columns)
+
+
+# --- Closed deals -------------------------------------------------------------------------------------------
+
+
+def _closed_in(ctx: Context, period: Period, status: str) -> tuple[ColumnElement[bool], ...]:
+    """Deals of ``status`` closed in ``period`` (company zone) by the end of the as-of day."""
+    t = FACT.table
+    return (t.c.status == status, in_period(t.c.closed_at, period, ctx.calendar, timestamp=True), t.c.closed_at < _end_of(ctx.as_of, ctx))
+
+
+def _won_amount(ctx: Context, period: Period) -> tuple[Any, ColumnElement]:
+    """FROM and the amount at the rate of the close date, for deals closed within ``period``."""
+    t = FACT.table
+    close_date = local_date(t.c.closed_at, period.start, period.end, ctx.calendar)
+    joined, rate = rate_join(t, t.c.currency, close_date, ctx.currency)
+    return joined, converted(t.c.amount, rate)
+
+
+# --- Forecast accuracy --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """When a period's forecast is read: the instant (UTC) the pipeline is rebuilt at, and the day its rate is taken on."""
+
+    instant: datetime
+    rate_day: date
+
+
+def snapshot_of(period: Period, ctx: Context) -> Snapshot:
+    """The period's opening (local midnight of its first day); a period starting after the as-of day is read at the
+    end of the as-of day, the latest the data knows."""
+    if period.start <= ctx.as_of:
+        return Snapshot(local_midnight_utc(period.start, ctx.calendar), period.start)
+    return Snapshot(_end_of(ctx.as_of, ctx), ctx.as_of)
+
+
+def stood_at(instant: datetime, name: str = "stood") -> Any:
+    """Each opportunity's last ``opportunity_stage_history`` row changed before ``instant``: ``opportunity_id``,
+    ``stage``, ``amount``, ``probability``, ``expected_close_date``. Two rows at the same instant: the higher
+    probability, then the higher amount, wins."""
+    h = schema.opportunity_stage_history
+    position = func.row_number().over(
+        partition_by=h.c.opportunity_id,
+        order_by=(h.c.changed_at.desc(), func.coalesce(h.c.probability, -1).desc(), func.coalesce(h.c.amount, -1).desc()),
+    )
+    return (
+        select(h.c.opportunity_id, h.c.stage, h.c.amount, h.c.probability, h.c.expected_close_date, position.label("position"))
+        .where(h.c.changed_at < instant)
+        .subquery(name)
+    )
+
+
+def _forecast_part(ctx: Context, flt: Filters, period: Period, index: int, group: ColumnElement, grade: str | None) -> Select:
+    """The deals in the pipeline at ``period``'s snapshot expected (then) to close in it, each with its weighted amount."""
+    t = FACT.table
+    snap = snapshot_of(period, ctx)
+    s = stood_at(snap.instant, f"stood_{index}")
+    last_row = t.join(s, and_(s.c.opportunity_id == t.c.opportunity_id, s.c.position == 1))
+    joined, rate = rate_join(last_row, t.c.currency, literal(snap.rate_day, Date()), ctx.currency)
+    weighted = weighted_amount(converted(s.c.amount, rate), s.c.probability)
+    return (
+        select(literal(index, Integer()).label("k"), group.label("grp"), weighted.label("forecast"), literal(1, Integer()).label("is_forecast"),
+               cast(null(), MONEY_TYPE).label("actual"), cast(null(), Integer()).label("is_won"))
+        .select_from(joined)
+        .where(
+            t.c.created_at < snap.instant,
+            or_(t.c.closed_at.is_(None), t.c.closed_at >= snap.instant),
+            s.c.stage.not_in(("won", "lost")),
+            s.c.expected_close_date >= period.start,
+            s.c.expected_close_date <= period.end,
+            *_grade_conditions(grade),
+            *scoped(FACT, ctx, flt),
+        )
+    )
+
+
+def accuracy_select(ctx: Context, flt: Filters, periods: Sequence[Period], by: Split | None = None, *, grade: str | None = None) -> Select:
+    """Per period (``k``, its index in ``periods``; left out with one period) and ``group``: ``forecast_deals``,
+    ``forecast`` (the weighted pipeline at the period's snapshot), ``won_deals`` and ``actual`` (won in the period
+    by the end of the as-of day). Money rounded to the cent, zero where there is none."""
+    if not periods:
+        raise ValueError("forecast accuracy needs at least one period")
+    t = FACT.table
+    group = _split(by, ctx, flt)
+    grp = group if group is not None else cast(null(), String(40))
+    parts = [_forecast_part(ctx, flt, p, i, grp, grade) for i, p in enumerate(periods)]
+    span = Period(min(p.start for p in periods), max(p.end for p in periods))
+    won_from, won_amount = _won_amount(ctx, span)
+    index = case(*[(in_period(t.c.closed_at, p, ctx.calendar, timestamp=True), i) for i, p in enumerate(periods)], else_=None)
+    parts.append(
+        select(index.label("k"), grp.label("grp"), cast(null(), MONEY_TYPE).label("forecast"), cast(null(), Integer()).label("is_forecast"),
+               won_amount.label("actual"), literal(1, Integer()).label("is_won"))
+        .select_from(won_from)
+        .where(
+            t.c.status == "won",
+            or_(*(in_period(t.c.closed_at, p, ctx.calendar, timestamp=True) for p in periods)),
+            t.c.closed_at < _end_of(ctx.as_of, ctx),
+            *_grade_conditions(grade),
+            *scoped(FACT, ctx, flt),
+        )
+    )
+    u = union_all(*parts).subquery("forecast_and_won")
+    stmt = select(
+        func.count(u.c.is_forecast).label("forecast_deals"),
+        func.round(func.coalesce(func.sum(u.c.forecast), 0), 2).label("forecast"),
+        func.count(u.c.is_won).label("won_deals"),
+        func.round(func.coalesce(func.sum(u.c.actual), 0), 2).label("actual"),
+    )
+    if len(periods) > 1:
+        stmt = stmt.add_columns(u.c.k.label("k")).group_by(u.c.k)
+    if group is not None:
+        stmt = stmt.add_columns(u.c.grp.label("group")).group_by(u.c.grp)
+    return stmt
+
+
+def accuracy_periods(flt: Filters, ctx: Context, grain: str) -> list[Period]:
+    """The months, quarters (fiscal) or years of ``grain`` cut from the filters' period (the first and last clipped to it)
+    that have started by the as-of day."""
+    if grain not in ("week", "month", "quarter", "year"):
+        raise ValueError(f"forecast accuracy is measured per week, month, quarter or year, not {grain!r}")
+    starts = buckets(Period(flt.period.start, flt.period.end, grain), ctx.calendar)
+    ends = [*(b - timedelta(days=1) for b in starts[1:]), flt.period.end]
+    pieces = [Period(max(b, flt.period.start), min(e, flt.period.end), "day", "days") for b, e in zip(starts, ends, strict=True)]
+    return [p for p in pieces if p.start <= ctx.as_of]
+
+
+def accuracy_value(forecast: Decimal, actual: Decimal) -> float | None:
+    """Forecast accuracy = 1 − |forecast − actual| ÷ actual; None when nothing was won."""
+    return ratio_value(actual - abs(forecast - actual), actual)[0]
+
+
+def forecast_accuracy(ctx: Context, flt: Filters, grain: str = "month", by: Split | None = None, *, grade: str | None = None) -> pd.DataFrame:
+    """For each month (quarter, year, week: ``grain``) of the filters' period that has started by the as-of day: what the
+    weighted pipeline said at its opening about the deals expected to close in it, against what was won in it.
+
+    Columns: ``period_start``, ``period_end``, (``group``,) ``complete`` (the period ended by the as-of day),
+    ``forecast_deals``, ``forecast``, ``won_deals``, ``actual`` (Decimals), ``error`` = forecast − actual,
+    ``forecast_to_actual`` = forecast ÷ actual and ``accuracy`` = 1 − |error| ÷ actual (floats; None when nothing was won).
+    """
+    periods = accuracy_periods(flt, ctx, grain)
+    columns = ["period_start", "period_end", *(["group"] if by is not None else []), "complete", "forecast_deals", "forecast",
+               "won_deals", "actual", "error", "forecast_to_actual", "accuracy"]
+    if not periods:
+        return pd.DataFrame([], columns=columns)
+    frame = read_frame(ctx.engine, accuracy_select(ctx, flt, periods, by, grade=grade))
+    found: dict[tuple[int, Any], dict[str, Any]] = {}
+    for r in frame.to_dict("records"):
+        k = _count(r["k"]) if len(periods) > 1 else 0
+        found[(k, _group_value(r.get("group")))] = r
+    if by is None:
+        for i in range(len(periods)):
+            found.setdefault((i, None), {})
+    rows = []
+    for (k, group), r in sorted(found.items(), key=lambda kv: (kv[0][0], kv[0][1] is None, str(kv[0][1]))):
+        p = periods[k]
+        forecast, actual = _money(r.get("forecast")), _money(r.get("actual"))
+        row = {"period_start": p.start, "period_end": p.end, **({"group": group} if by is not None else {}), "complete": ctx.as_of >= p.end,
+               "forecast_deals": _count(r.get("forecast_deals")), "forecast": forecast, "won_deals": _count(r.get("won_deals")),
+               "actual": actual, "error": forecast - actual, "forecast_to_actual": ratio_value(forecast, actual)[0],
+               "accuracy": accuracy_value(forecast, actual)}
+        rows.append(row)
+    return _frame(rows, columns)
+
+
+# --- Win/loss ----------------------------------------------------------------------------------------------
+
+
+LossBy = Literal["loss_reason", "competitor"]
+
+
+def _closed_select(ctx: Context, flt: Filters, statuses: tuple[str, ...], key: str, split: Split | None, grade: str | None) -> Select:
+    """Per ``key`` value (loss reason or competitor), ``group`` and status: ``deals`` and ``amount`` of the deals closed
+    in the period by the as-of day."""
+    t = FACT.table
+    joined, amount = _won_amount(ctx, flt.period)
+    stmt = (
+        select(t.c.status.label("status"), func.count().label("deals"), func.round(func.sum(amount), 2).label("amount"))
+        .select_from(joined)
+        .where(
+            t.c.status.in_(statuses),
+            in_period(t.c.closed_at, flt.period, ctx.calendar, timestamp=True),
+            t.c.closed_at < _end_of(ctx.as_of, ctx),
+            *_grade_conditions(grade),
+            *scoped(FACT, ctx, flt),
+        )
+        .group_by(t.c.status)
+    )
+    return _select_grouped(stmt, {"breakdown": t.c[key], "group": _split(split, ctx, flt)})
+
+
+def losses_select(ctx: Context, flt: Filters, by: LossBy = "loss_reason", split: Split | None = None, *, grade: str | None = None) -> Select:
+    if by not in ("loss_reason", "competitor"):
+        raise ValueError(f"losses are split by loss_reason or competitor, not {by!r}")
+    return _closed_select(ctx, flt, ("lost",), by, split, grade)
+
+
+def losses(ctx: Context, flt: Filters, by: LossBy = "loss_reason", split: Split | None = None, *, grade: str | None = None) -> pd.DataFrame:
+    """Deals lost in the filters' period (close time, company zone) by the as-of day, per loss reason or competitor
+    (``by``; None where the CRM recorded none, listed last) and optionally per compared unit, business unit, product,
+    rep or grade (``split``). Columns: ``loss_reason`` or ``competitor``, (``group``,) ``lost`` (int), ``lost_amount``
+    (at the rate of the close date; a deal with no amount or rate counts but adds nothing)."""
+    frame = read_frame(ctx.engine, losses_select(ctx, flt, by, split, grade=grade))
+    out = [
+        {by: _group_value(r["breakdown"]), **({"group": _group_value(r.get("group"))} if split else {}), "lost": _count(r["deals"]),
+         "lost_amount": _money(r["amount"])}
+        for r in frame.to_dict("records")
+    ]
+    columns = [by, *(["group"] if split else []), "lost", "lost_amount"]
+    return _frame(out, columns, columns[: 2 if split else 1])
+
+
+def competitors_select(ctx: Context, flt: Filters, split: Split | None = None, *, grade: str | None = None) -> Select:
+    return _closed_select(ctx, flt, ("won", "lost"), "competitor", split, grade)
+
+
+def competitors(ctx: Context, flt: Filters, split: Split | None = None, *, grade: str | None = None) -> pd.DataFrame:
+    """Won against lost per competitor met (deals with a competitor recorded, closed in the filters' period by the as-of
+    day), optionally per ``split``. Columns: ``competitor``, (``group``,) ``won``, ``lost`` (ints), ``won_amount``,
+    ``lost_amount`` (at the close date's rate) and ``win_rate`` = won ÷ (won + lost), by count (a float)."""
+    frame = read_frame(ctx.engine, competitors_select(ctx, flt, split, grade=grade))
+    rows: dict[tuple[Any, Any], dict[str, Any]] = {}
+    for r in frame.to_dict("records"):
+        competitor = _group_value(r["breakdown"])
+        if competitor is None:
+            continue
+        key = (competitor, _group_value(r.get("group")))
+        row = rows.setdefault(key, dict(won=0, lost=0, won_amount=Decimal("0.00"), lost_amount=Decimal("0.00")))
+        row[str(r["status"])] = _count(r["deals"])
+        row[f"{r['status']}_amount"] = _money(r["amount"])
+    out = []
+    for (competitor, group), v in rows.items():
+        win_rate = ratio_value(v["won"], v["won"] + v["lost"])[0]
+        out.append({"competitor": competitor, **({"group": group} if split else {}), **v, "win_rate": win_rate})
+    columns = ["competitor", *(["group"] if split else []), "won", "lost", "won_amount", "lost_amount", "win_rate"]
+    return _frame(out, columns, columns[: 2 if split else 1])
+
+
+# --- Single KPIs --------------------------------------------------------------------------------------------
+
+
+def weighted_pipeline_query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
+    joined, _amount, weighted, conds = _open_pipeline(ctx, flt, None)
+    t = FACT.table
+    group = group_column(grouping, ctx, flt, date=t.c.expected_close_date, unit=t.c.unit_id, timestamp=False, fact=FACT)
+    stmt = select(func.round(func.sum(weighted), 2).label("numerator")).select_from(joined).where(*conds)
+    return _select_grouped(stmt, {"group": group})
+
+
+def forecast_accuracy_query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
+    """Numerator actual − |forecast − actual|, denominator actual (and the forecast); per trend bucket each bucket is
+    a period of its own, its forecast read at its own opening."""
+    if grouping.by == "periods":
+        raise NotImplementedError("forecast accuracy compares periods one query each")
+    group_name: str | None = None
+    if grouping.by == "bucket":
+        starts = buckets(flt.period, ctx.calendar)
+        ends = [*(b - timedelta(days=1) for b in starts[1:]), flt.period.end]
+        periods = [Period(max(b, flt.period.start), min(e, flt.period.end)) for b, e in zip(starts, ends, strict=True)]
+        inner = accuracy_select(ctx, flt, periods)
+        group_name = "k" if len(periods) > 1 else None
+    else:
+        inner = accuracy_select(ctx, flt, [flt.period], grouping.by)  # type: ignore[arg-type]
+        group_name = "group" if grouping.by is not None else None
+    s = inner.subquery("accuracy")
+    columns = [
+        func.round(s.c.actual - func.abs(s.c.forecast - s.c.actual), 2).label("numerator"),
+        s.c.actual.label("denominator"),
+        s.c.forecast.label("forecast"),
+    ]
+    if group_name is not None:
+        columns.insert(0, s.c[group_name].label("group"))
+    elif grouping.by == "bucket":
+        columns.insert(0, literal(0, Integer()).label("group"))  # a period of one bucket
+    return select(*columns)
+
+
+WEIGHTED_PIPELINE = Metric(
+    key="weighted_pipeline",
+    label={"en": "Weighted pipeline", "zh": "加权商机金额"},
+    definition={
+        "en": "Σ amount × probability (0 to 1) of the opportunities open at the as-of day — created by its end and not won "
+        "or lost by then — whose expected close date lies in the period. Each amount is converted at the rate in force "
+        "on the as-of day and rounded to the cent, then weighted and rounded to the cent; a deal with no amount, no "
+        "probability or no rate adds nothing. Credited to the unit, business unit and rep stored on the opportunity; "
+        "split by period, it is split by expected close date.",
+        "zh": "截至数据日仍未结的商机（数据日结束前创建、且当时尚未赢单或输单）中，预计关闭日期落在本期内的 Σ 金额 × 赢率（0 到 1）。"
+        "每笔金额按数据日的汇率折算并四舍五入到分，再乘以赢率并四舍五入到分；缺少金额、赢率或汇率的商机不计金额。"
+        "归属商机上记录的组织单元、经营单元和销售；按期间拆分时按预计关闭日期拆分。",
+    },
+    kind="money",
+    better="up",
+    query=weighted_pipeline_query,
+    groupings=groupings_for(FACT),
+)
+
+FORECAST_ACCURACY = Metric(
+    key="forecast_accuracy",
+    label={"en": "Forecast accuracy", "zh": "预测准确率"},
+    definition={
+        "en": "1 − |forecast − actual| ÷ actual. Forecast: the weighted pipeline as it stood when the period opened "
+        "(local midnight of its first day), rebuilt from the stage history — each opportunity created before then and "
+        "not yet closed, with the amount, probability and expected close date of its last change before then, counted "
+        "when that expected close date lies in the period; amounts at the rate of the period's first day, weighted and "
+        "rounded to the cent. Actual: the amounts of the opportunities won in the period up to the as-of day, at the rate "
+        "of their close date. 100% is a perfect forecast; over- and under-forecasting both lower it. Not computed when "
+        "nothing was won.",
+        "zh": "1 − |预测 − 实际| ÷ 实际。预测：本期开始时（首日本地零点）的加权商机金额，由阶段历史重建——此前已创建且尚未关闭的商机，"
+        "取其此前最后一次变更时的金额、赢率和预计关闭日期，预计关闭日期落在本期内的计入；金额按本期首日的汇率折算，加权后四舍五入到分。"
+        "实际：本期内截至数据日赢单的商机金额，按关闭日期的汇率折算。100% 为完全准确，预测偏高或偏低都会降低该值；本期无赢单时不计算。",
+    },
+    kind="ratio",
+    better="up",
+    query=forecast_accuracy_query,
+    groupings=groupings_for(FACT),
+)
+
+#: The single KPIs of this module, for whoever registers them.
+METRICS = (WEIGHTED_PIPELINE, FORECAST_ACCURACY)

@@ -1,0 +1,407 @@
+"""The pipeline and forecast against pipeline_crm, worked out by hand, identical on every backend.
+
+As-of day 2025-06-15 (its end: 2025-06-15 16:00 UTC). Open then: O4, O5, O6, O9, O10 (O8 was lost on 2 June).
+Their weighted amounts at the as-of day's rate (EUR 1.20), amount → weighted, each rounded to the cent:
+
+| opp | unit  | product | grade   | exp. close | category                         | amount          | weighted          |
+|-----|-------|---------|---------|------------|----------------------------------|-----------------|-------------------|
+| O4  | NORTH | HW-1    | office  | 06-20 (Fri)| pipeline (prospecting, p = 0)    | 500.00          | 500 × 0 = 0.00    |
+| O5  | SOUTH | SW-1    | company | 06-10 (Tue)| commit (proposal, but p = 1)     | 1000 € × 1.20 = 1200.00 | 1200 × 1 = 1200.00 |
+| O6  | NORTH | SW-1    | region  | 06-25 (Wed)| best case (qualification, p = 0.5)| none → 0.00    | 0.00              |
+| O9  | SOUTH | HW-1    | none    | 07-15 (Tue)| commit (negotiation, p = 0.3)    | 400.00          | 400 × 0.3 = 120.00 |
+| O10 | NORTH | HW-1    | region  | 07-02 (Wed)| best case (proposal, p = 0.45)   | 2000.00         | 2000 × 0.45 = 900.00 |
+
+Forecast accuracy, Q2 2025 by month. Each month's forecast is the pipeline as it stood at its opening (local midnight:
+April 2025-03-31 16:00 UTC, May 04-30 16:00, June 05-31 16:00), from each deal's last history row before then:
+
+- April (rate 1 April: EUR 1.10): O1's 03-20 row, 1200 × 0.50 = 600.00, expected 04-25. O2 not yet created, O3 closed
+  on 15 March (its only row still says April: 800 × 0.40), O5's row expects May. Forecast 600.00 (1 deal).
+  Won in April: O2 2000.00. Error −1400; accuracy 1 − 1400 ÷ 2000 = 0.3; forecast ÷ actual 0.3.
+- May (rate 1 May: 1.20): O1's 04-10 row 1500 × 0.80 = 1200.00 (expected 05-10); O5's 03-10 row 1000 € × 1.20 = 1200.00
+  × 0.60 = 720.00 (05-15); O7's 02-20 row 900 × 0.50 = 450.00 (05-30). O9 created 05-01 00:00 UTC, after the opening.
+  Forecast 2370.00 (3). Won: O1 1500.00. Error 870; accuracy 1 − 870 ÷ 1500 = 0.42; forecast ÷ actual 1.58.
+- June (rate 1.20; not over on 15 June): O4 500 × 0 = 0.00; O5's 05-05 row 1200 × 1 = 1200.00; O6 no amount: 0.00;
+  O8 (lost 2 June, after the opening) 300 × 0.10 = 30.00. Forecast 1230.00 (4). Won: nothing. Accuracy: none.
+- The quarter as one period (opening 1 April, rate 1.10): O1 600.00, O4 0.00, O5 1000 € × 1.10 = 1100 × 0.60 = 660.00,
+  O7 450.00 = 1710.00 (4); won O2 2000 + O1 1500 = 3500.00. Accuracy (3500 − |1710 − 3500|) ÷ 3500 = 1710 ÷ 3500.
+  NORTH: O1 600 + O4 0 against O1 1500 → (1500 − 900) ÷ 1500 = 0.4; SOUTH: O5 660 + O7 450 = 1110 against O2 2000 →
+  (2000 − 890) ÷ 2000 = 0.555.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Engine, Numeric, String, literal, select
+from sqlalchemy.engine import Dialect, make_url
+
+from data_layer.config import Calendar
+from data_layer.dimensions import load_org
+from data_layer.filters import DEFAULT_VIEWER, Filters, OrgTree, OrgUnit, Period, Role, Viewer
+from metrics.base import Context, Grouping, evaluate, result, trend
+from metrics.pipeline import (
+    CATEGORIES,
+    FORECAST_ACCURACY,
+    SPLITS,
+    WEIGHTED_PIPELINE,
+    accuracy_periods,
+    accuracy_select,
+    categories_select,
+    competitors,
+    competitors_select,
+    forecast_accuracy,
+    forecast_categories,
+    forecast_category,
+    grade_for_level,
+    losses,
+    losses_select,
+    period_end_projection,
+    pipeline_select,
+    stood_at,
+    watched_grades,
+    weighted_pipeline,
+)
+from metrics.sql import DIALECTS
+from tests import pipeline_crm, tiny_crm
+from tests.conftest import BACKENDS, database_on
+
+D = Decimal
+AS_OF = date(2025, 6, 15)
+Q2 = Period(date(2025, 4, 1), date(2025, 6, 30), "month", "quarter")
+H1 = Period(date(2025, 1, 1), date(2025, 6, 30), "month", "days")
+JUNE_JULY = Period(date(2025, 6, 1), date(2025, 7, 31), "month", "days")
+MAY_TO_JULY = Period(date(2025, 5, 1), date(2025, 7, 31), "month", "days")
+NORTH_HEAD = Viewer(user="north", role=Role.REGIONAL_HEAD, units=("NORTH",))
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """pipeline_crm loaded once per backend for the module: the tests only read it."""
+    with database_on(request.param, tmp_path_factory, pipeline_crm.load) as engine:
+        yield engine
+
+
+@pytest.fixture
+def ctx_for(loaded):
+    org = load_org(loaded)
+
+    def make(viewer: Viewer = DEFAULT_VIEWER) -> Context:
+        return Context(loaded, org, viewer, Calendar(), "USD", AS_OF)
+
+    return make
+
+
+def rows(frame, *columns: str) -> list[tuple]:
+    return [tuple(r) for r in frame[list(columns)].itertuples(index=False)]
+
+
+def values(series) -> list:
+    """A column as a list, a missing value (pandas may hold None as NaN) as None."""
+    return [None if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in series]
+
+
+# --- Weighted pipeline ---------------------------------------------------------------------------------------
+
+
+def test_weighted_pipeline_of_the_open_deals_expected_in_the_period(ctx_for):
+    # O4 + O5 + O6 + O9 + O10: amount 500 + 1200 + 0 + 400 + 2000 = 4100; weighted 0 + 1200 + 0 + 120 + 900 = 2220.
+    frame = weighted_pipeline(ctx_for(), Filters(JUNE_JULY))
+    assert rows(frame, "deals", "amount", "weighted") == [(5, D("4100.00"), D("2220.00"))]
+    # June only: O4, O5, O6 (O9 and O10 are expected in July; closed deals never count).
+    june = weighted_pipeline(ctx_for(), Filters(Period(date(2025, 6, 1), date(2025, 6, 30))))
+    assert rows(june, "deals", "amount", "weighted") == [(3, D("1700.00"), D("1200.00"))]
+
+
+def test_by_expected_close_month_and_week(ctx_for):
+    by_month = weighted_pipeline(ctx_for(), Filters(JUNE_JULY), when="month")
+    # June: O4, O5, O6 → 500 + 1200 + 0, weighted 1200; July: O10, O9 → 2000 + 400, weighted 900 + 120.
+    assert rows(by_month, "close_month", "deals", "amount", "weighted") == [
+        (date(2025, 6, 1), 3, D("1700.00"), D("1200.00")),
+        (date(2025, 7, 1), 2, D("2400.00"), D("1020.00")),
+    ]
+    # Weeks start on Monday; 1 June 2025 is a Sunday, so the first week starts 26 May. Every week has a row.
+    by_week = weighted_pipeline(ctx_for(), Filters(JUNE_JULY), when="week")
+    zero = (0, D("0.00"), D("0.00"))
+    assert rows(by_week, "close_week", "deals", "amount", "weighted") == [
+        (date(2025, 5, 26), *zero),
+        (date(2025, 6, 2), *zero),
+        (date(2025, 6, 9), 1, D("1200.00"), D("1200.00")),  # O5, 10 June
+        (date(2025, 6, 16), 1, D("500.00"), D("0.00")),  # O4, 20 June, probability 0
+        (date(2025, 6, 23), 1, D("0.00"), D("0.00")),  # O6, 25 June, no amount
+        (date(2025, 6, 30), 1, D("2000.00"), D("900.00")),  # O10, 2 July
+        (date(2025, 7, 7), *zero),
+        (date(2025, 7, 14), 1, D("400.00"), D("120.00")),  # O9, 15 July
+        (date(2025, 7, 21), *zero),
+        (date(2025, 7, 28), *zero),
+    ]
+
+
+def test_by_unit_business_unit_product_and_grade(ctx_for):
+    ctx, flt = ctx_for(), Filters(JUNE_JULY)
+    # NORTH: O4, O6, O10 → 500 + 0 + 2000, weighted 0 + 0 + 900. SOUTH: O5, O9 → 1200 + 400, weighted 1200 + 120.
+    assert rows(weighted_pipeline(ctx, flt, by="unit"), "group", "deals", "amount", "weighted") == [
+        ("NORTH", 3, D("2500.00"), D("900.00")),
+        ("SOUTH", 2, D("1600.00"), D("1320.00")),
+    ]
+    # HW-1: O4, O9, O10 → 500 + 400 + 2000, weighted 0 + 120 + 900. SW-1: O5, O6 → 1200 + 0, weighted 1200.
+    assert rows(weighted_pipeline(ctx, flt, by="product"), "group", "deals", "amount", "weighted") == [
+        ("HW-1", 3, D("2900.00"), D("1020.00")),
+        ("SW-1", 2, D("1200.00"), D("1200.00")),
+    ]
+    assert rows(weighted_pipeline(ctx, flt, by="bu"), "group", "weighted") == [("HW", D("1020.00")), ("SW", D("1200.00"))]
+    # Ungraded O9 is its own group, last.
+    assert rows(weighted_pipeline(ctx, flt, by="grade"), "group", "deals", "weighted") == [
+        ("company", 1, D("1200.00")),
+        ("office", 1, D("0.00")),
+        ("region", 2, D("900.00")),
+        (None, 1, D("120.00")),
+    ]
+    # Month and unit together: June NORTH O4 + O6, June SOUTH O5, July NORTH O10, July SOUTH O9.
+    assert rows(weighted_pipeline(ctx, flt, when="month", by="unit"), "close_month", "group", "deals", "weighted") == [
+        (date(2025, 6, 1), "NORTH", 2, D("0.00")),
+        (date(2025, 6, 1), "SOUTH", 1, D("1200.00")),
+        (date(2025, 7, 1), "NORTH", 1, D("900.00")),
+        (date(2025, 7, 1), "SOUTH", 1, D("120.00")),
+    ]
+
+
+def test_the_weighted_pipeline_metric(ctx_for):
+    ctx, flt = ctx_for(), Filters(JUNE_JULY)
+    assert result(WEIGHTED_PIPELINE, ctx, flt).value == D("2220.00")
+    by_unit = evaluate(WEIGHTED_PIPELINE, ctx, flt, Grouping("unit"))
+    assert dict(zip(by_unit["group"], by_unit["value"], strict=True)) == {"NORTH": D("900.00"), "SOUTH": D("1320.00")}
+    assert list(trend(WEIGHTED_PIPELINE, ctx, flt)["value"]) == [D("1200.00"), D("1020.00")]
+    by_rep = evaluate(WEIGHTED_PIPELINE, ctx, flt, Grouping("rep"))
+    assert dict(zip(by_rep["group"], by_rep["value"], strict=True)) == {"E1": D("900.00"), "E2": D("1320.00")}
+    for metric in (WEIGHTED_PIPELINE, FORECAST_ACCURACY):
+        assert metric.label["en"] and metric.label["zh"] and metric.definition["en"] and metric.definition["zh"]
+
+
+def test_a_regional_head_sees_only_their_region(ctx_for):
+    north = ctx_for(NORTH_HEAD)
+    assert rows(weighted_pipeline(north, Filters(JUNE_JULY)), "deals", "amount", "weighted") == [(3, D("2500.00"), D("900.00"))]
+    assert rows(weighted_pipeline(north, Filters(JUNE_JULY, unit="SOUTH")), "deals", "weighted") == [(0, D("0.00"))]
+    assert result(WEIGHTED_PIPELINE, north, Filters(JUNE_JULY)).value == D("900.00")
+
+
+def test_the_projection_is_the_incentive_views_and_agrees_with_the_pipeline(ctx_for):
+    # May–July, as of 15 June: closed = SO-1 1500.00 booked 20 May; weighted open = O4 0 + O5 1200 + O6 0 + O9 120
+    # + O10 900 = 2220.00, the same as the weighted pipeline of the period; projected 3720.00.
+    ctx, flt = ctx_for(), Filters(MAY_TO_JULY)
+    projected = period_end_projection(ctx, flt)
+    assert rows(projected, "closed", "weighted_open", "projected") == [(D("1500.00"), D("2220.00"), D("3720.00"))]
+    assert weighted_pipeline(ctx, flt)["weighted"][0] == projected["weighted_open"][0]
+
+
+# --- Forecast categories ---------------------------------------------------------------------------------------
+
+
+def test_forecast_categories_of_a_period(ctx_for):
+    # May–July: closed won O1 1500 (20 May); commit O5 1200 (p = 1) + O9 400 × 0.3 = 120 (negotiation);
+    # best case O6 (no amount) + O10 2000 × 0.45 = 900; pipeline O4 500 × 0. Lost O7 and O8 are left out.
+    frame = forecast_categories(ctx_for(), Filters(MAY_TO_JULY))
+    assert rows(frame, "category", "deals", "amount", "weighted") == [
+        ("closed_won", 1, D("1500.00"), D("1500.00")),
+        ("commit", 2, D("1600.00"), D("1320.00")),
+        ("best_case", 2, D("2000.00"), D("900.00")),
+        ("pipeline", 1, D("500.00"), D("0.00")),
+    ]
+    assert tuple(frame["category"]) == CATEGORIES
+
+
+def test_forecast_categories_by_unit_and_for_a_grade(ctx_for):
+    frame = forecast_categories(ctx_for(), Filters(MAY_TO_JULY), by="unit")
+    assert rows(frame, "group", "category", "deals", "weighted") == [
+        ("NORTH", "closed_won", 1, D("1500.00")),
+        ("NORTH", "best_case", 2, D("900.00")),
+        ("NORTH", "pipeline", 1, D("0.00")),
+        ("SOUTH", "commit", 2, D("1320.00")),
+    ]
+    # Region level and above: O1 (company) won; O5 (company) commit; O6, O10 (region) best case.
+    region = forecast_categories(ctx_for(), Filters(MAY_TO_JULY), grade="region")
+    assert rows(region, "category", "deals", "weighted") == [
+        ("closed_won", 1, D("1500.00")),
+        ("commit", 1, D("1200.00")),
+        ("best_case", 2, D("900.00")),
+        ("pipeline", 0, D("0.00")),
+    ]
+
+
+def test_the_category_rule(loaded):
+    # First match wins: negotiation is commit even at probability 0; p ≥ 0.75 is commit at any stage; proposal or
+    # p ≥ 0.40 is best case; the rest — an unknown probability included — pipeline.
+    cases = [
+        ("negotiation", "0", "commit"),
+        ("prospecting", "0.75", "commit"),
+        ("proposal", "0.10", "best_case"),
+        ("qualification", "0.40", "best_case"),
+        ("qualification", "0.3999", "pipeline"),
+        ("prospecting", None, "pipeline"),
+    ]
+    for stage, probability, want in cases:
+        p = literal(None if probability is None else D(probability), Numeric(5, 4))
+        with loaded.connect() as conn:
+            assert conn.execute(select(forecast_category(literal(stage, String(30)), p))).scalar() == want, (stage, probability)
+
+
+# --- Forecast accuracy ---------------------------------------------------------------------------------------------
+
+
+def test_forecast_accuracy_per_month_rebuilt_from_the_history(ctx_for):
+    frame = forecast_accuracy(ctx_for(), Filters(Q2), "month")
+    assert rows(frame, "period_start", "period_end", "complete", "forecast_deals", "forecast", "won_deals", "actual", "error") == [
+        (date(2025, 4, 1), date(2025, 4, 30), True, 1, D("600.00"), 1, D("2000.00"), D("-1400.00")),
+        (date(2025, 5, 1), date(2025, 5, 31), True, 3, D("2370.00"), 1, D("1500.00"), D("870.00")),
+        (date(2025, 6, 1), date(2025, 6, 30), False, 4, D("1230.00"), 0, D("0.00"), D("1230.00")),
+    ]
+    assert list(frame["accuracy"]) == [0.3, 0.42, None]  # June: nothing won yet, no accuracy
+    assert list(frame["forecast_to_actual"]) == [0.3, 1.58, None]
+
+
+def test_forecast_accuracy_of_a_quarter_by_unit(ctx_for):
+    quarter = forecast_accuracy(ctx_for(), Filters(Q2), "quarter")
+    assert rows(quarter, "forecast_deals", "forecast", "won_deals", "actual") == [(4, D("1710.00"), 2, D("3500.00"))]
+    assert quarter["accuracy"][0] == 1710 / 3500
+    by_unit = forecast_accuracy(ctx_for(), Filters(Q2), "quarter", by="unit")
+    assert rows(by_unit, "group", "forecast", "actual", "accuracy") == [
+        ("NORTH", D("600.00"), D("1500.00"), 0.4),
+        ("SOUTH", D("1110.00"), D("2000.00"), 0.555),
+    ]
+    # Company-level projects only: O1 600 and O5 660 forecast; O1 1500 won (O2 is region-level).
+    company = forecast_accuracy(ctx_for(), Filters(Q2), "quarter", grade="company")
+    assert rows(company, "forecast", "actual") == [(D("1260.00"), D("1500.00"))]
+
+
+def test_the_forecast_accuracy_metric(ctx_for):
+    ctx = ctx_for()
+    quarter = result(FORECAST_ACCURACY, ctx, Filters(Q2))
+    assert (quarter.numerator, quarter.denominator, quarter.value) == (1710.0, 3500.0, 1710 / 3500)
+    by_unit = evaluate(FORECAST_ACCURACY, ctx, Filters(Q2), Grouping("unit"))
+    assert dict(zip(by_unit["group"], by_unit["value"], strict=True)) == {"NORTH": 0.4, "SOUTH": 0.555}
+    # Each month its own period, its forecast read at its opening; June has nothing won yet.
+    assert values(trend(FORECAST_ACCURACY, ctx, Filters(Q2))["value"]) == [0.3, 0.42, None]
+    north = result(FORECAST_ACCURACY, ctx_for(NORTH_HEAD), Filters(Q2))
+    assert (north.numerator, north.denominator, north.value) == (600.0, 1500.0, 0.4)
+    nothing = result(FORECAST_ACCURACY, ctx_for(NORTH_HEAD), Filters(Q2, unit="SOUTH"))
+    assert (nothing.value, nothing.reason) == (None, "no_denominator")
+
+
+def test_a_change_at_the_opening_instant_belongs_to_the_period(loaded):
+    # O1 changed to negotiation at 2025-04-10 00:00 UTC exactly: read at that instant, it still stood at its 03-20 row.
+    for instant, want in ((datetime(2025, 4, 10), ("proposal", D("1200.00"))), (datetime(2025, 4, 10, 0, 0, 1), ("negotiation", D("1500.00")))):
+        s = stood_at(instant)
+        stmt = select(s.c.stage, s.c.amount).where(s.c.opportunity_id == 1, s.c.position == 1)
+        with loaded.connect() as conn:
+            stage, amount = conn.execute(stmt).one()
+        assert (stage, D(str(amount)).quantize(D("0.01"))) == want
+
+
+def test_accuracy_periods_stop_at_the_as_of_day():
+    ctx = Context(None, _org(), DEFAULT_VIEWER, Calendar(), "USD", AS_OF)  # type: ignore[arg-type]
+    year = Filters(Period(date(2025, 1, 1), date(2025, 12, 31), "month", "year"))
+    assert [p.start for p in accuracy_periods(year, ctx, "quarter")] == [date(2025, 1, 1), date(2025, 4, 1)]
+    assert [(p.start, p.end) for p in accuracy_periods(Filters(Period(date(2025, 5, 10), date(2025, 6, 30))), ctx, "month")] == [
+        (date(2025, 5, 10), date(2025, 5, 31)),
+        (date(2025, 6, 1), date(2025, 6, 30)),
+    ]
+
+
+# --- Win/loss ---------------------------------------------------------------------------------------------------
+
+
+def test_losses_by_reason_and_competitor(ctx_for):
+    # Lost in Q2: O7 (12 May, competitor Rival, 900, SOUTH, HW-1) and O8 (2 June, price, no competitor, 300, NORTH,
+    # SW-1). O3 was lost in March.
+    ctx, flt = ctx_for(), Filters(Q2)
+    assert rows(losses(ctx, flt), "loss_reason", "lost", "lost_amount") == [("competitor", 1, D("900.00")), ("price", 1, D("300.00"))]
+    assert rows(losses(ctx, flt, by="competitor"), "competitor", "lost", "lost_amount") == [("Rival", 1, D("900.00")), (None, 1, D("300.00"))]
+    assert rows(losses(ctx, flt, split="unit"), "loss_reason", "group", "lost") == [("competitor", "SOUTH", 1), ("price", "NORTH", 1)]
+    assert rows(losses(ctx, flt, by="competitor", split="product"), "competitor", "group", "lost_amount") == [
+        ("Rival", "HW-1", D("900.00")),
+        (None, "SW-1", D("300.00")),
+    ]
+    # Since January O3 (800, 15 March) adds to the competitor losses.
+    assert rows(losses(ctx, Filters(H1)), "loss_reason", "lost", "lost_amount") == [("competitor", 2, D("1700.00")), ("price", 1, D("300.00"))]
+
+
+def test_won_against_lost_per_competitor(ctx_for):
+    ctx = ctx_for()
+    # Q2: Rival won O1 1500 (20 May), lost O7 900; Other won O2 2000. O8 has no competitor.
+    assert rows(competitors(ctx, Filters(Q2)), "competitor", "won", "lost", "won_amount", "lost_amount", "win_rate") == [
+        ("Other", 1, 0, D("2000.00"), D("0.00"), 1.0),
+        ("Rival", 1, 1, D("1500.00"), D("900.00"), 0.5),
+    ]
+    # January to June: O3 too — Rival 1 won of 3.
+    assert rows(competitors(ctx, Filters(H1)), "competitor", "won", "lost", "win_rate") == [("Other", 1, 0, 1.0), ("Rival", 1, 2, 1 / 3)]
+    assert rows(competitors(ctx, Filters(Q2), split="unit"), "competitor", "group", "won", "lost") == [
+        ("Other", "SOUTH", 1, 0),
+        ("Rival", "NORTH", 1, 0),
+        ("Rival", "SOUTH", 0, 1),
+    ]
+
+
+def test_win_loss_of_a_regional_head(ctx_for):
+    north = ctx_for(NORTH_HEAD)
+    assert rows(losses(north, Filters(Q2)), "loss_reason", "lost", "lost_amount") == [("price", 1, D("300.00"))]
+    assert rows(competitors(north, Filters(Q2)), "competitor", "won", "lost") == [("Rival", 1, 0)]
+
+
+# --- Project grades -------------------------------------------------------------------------------------------------
+
+
+def test_each_level_watches_its_grade_and_above(ctx_for):
+    ctx, flt = ctx_for(), Filters(JUNE_JULY)
+    assert watched_grades(ctx, "company") == ["company"]
+    assert watched_grades(ctx, "region") == ["company", "region"]
+    assert watched_grades(ctx, "office") == ["company", "region", "office"]
+    assert watched_grades(ctx, "galaxy") == []
+    # company: O5; region and above: O5, O6, O10; office and above: every graded deal (O9 has none).
+    expected = {
+        "company": (1, D("1200.00"), D("1200.00")),
+        "region": (3, D("3200.00"), D("2100.00")),
+        "office": (4, D("3700.00"), D("2100.00")),
+        "galaxy": (0, D("0.00"), D("0.00")),
+    }
+    for grade, want in expected.items():
+        assert rows(weighted_pipeline(ctx, flt, grade=grade), "deals", "amount", "weighted") == [want], grade
+    # The grade each org level watches from: the cluster the company's projects, a region its own, offices and teams theirs.
+    assert [grade_for_level(level) for level in ("cluster", "region", "office", "team", "squad")] == [
+        "company", "region", "office", "office", None
+    ]
+
+
+# --- Every dialect compiles -------------------------------------------------------------------------------------------
+
+
+def _org() -> OrgTree:
+    return OrgTree(tuple(OrgUnit(u["unit_id"], u["code"], u["name"], u["level"], u["parent_id"]) for u in tiny_crm.ORG))
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_every_query_compiles(dialect):
+    compiled: Dialect = make_url(f"{dialect}://").get_dialect()()
+    ctx = Context(None, _org(), DEFAULT_VIEWER, Calendar(), "USD", AS_OF)  # type: ignore[arg-type]
+    filters = (Filters(Q2), Filters(Q2, unit="NORTH", bus=("HW",), products=("HW-1",), segments=("smb",), sources=("event",)))
+    months = accuracy_periods(Filters(Q2), ctx, "month")
+    for flt in filters:
+        statements = [
+            pipeline_select(ctx, flt),
+            pipeline_select(ctx, flt, "week", "unit", grade="region"),
+            pipeline_select(ctx, flt, "month", "product"),
+            categories_select(ctx, flt),
+            categories_select(ctx, flt, "bu", grade="office"),
+            accuracy_select(ctx, flt, months),
+            accuracy_select(ctx, flt, months, "unit", grade="company"),
+            losses_select(ctx, flt),
+            losses_select(ctx, flt, "competitor", "product"),
+            competitors_select(ctx, flt, "unit"),
+        ]
+        statements += [accuracy_select(ctx, flt, [flt.period], by) for by in SPLITS]  # type: ignore[arg-type]
+        for metric in (WEIGHTED_PIPELINE, FORECAST_ACCURACY):
+            statements += [metric.query(ctx, flt, Grouping(by)) for by in (None, *sorted(metric.groupings))]  # type: ignore[arg-type]
+        for stmt in statements:
+            assert "SELECT" in str(stmt.compile(dialect=compiled))
