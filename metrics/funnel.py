@@ -82,7 +82,8 @@ def _when(condition: ColumnElement[bool], value: ColumnElement) -> ColumnElement
     return case((condition, value))
 
 
-def _first_status(status: str) -> Subquery:
+def first_status(status: str) -> Subquery:
+    """Each lead's first change to ``status`` in its status history: ``lead_id``, ``at`` (UTC)."""
     h = schema.lead_status_history
     return (
         select(h.c.lead_id, func.min(h.c.changed_at).label("at"))
@@ -132,7 +133,7 @@ def _orders_after_win(opportunities: Select, period: Period | None) -> Subquery:
     )
 
 
-def _as_of_instant(ctx: Context) -> datetime:
+def as_of_instant(ctx: Context) -> datetime:
     """The UTC instant the as-of day ends: later events have not happened yet."""
     return local_midnight_utc(ctx.as_of + timedelta(days=1), ctx.calendar)
 
@@ -147,11 +148,11 @@ def per_lead(ctx: Context, flt: Filters, *, cohort: bool, by: By = None) -> Subq
     the business date of creation.
     """
     lead = LEAD.table
-    qualified = _first_status("qualified")
+    qualified = first_status("qualified")
     opp = schema.opportunity
     where = list(scoped(LEAD, ctx, flt))
     if cohort:
-        where += [in_period(lead.c.created_at, flt.period, ctx.calendar, timestamp=True), lead.c.created_at < _as_of_instant(ctx)]
+        where += [in_period(lead.c.created_at, flt.period, ctx.calendar, timestamp=True), lead.c.created_at < as_of_instant(ctx)]
     converted_ids = select(lead.c.converted_opportunity_id).where(lead.c.converted_opportunity_id.is_not(None), *where)
     orders = _orders_after_win(converted_ids, None if cohort else flt.period)
     won = opp.c.status == "won"
@@ -202,7 +203,7 @@ def per_lead(ctx: Context, flt: Filters, *, cohort: bool, by: By = None) -> Subq
 def reached(p: Subquery, ctx: Context, within_days: int | None) -> dict[str, ColumnElement[bool]]:
     """Per stage, whether a cohort lead reached it by min(as-of day, created + N days): a timestamp
     within N × 24 hours of creation, a business date within N days of the creation day."""
-    instant = _as_of_instant(ctx)
+    instant = as_of_instant(ctx)
 
     def by_time(column: ColumnElement) -> ColumnElement[bool]:
         conds = [column.is_not(None), column < instant]
@@ -275,7 +276,7 @@ def snapshot_entries(ctx: Context, flt: Filters, by: By = None) -> tuple[Subquer
     inner = per_lead(ctx, flt, cohort=False, by=by)
     p1 = _with_rate(inner, lambda s: local_date(s.c.opportunity_at, period.start, period.end, cal), ctx, "opportunity_usd", "s1")
     p = _with_rate(p1, lambda s: local_date(s.c.won_at, period.start, period.end, cal), ctx, "won_usd", "s2")
-    instant = _as_of_instant(ctx)  # nothing after the as-of day has happened yet
+    instant = as_of_instant(ctx)  # nothing after the as-of day has happened yet
 
     def at(column: ColumnElement) -> ColumnElement[bool]:
         return and_(in_period(column, period, cal, timestamp=True), column < instant)
@@ -458,7 +459,7 @@ def time_in_stage_select(ctx: Context, flt: Filters) -> Select:
     )
     return distribution(
         seconds_between(stays.c.ended, stays.c.started),
-        where=[in_period(stays.c.ended, flt.period, ctx.calendar, timestamp=True), stays.c.ended < _as_of_instant(ctx)],
+        where=[in_period(stays.c.ended, flt.period, ctx.calendar, timestamp=True), stays.c.ended < as_of_instant(ctx)],
         group=stays.c.stage,
         select_from=stays,
         divide_by=SECONDS_PER_DAY,
@@ -486,8 +487,8 @@ def returned_select(ctx: Context, flt: Filters, by: By = None) -> Select:
     if by not in (None, "unit", "source"):
         raise ValueError(f"returned leads split by unit or source only, not {by!r}")
     lead, opp = LEAD.table, schema.opportunity
-    back = _first_status("returned")
-    instant = _as_of_instant(ctx)
+    back = first_status("returned")
+    instant = as_of_instant(ctx)
     converted_at = _when(lead.c.converted_opportunity_id.is_not(None), func.coalesce(lead.c.converted_at, opp.c.created_at))
     p = (
         select(lead.c.unit_id, lead.c.source_channel, back.c.at.label("returned_at"), converted_at.label("converted_at"))
@@ -517,7 +518,7 @@ def lead_to_opportunity_query(ctx: Context, flt: Filters, grouping: Grouping) ->
 
 def opportunity_to_order_query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
     t = OPPORTUNITY.table
-    instant = _as_of_instant(ctx)
+    instant = as_of_instant(ctx)
     group = group_column(grouping, ctx, flt, date=t.c.created_at, unit=t.c.unit_id, timestamp=True, fact=OPPORTUNITY)
     stmt = select(
         bool_sum(and_(t.c.status == "won", t.c.closed_at < instant)).label("numerator"), func.count().label("denominator")

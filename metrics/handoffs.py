@@ -1,0 +1,520 @@
+"""Hand-offs: how fast sales answers the leads marketing assigns, what became of leads sent back, and
+the customers about to be lost because their owner left.
+
+Decisions (stated in the definitions the UI shows):
+
+- **Response time** runs from ``lead.assigned_at`` to ``lead.first_response_at``, in hours (whole seconds
+  ÷ 3600, percentiles exact via :func:`metrics.sql.distribution`). The leads measured are the scoped
+  leads *assigned* in the period and before the end of the as-of day; a response after that has not
+  happened yet.
+- **Breach**: a response later than the limit (``limit_hours``, default 24; a response exactly at the
+  limit is on time), or no response by the end of the as-of day when the lead was assigned more than
+  the limit before it. A lead with no response whose limit has not run out is **pending**: not yet
+  decided, so outside the breach rate's denominator. A response recorded before the assignment (a data
+  error) is on time and left out of the distribution.
+- **Team**: the rep's team (``rep_team_history``) on the business day of the assignment.
+- **Returned leads**: the funnel's (:func:`metrics.funnel.returned_select`): leads first returned to
+  marketing in the period. What became of them by the as-of day, furthest first: ``converted`` (the
+  funnel's ``converted_later``), ``requalified`` (qualified after the return), ``disqualified`` (after
+  the return), else ``still_returned``.
+- **A rep has left** when their ``leave_date`` (last day employed) is before the as-of day.
+- **Ownership** is read as of the as-of day: an account's owner from the ``account_history`` row in force
+  that day (a row with no owner means nobody owns it), else ``account.owner_rep_id``; an opportunity's
+  owner is its ``owner_rep_id``. An opportunity is open that day when created before its end and not
+  closed by then (``closed_at`` after it, or no ``closed_at`` and status ``open``); its amount converts at
+  the as-of day's rate. An account with no owner, or an owner missing from the rep table, has **no owner**.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Literal
+
+import pandas as pd
+from sqlalchemy import ColumnElement, Date, FromClause, Select, Subquery, and_, case, func, literal, literal_column, or_, select
+
+from data_layer import schema
+from data_layer.connection import read_frame
+from data_layer.filters import FACTS, Filters, account_order_conditions, scoped_accounts
+from metrics.base import CENT, Context, Grouping, Metric, group_column, groupings_for, in_period, not_applicable_for, ratio_value, scoped, unit_group
+from metrics.funnel import as_of_instant, first_status
+from metrics.money import converted, rate_join
+from metrics.sql import QUANTILES, bool_sum, distribution, local_date, seconds_between
+
+LEAD = FACTS["lead"]
+OPPORTUNITY = FACTS["opportunity"]
+#: The default response limit, in hours.
+LIMIT_HOURS = 24
+SECONDS_PER_HOUR = 3600
+STATISTICS = ("n", *QUANTILES, "mean")
+ResponseBy = Literal["rep", "team", "unit"] | None
+ReturnedBy = Literal["rep", "unit", "source"] | None
+OUTCOMES = ("converted", "requalified", "disqualified", "still_returned")
+OWNERSHIP = ("owner_left_accounts", "owner_left_opportunities", "no_owner_accounts")
+
+
+def _limit_seconds(limit_hours: float) -> int:
+    if not limit_hours > 0:
+        raise ValueError(f"the response limit must be above zero hours, not {limit_hours}")
+    return round(limit_hours * SECONDS_PER_HOUR)
+
+
+def _money(value: object) -> Decimal | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return Decimal(str(value)).quantize(CENT)
+
+
+def _int(value: object) -> int | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return int(value)  # type: ignore[call-overload]
+
+
+def _plain(value: object) -> object:
+    """A group value as plain Python: NULL (None or NaN) as None."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return value.item() if hasattr(value, "item") and not isinstance(value, str) else value
+
+
+def _objects(frame: pd.DataFrame, rows: list[dict], columns: tuple[str, ...]) -> pd.DataFrame:
+    """``frame`` with ``columns`` held as objects, so that a missing value stays None (pandas would make a
+    float column's None a NaN)."""
+    for column in columns:
+        frame[column] = pd.Series([r[column] for r in rows], index=frame.index, dtype=object)
+    return frame
+
+
+def _rep_code(rep_id: ColumnElement) -> ColumnElement[str]:
+    r = schema.rep.alias("group_rep")
+    return select(r.c.code).where(r.c.rep_id == rep_id).scalar_subquery()
+
+
+# --- Lead response ---------------------------------------------------------------------------------
+
+
+def assignments(
+    ctx: Context, flt: Filters, limit_hours: float = LIMIT_HOURS, group: Callable[[ColumnElement], ColumnElement] | None = None
+) -> Subquery:
+    """One row per scoped lead assigned in the period (and before the as-of day ends): ``lead_id``,
+    ``unit_id``, ``rep_id``, ``team_id`` (the rep's team on the assignment's business day), ``seconds``
+    (assignment to first response by the as-of day, else NULL) and 0/1 flags ``responded``, ``late``,
+    ``overdue`` (no response and the limit ran out), ``pending`` and ``breach`` (late or overdue); with
+    ``group`` (a function of the team column), also ``grp``."""
+    limit_s = _limit_seconds(limit_hours)
+    lead, h = LEAD.table, schema.rep_team_history
+    instant = as_of_instant(ctx)
+    day = local_date(lead.c.assigned_at, flt.period.start, flt.period.end, ctx.calendar)
+    team = (
+        select(func.max(h.c.team_unit_id))
+        .where(h.c.rep_id == lead.c.assigned_rep_id, h.c.valid_from <= day, or_(h.c.valid_to.is_(None), h.c.valid_to > day))
+        .scalar_subquery()
+    )
+    answered = and_(lead.c.first_response_at.is_not(None), lead.c.first_response_at < instant)
+    seconds = seconds_between(lead.c.first_response_at, lead.c.assigned_at)
+    late = and_(answered, seconds > limit_s)
+    overdue = and_(~answered, lead.c.assigned_at < instant - timedelta(seconds=limit_s))
+    pending = and_(~answered, lead.c.assigned_at >= instant - timedelta(seconds=limit_s))
+
+    def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return case((condition, 1), else_=0)
+
+    columns = [
+        lead.c.lead_id,
+        lead.c.unit_id,
+        lead.c.assigned_rep_id.label("rep_id"),
+        team.label("team_id"),
+        case((answered, seconds)).label("seconds"),
+        flag(answered).label("responded"),
+        flag(late).label("late"),
+        flag(overdue).label("overdue"),
+        flag(pending).label("pending"),
+        flag(or_(late, overdue)).label("breach"),
+    ]
+    if group is not None:
+        columns.append(group(team).label("grp"))
+    return (
+        select(*columns)
+        .where(
+            lead.c.assigned_at.is_not(None),
+            in_period(lead.c.assigned_at, flt.period, ctx.calendar, timestamp=True),
+            lead.c.assigned_at < instant,
+            *scoped(LEAD, ctx, flt),
+        )
+        .subquery("assignments")
+    )
+
+
+def _response_group(by: ResponseBy, ctx: Context, flt: Filters) -> Callable[[ColumnElement], ColumnElement] | None:
+    lead = LEAD.table
+    if by is None:
+        return None
+    if by == "rep":
+        return lambda _team: _rep_code(lead.c.assigned_rep_id)
+    if by == "team":
+        return lambda team: team
+    if by == "unit":
+        return lambda _team: unit_group(lead.c.unit_id, ctx, flt)
+    raise ValueError(f"unknown response grouping {by!r}; expected None, 'rep', 'team' or 'unit'")
+
+
+def response_counts_select(ctx: Context, flt: Filters, limit_hours: float = LIMIT_HOURS, by: ResponseBy = None) -> Select:
+    """``assigned``, ``responded``, ``late``, ``overdue``, ``pending`` and ``breaches`` (per ``group``)."""
+    a = assignments(ctx, flt, limit_hours, _response_group(by, ctx, flt))
+    stmt = select(
+        func.count().label("assigned"),
+        *(bool_sum(a.c[k] == 1).label(k) for k in ("responded", "late", "overdue", "pending")),
+        bool_sum(a.c.breach == 1).label("breaches"),
+    )
+    return stmt if by is None else stmt.add_columns(a.c.grp.label("group")).group_by(a.c.grp)
+
+
+def response_hours_select(ctx: Context, flt: Filters, by: ResponseBy = None) -> Select:
+    """The distribution of response times (hours) of the leads answered by the as-of day (per ``group``)."""
+    a = assignments(ctx, flt, LIMIT_HOURS, _response_group(by, ctx, flt))
+    return distribution(
+        a.c.seconds, where=[a.c.seconds >= 0], group=a.c.grp if by is not None else None, select_from=a, divide_by=SECONDS_PER_HOUR
+    )
+
+
+def response_times(ctx: Context, flt: Filters, limit_hours: float = LIMIT_HOURS, by: ResponseBy = None) -> pd.DataFrame:
+    """Lead response against the limit: one row, or one per rep (code), team (code, the rep's team when the
+    lead was assigned) or compared unit (code), the group None (no rep, no team) last.
+
+    Columns: (``group``,) ``assigned``, ``responded``, ``late``, ``overdue`` (never answered, limit run out),
+    ``pending`` (unanswered, limit not yet run out), ``breaches`` (late + overdue), ``breach_rate``
+    (breaches ÷ (assigned − pending); None when nothing is decided), and the response time in hours of the
+    leads answered: ``n``, ``p25``, ``median``, ``p75``, ``p90``, ``mean``.
+    """
+    counts = read_frame(ctx.engine, response_counts_select(ctx, flt, limit_hours, by)).to_dict("records")
+    hours = read_frame(ctx.engine, response_hours_select(ctx, flt, by)).to_dict("records")
+    count_keys = ("assigned", "responded", "late", "overdue", "pending", "breaches")
+    stats = {(_plain(r["group"]) if by is not None else None): r for r in hours}
+    rows = []
+    for r in counts:
+        g = _plain(r["group"]) if by is not None else None
+        if by == "team" and g is not None:
+            unit = ctx.org.by_id(int(g))  # type: ignore[call-overload]
+            g = unit.code if unit else str(g)
+        n = {k: int(r[k] or 0) for k in count_keys}
+        decided = n["assigned"] - n["pending"]
+        s = stats.get(_plain(r["group"]) if by is not None else None, {})
+        row: dict[str, object] = {} if by is None else {"group": g}
+        row.update(n, breach_rate=ratio_value(n["breaches"], decided)[0])
+        row["n"] = int(s.get("n") or 0)
+        row.update({k: (None if s.get(k) is None or pd.isna(s.get(k)) else float(s[k])) for k in STATISTICS[1:]})
+        rows.append(row)
+    columns = (["group"] if by is not None else []) + [*count_keys, "breach_rate", *STATISTICS]
+    out = _objects(pd.DataFrame(rows, columns=columns), rows, ("breach_rate", *STATISTICS[1:]))
+    if by is not None:
+        out = out.sort_values("group", key=lambda s: s.map(lambda g: (g is None, str(g))), ignore_index=True)
+    return out
+
+
+def breach_rate_query(limit_hours: float = LIMIT_HOURS) -> Callable[[Context, Filters, Grouping], Select]:
+    """Breaches ÷ decided leads (assigned, not pending), grouped as :func:`metrics.base.group_column` does
+    on the lead's assignment time, unit and dimensions."""
+
+    def query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
+        lead = LEAD.table
+
+        def group(_team: ColumnElement) -> ColumnElement:
+            expr = group_column(grouping, ctx, flt, date=lead.c.assigned_at, unit=lead.c.unit_id, timestamp=True, fact=LEAD)
+            return expr if expr is not None else literal_column("0")
+
+        a = assignments(ctx, flt, limit_hours, group)
+        stmt = select(bool_sum(a.c.breach == 1).label("numerator"), bool_sum(a.c.pending == 0).label("denominator"))
+        return stmt if grouping.by is None else stmt.add_columns(a.c.grp.label("group")).group_by(a.c.grp)
+
+    return query
+
+
+def breach_rate_metric(limit_hours: float = LIMIT_HOURS) -> Metric:
+    """The response-breach rate against a limit of ``limit_hours`` (the definition states the limit)."""
+    limit = f"{limit_hours:g}"
+    return Metric(
+        key="lead_response_breach_rate" if limit_hours == LIMIT_HOURS else f"lead_response_breach_rate_{limit}h",
+        label={"en": f"Lead response breaches ({limit} h)", "zh": f"线索响应超时率（{limit} 小时）"},
+        definition={
+            "en": f"Of the leads assigned to a rep in the period (assignment time in the company's time zone, up to the "
+            f"as-of day), the share whose first response came more than {limit} hours after the assignment, or had not "
+            f"come by the end of the as-of day although the assignment was more than {limit} hours before it. A response "
+            f"exactly {limit} hours after is on time. Leads still unanswered within their {limit} hours are not yet "
+            "decided and left out. Credited to the unit the lead was routed to; the business-unit and product filters "
+            "do not apply to leads. Not computed when no assigned lead is decided.",
+            "zh": f"期间内分派给销售的线索（按公司时区的分派时间，截至数据日期）中，首次响应晚于分派后 {limit} 小时，或截至数据日期当天结束仍未响应"
+            f"且分派已超过 {limit} 小时的比例。恰好在 {limit} 小时响应的算按时。尚未响应但未满 {limit} 小时的线索尚未判定，不计入。"
+            "计入线索分派到的组织单元；经营单元与产品筛选不适用于线索。无已判定的线索时不计算。",
+        },
+        kind="ratio",
+        better="down",
+        query=breach_rate_query(limit_hours),
+        not_applicable=not_applicable_for(LEAD),
+        groupings=groupings_for(LEAD),
+    )
+
+
+RESPONSE_BREACH_RATE = breach_rate_metric()
+
+
+# --- Leads returned to marketing ----------------------------------------------------------------------
+
+
+def returned_outcomes_select(ctx: Context, flt: Filters, by: ReturnedBy = None) -> Select:
+    """``returned`` and how many of them ended in each of :data:`OUTCOMES` (per ``group``): the leads of
+    :func:`metrics.funnel.returned_select`, its ``converted_later`` being ``converted``."""
+    if by not in (None, "rep", "unit", "source"):
+        raise ValueError(f"returned leads split by rep, unit or source only, not {by!r}")
+    lead, opp, h = LEAD.table, schema.opportunity, schema.lead_status_history
+    back = first_status("returned")
+    instant = as_of_instant(ctx)
+    converted_at = case((lead.c.converted_opportunity_id.is_not(None), func.coalesce(lead.c.converted_at, opp.c.created_at)))
+
+    def after(status: str) -> ColumnElement[bool]:
+        later = h.alias(f"after_{status}")
+        return (
+            select(later.c.lead_id)
+            .where(later.c.lead_id == lead.c.lead_id, later.c.status == status, later.c.changed_at > back.c.at, later.c.changed_at < instant)
+            .exists()
+        )
+
+    outcome = case(
+        (and_(converted_at.is_not(None), converted_at > back.c.at, converted_at < instant), "converted"),
+        (or_(after("qualified"), and_(lead.c.qualified_at > back.c.at, lead.c.qualified_at < instant)), "requalified"),
+        (after("disqualified"), "disqualified"),
+        else_="still_returned",
+    )
+    group = {
+        None: literal_column("0"),
+        "rep": _rep_code(lead.c.assigned_rep_id),
+        "unit": unit_group(lead.c.unit_id, ctx, flt),
+        "source": lead.c.source_channel,
+    }[by]
+    p = (
+        select(outcome.label("outcome"), group.label("grp"))
+        .select_from(lead.join(back, back.c.lead_id == lead.c.lead_id).outerjoin(opp, opp.c.opportunity_id == lead.c.converted_opportunity_id))
+        .where(in_period(back.c.at, flt.period, ctx.calendar, timestamp=True), back.c.at < instant, *scoped(LEAD, ctx, flt))
+        .subquery("returned_outcomes")
+    )
+    stmt = select(func.count().label("returned"), *(bool_sum(p.c.outcome == o).label(o) for o in OUTCOMES))
+    return stmt if by is None else stmt.add_columns(p.c.grp.label("group")).group_by(p.c.grp)
+
+
+def returned_outcomes(ctx: Context, flt: Filters, by: ReturnedBy = None) -> pd.DataFrame:
+    """Leads first returned to marketing in the period and what became of them by the as-of day.
+
+    Columns: (``group``,) ``returned``, ``converted``, ``requalified``, ``disqualified``, ``still_returned``
+    (ints; they add up to ``returned``) and ``converted_share`` (converted ÷ returned, None with none).
+    """
+    frame = read_frame(ctx.engine, returned_outcomes_select(ctx, flt, by))
+    rows = []
+    for r in frame.to_dict("records"):
+        n = {k: int(r[k] or 0) for k in ("returned", *OUTCOMES)}
+        row: dict[str, object] = {} if by is None else {"group": _plain(r["group"])}
+        rows.append({**row, **n, "converted_share": ratio_value(n["converted"], n["returned"])[0]})
+    columns = (["group"] if by is not None else []) + ["returned", *OUTCOMES, "converted_share"]
+    out = _objects(pd.DataFrame(rows, columns=columns), rows, ("converted_share",))
+    if by is not None:
+        out = out.sort_values("group", key=lambda s: s.map(lambda g: (g is None, str(g))), ignore_index=True)
+    return out
+
+
+# --- Ownership: customers about to be lost in a hand-over ---------------------------------------------
+
+
+def _open_on(op: FromClause, ctx: Context) -> ColumnElement[bool]:
+    """An opportunity open at the end of the as-of day."""
+    instant = as_of_instant(ctx)
+    return and_(op.c.created_at < instant, or_(op.c.closed_at >= instant, and_(op.c.closed_at.is_(None), op.c.status == "open")))
+
+
+def _left(rep: FromClause, ctx: Context) -> ColumnElement[bool]:
+    """The rep had left by the as-of day: their last day was before it."""
+    return and_(rep.c.leave_date.is_not(None), rep.c.leave_date < literal(ctx.as_of, Date()))
+
+
+def owned_accounts(ctx: Context, flt: Filters) -> Subquery:
+    """One row per scoped account (home unit as of the as-of day): ``account_id``, ``name``, ``home_unit_id``,
+    ``owner_id`` (as of the as-of day), ``owner_code``, ``left_on`` (the owner's leave date when they have
+    left), ``owner_left`` and ``no_owner`` (0/1), ``open_opportunities`` and ``open_pipeline`` (its open
+    opportunities in every unit, in the business units and products in view; reporting currency)."""
+    a, h, r = schema.account, schema.account_history, schema.rep.alias("account_owner")
+    on = ctx.as_of
+    accounts = scoped_accounts(flt, ctx.viewer, ctx.org, on)
+    in_force = (
+        select(h.c.account_id, func.max(h.c.owner_rep_id).label("owner_rep_id"))
+        .where(h.c.valid_from <= on, or_(h.c.valid_to.is_(None), h.c.valid_to > on))
+        .group_by(h.c.account_id)
+        .subquery("owner_then")
+    )
+    owner = case((in_force.c.account_id.is_not(None), in_force.c.owner_rep_id), else_=a.c.owner_rep_id)
+    op = schema.opportunity.alias("account_opp")
+    joined, rate = rate_join(op, op.c.currency, literal(on, Date()), ctx.currency)
+    pipeline = (
+        select(
+            op.c.account_id,
+            func.count().label("open_opportunities"),
+            func.round(func.sum(converted(op.c.amount, rate)), 2).label("open_pipeline"),
+        )
+        .select_from(joined)
+        .where(_open_on(op, ctx), *account_order_conditions(flt, ctx.viewer, op))  # type: ignore[arg-type]  # an alias of the table
+        .group_by(op.c.account_id)
+        .subquery("account_pipeline")
+    )
+    owned = (
+        select(accounts.c.account_id, a.c.name, accounts.c.home_unit_id, owner.label("owner_id"))
+        .select_from(accounts.join(a, a.c.account_id == accounts.c.account_id).outerjoin(in_force, in_force.c.account_id == a.c.account_id))
+        .subquery("owned")
+    )
+    left = _left(r, ctx)
+    return (
+        select(
+            owned.c.account_id,
+            owned.c.name,
+            owned.c.home_unit_id,
+            owned.c.owner_id,
+            r.c.code.label("owner_code"),
+            case((left, r.c.leave_date)).label("left_on"),
+            case((left, 1), else_=0).label("owner_left"),
+            case((r.c.rep_id.is_(None), 1), else_=0).label("no_owner"),
+            func.coalesce(pipeline.c.open_opportunities, 0).label("open_opportunities"),
+            func.coalesce(pipeline.c.open_pipeline, 0).label("open_pipeline"),
+        )
+        .select_from(owned.outerjoin(r, r.c.rep_id == owned.c.owner_id).outerjoin(pipeline, pipeline.c.account_id == owned.c.account_id))
+        .subquery("owned_accounts")
+    )
+
+
+def leaver_opportunities(ctx: Context, flt: Filters) -> Subquery:
+    """The scoped opportunities open at the end of the as-of day whose owner had left by then: ``opportunity_id``,
+    ``name``, ``account_id``, ``unit_id``, ``owner_code``, ``left_on``, ``stage``, ``expected_close_date`` and
+    ``amount`` (reporting currency at the as-of day's rate; NULL without a rate)."""
+    op, r = OPPORTUNITY.table, schema.rep.alias("opportunity_owner")
+    joined, rate = rate_join(op.join(r, r.c.rep_id == op.c.owner_rep_id), op.c.currency, literal(ctx.as_of, Date()), ctx.currency)
+    return (
+        select(
+            op.c.opportunity_id,
+            op.c.name,
+            op.c.account_id,
+            op.c.unit_id,
+            r.c.code.label("owner_code"),
+            r.c.leave_date.label("left_on"),
+            op.c.stage,
+            op.c.expected_close_date,
+            converted(op.c.amount, rate).label("amount"),
+        )
+        .select_from(joined)
+        .where(_open_on(op, ctx), _left(r, ctx), *scoped(OPPORTUNITY, ctx, flt))
+        .subquery("leaver_opportunities")
+    )
+
+
+def ownership_select(ctx: Context, flt: Filters) -> Select:
+    """One row: per kind of :data:`OWNERSHIP`, its records, open opportunities and open pipeline."""
+    acc, opp = owned_accounts(ctx, flt), leaver_opportunities(ctx, flt)
+
+    def of_accounts(flag: ColumnElement, name: str) -> list[ColumnElement]:
+        chosen = flag == 1
+        return [
+            bool_sum(chosen).label(f"{name}_accounts"),
+            func.coalesce(func.sum(case((chosen, acc.c.open_opportunities))), 0).label(f"{name}_accounts_opportunities"),
+            func.round(func.coalesce(func.sum(case((chosen, acc.c.open_pipeline))), 0), 2).label(f"{name}_accounts_pipeline"),
+        ]
+
+    return select(
+        *of_accounts(acc.c.owner_left, "left"),
+        *of_accounts(acc.c.no_owner, "no_owner"),
+        select(func.count()).select_from(opp).scalar_subquery().label("left_opportunities"),
+        select(func.round(func.coalesce(func.sum(opp.c.amount), 0), 2)).scalar_subquery().label("left_opportunities_pipeline"),
+    ).select_from(acc)
+
+
+def ownership(ctx: Context, flt: Filters) -> pd.DataFrame:
+    """The customers about to be lost in a hand-over, as of the as-of day: one row per kind
+    (``owner_left_accounts``: accounts whose owner has left; ``owner_left_opportunities``: open opportunities
+    whose owner has left; ``no_owner_accounts``), with ``records``, ``open_opportunities`` (the accounts'
+    open opportunities, or the opportunities themselves) and ``open_pipeline`` (Decimal, reporting currency)."""
+    r = read_frame(ctx.engine, ownership_select(ctx, flt)).iloc[0]
+    rows = [
+        ("owner_left_accounts", r["left_accounts"], r["left_accounts_opportunities"], r["left_accounts_pipeline"]),
+        ("owner_left_opportunities", r["left_opportunities"], r["left_opportunities"], r["left_opportunities_pipeline"]),
+        ("no_owner_accounts", r["no_owner_accounts"], r["no_owner_accounts_opportunities"], r["no_owner_accounts_pipeline"]),
+    ]
+    return pd.DataFrame(
+        [{"kind": k, "records": int(n or 0), "open_opportunities": int(o or 0), "open_pipeline": _money(p) or Decimal("0.00")} for k, n, o, p in rows],
+        columns=["kind", "records", "open_opportunities", "open_pipeline"],
+    )
+
+
+def ownership_records_select(ctx: Context, flt: Filters, kind: str, limit: int = 20) -> Select:
+    """The records of ``kind`` (one of :data:`OWNERSHIP`), largest open pipeline first, at most ``limit``,
+    each with ``total`` (how many there are in all)."""
+    if kind not in OWNERSHIP:
+        raise ValueError(f"unknown ownership kind {kind!r}; expected one of {', '.join(OWNERSHIP)}")
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, not {limit}")
+    if kind == "owner_left_opportunities":
+        o, a = leaver_opportunities(ctx, flt), schema.account
+        return (
+            select(*o.c, a.c.name.label("account"), func.count().over().label("total"))
+            .select_from(o.outerjoin(a, a.c.account_id == o.c.account_id))
+            .order_by(case((o.c.amount.is_(None), 1), else_=0), o.c.amount.desc(), o.c.opportunity_id)
+            .limit(limit)
+        )
+    acc = owned_accounts(ctx, flt)
+    flag = acc.c.owner_left if kind == "owner_left_accounts" else acc.c.no_owner
+    return (
+        select(*acc.c, func.count().over().label("total"))
+        .where(flag == 1)
+        .order_by(acc.c.open_pipeline.desc(), acc.c.account_id)
+        .limit(limit)
+    )
+
+
+def ownership_records(ctx: Context, flt: Filters, kind: str, limit: int = 20) -> tuple[pd.DataFrame, int]:
+    """The drill-down behind :func:`ownership`: the records of ``kind``, largest open pipeline first (ties by id),
+    at most ``limit``; and how many there are in all.
+
+    Accounts: ``account_id``, ``name``, ``home_unit`` (code), ``owner`` (rep code; None without one), ``left_on``,
+    ``open_opportunities``, ``open_pipeline``. Opportunities: ``opportunity_id``, ``name``, ``account``, ``unit``
+    (code), ``owner``, ``left_on``, ``stage``, ``expected_close_date``, ``amount`` (None without a rate).
+    """
+    frame = read_frame(ctx.engine, ownership_records_select(ctx, flt, kind, limit))
+    total = int(frame["total"].iloc[0]) if len(frame) else 0
+
+    def code(unit_id: object) -> str | None:
+        i = _int(unit_id)
+        unit = ctx.org.by_id(i) if i is not None else None
+        return unit.code if unit else None
+
+    def day(value: object) -> date | None:
+        if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+            return None
+        return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+    if kind == "owner_left_opportunities":
+        columns = ["opportunity_id", "name", "account", "unit", "owner", "left_on", "stage", "expected_close_date", "amount"]
+        rows = [
+            dict(
+                opportunity_id=int(r["opportunity_id"]), name=r["name"], account=r["account"], unit=code(r["unit_id"]), owner=r["owner_code"],
+                left_on=day(r["left_on"]), stage=r["stage"], expected_close_date=day(r["expected_close_date"]), amount=_money(r["amount"]),
+            )
+            for r in frame.to_dict("records")
+        ]
+    else:
+        columns = ["account_id", "name", "home_unit", "owner", "left_on", "open_opportunities", "open_pipeline"]
+        rows = [
+            dict(
+                account_id=int(r["account_id"]), name=r["name"], home_unit=code(r["home_unit_id"]),
+                owner=None if r["owner_code"] is None or pd.isna(r["owner_code"]) else r["owner_code"], left_on=day(r["left_on"]),
+                open_opportunities=int(r["open_opportunities"] or 0), open_pipeline=_money(r["open_pipeline"]) or Decimal("0.00"),
+            )
+            for r in frame.to_dict("records")
+        ]
+    return pd.DataFrame(rows, columns=columns), total
+
+
+METRICS = (RESPONSE_BREACH_RATE,)

@@ -1,0 +1,244 @@
+"""Campaign ROI against marketing_crm, worked out by hand, identical on every backend.
+
+Q1 2025, as of 2025-06-30, USD. The cohort is the leads created in Q1: L1–L9 and L12 (L10 is Q2's, L11
+Q4 2024's). A lead became an opportunity by its converted opportunity (the funnel's rule): L1 → 201,
+L3 → 202, L4 → 203, L5 → 205 (L5 converted twice, 204 then 205: it counts once).
+
+Customers won (the account's first order ever is booked against the lead's opportunity, by the as-of day):
+- L1 → 201 → A1: first order 2025-02-15, booked against 201 → won.
+- L3 → 202 (open; A2 never ordered) → no.
+- L4 → 203 → A3: first order 2024-06-01, before the lead, against no opportunity → not won by the campaign.
+- L5 → 205 → A4: first order 2025-03-25, booked against 205 → won.
+
+Revenue (first 365 days from the first order, up to the as-of day, each order at its date's rate):
+- A1: 1000 (02-15) + 500 EUR × 1.10 = 550 (06-01; day 106) = 1550.00; 07-10's 200 is after the as-of day.
+- A4: 600 (03-25) − 100 (credit note 05-01; day 37) = 500.00.
+
+Cost (campaigns started in Q1, at the start day's rate): C1 2000 EUR × 1.10 = 2200.00, C2 300.00, C3 500.00;
+C4 started in December 2024 (its cost is Q4's), C5 and C6 in Q2.
+
+| campaign | leads        | opps | customers | revenue | cost    | cost/lead          | cost/customer | ROI                        |
+|----------|--------------|------|-----------|---------|---------|--------------------|---------------|----------------------------|
+| C1       | L1, L2, L3   | 2    | 1 (A1)    | 1550.00 | 2200.00 | 2200 / 3 = 733.33  | 2200.00       | (1550 − 2200) / 2200       |
+| C2       | L4, L9       | 1    | 0         | 0.00    | 300.00  | 300 / 2 = 150.00   | None          | (0 − 300) / 300 = −1       |
+| C3       | —            | 0    | 0         | 0.00    | 500.00  | None               | None          | −1                         |
+| C4       | L6           | 0    | 0         | 0.00    | None    | None               | None          | None                       |
+| none     | L5, L7, L8, L12 | 1 | 1 (A4)    | 500.00  | None    | None               | None          | None                       |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine
+
+from data_layer.config import Calendar
+from data_layer.dimensions import load_org
+from data_layer.filters import DEFAULT_VIEWER, Filters, Period, Role, Viewer
+from metrics.base import Context, Grouping, compare, compare_separately, evaluate, result
+from metrics.campaigns import CAMPAIGN_ROI, campaign_table, cost_select, leads_select, revenue_select, roi_query
+from metrics.funnel import funnel
+from metrics.sql import DIALECTS
+from tests import marketing_crm
+from tests.conftest import BACKENDS, database_on
+
+D = Decimal
+Q1 = Period(date(2025, 1, 1), date(2025, 3, 31), "month", "quarter")
+Q2 = Period(date(2025, 4, 1), date(2025, 6, 30), "month", "quarter")
+EMPTY = Period(date(2020, 1, 1), date(2020, 3, 31), "month", "quarter")
+NORTH_HEAD = Viewer(user="north", role=Role.REGIONAL_HEAD, units=("NORTH",))
+SOUTH_HEAD = Viewer(user="south", role=Role.REGIONAL_HEAD, units=("SOUTH",))
+MEASURES = ["leads", "opportunities", "customers", "revenue", "cost", "cost_per_lead", "cost_per_customer", "roi"]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """marketing_crm loaded once per backend for the module: the tests only read it."""
+    with database_on(request.param, tmp_path_factory, marketing_crm.load) as engine:
+        yield engine
+
+
+@pytest.fixture
+def ctx_for(loaded):
+    org = load_org(loaded)
+
+    def make(viewer: Viewer = DEFAULT_VIEWER, as_of: date = marketing_crm.AS_OF) -> Context:
+        return Context(loaded, org, viewer, Calendar(), "USD", as_of)
+
+    return make
+
+
+def rows(frame, key: str) -> dict:
+    return {r[key]: tuple(r[m] for m in MEASURES) for r in frame.to_dict("records")}
+
+
+def test_per_campaign(ctx_for):
+    frame = campaign_table(ctx_for(), Filters(Q1), by="campaign")
+    assert list(frame["campaign_id"]) == [1, 2, 3, 4, None]  # a campaign with no lead (C3) still appears; no-campaign last
+    assert list(frame["name"]) == ["Spring roadshow", "Product webinar", "Trade show", "Winter mailing", None]
+    assert list(frame["kind"]) == ["roadshow", "webinar", "trade_show", "email", None]
+    assert rows(frame, "campaign_id") == {
+        1: (3, 2, 1, D("1550.00"), D("2200.00"), D("733.33"), D("2200.00"), (1550 - 2200) / 2200),
+        2: (2, 1, 0, D("0.00"), D("300.00"), D("150.00"), None, -1.0),
+        3: (0, 0, 0, D("0.00"), D("500.00"), None, None, -1.0),
+        4: (1, 0, 0, D("0.00"), None, None, None, None),  # C4's 100 belongs to Q4 2024, the period it started in
+        None: (4, 1, 1, D("500.00"), None, None, None, None),
+    }
+
+
+def test_per_kind(ctx_for):
+    # email: C4 (L6, no cost in Q1); roadshow: C1; trade_show: C3 (500, no lead; C6 starts in Q2); webinar: C2 (C5 starts in Q2).
+    frame = campaign_table(ctx_for(), Filters(Q1), by="kind")
+    assert list(frame["kind"]) == ["email", "roadshow", "trade_show", "webinar", None]
+    assert rows(frame, "kind") == {
+        "email": (1, 0, 0, D("0.00"), None, None, None, None),
+        "roadshow": (3, 2, 1, D("1550.00"), D("2200.00"), D("733.33"), D("2200.00"), (1550 - 2200) / 2200),
+        "trade_show": (0, 0, 0, D("0.00"), D("500.00"), None, None, -1.0),
+        "webinar": (2, 1, 0, D("0.00"), D("300.00"), D("150.00"), None, -1.0),
+        None: (4, 1, 1, D("500.00"), None, None, None, None),
+    }
+
+
+def test_per_source_channel_has_no_cost(ctx_for):
+    # event: L1, L2, L3, L9 (opps L1, L3; A1 won); website: L4, L8 (opp L4); referral: L5 (A4 won); email L6; phone L7;
+    # own_development L12. Campaign costs are not split by source.
+    frame = campaign_table(ctx_for(), Filters(Q1), by="source")
+    assert list(frame["source"]) == ["email", "event", "own_development", "phone", "referral", "website"]
+    assert rows(frame, "source") == {
+        "email": (1, 0, 0, D("0.00"), None, None, None, None),
+        "event": (4, 2, 1, D("1550.00"), None, None, None, None),
+        "own_development": (1, 0, 0, D("0.00"), None, None, None, None),
+        "phone": (1, 0, 0, D("0.00"), None, None, None, None),
+        "referral": (1, 1, 1, D("500.00"), None, None, None, None),
+        "website": (2, 1, 0, D("0.00"), None, None, None, None),
+    }
+    assert sum(frame["leads"]) == 10
+
+
+def test_the_groupings_add_up_and_agree_with_the_funnel(ctx_for):
+    # Each lead has one campaign, kind and source, and here no account is won in two groups: the totals agree.
+    totals = {
+        by: tuple(sum(campaign_table(ctx_for(), Filters(Q1), by=by)[m]) for m in ("leads", "opportunities", "customers", "revenue"))
+        for by in ("campaign", "kind", "source")
+    }
+    assert set(totals.values()) == {(10, 4, 2, D("2050.00"))}
+    # The same leads and opportunities as the funnel's cohort (its opportunity stage, no window), campaign by campaign.
+    stages = funnel(ctx_for(), Filters(Q1), by="campaign")
+    reached = {g: (int(r["reached"].iloc[0]), int(r["reached"].iloc[2])) for g, r in stages.groupby("group", dropna=False)}
+    frame = campaign_table(ctx_for(), Filters(Q1), by="campaign")
+    ours = {None if g is None else str(g): (n, o) for g, n, o in zip(frame["campaign_id"], frame["leads"], frame["opportunities"], strict=True) if n}
+    assert {None if pd.isna(g) else g: v for g, v in reached.items()} == ours
+
+
+def test_the_roi_metric(ctx_for):
+    # Revenue of the leads campaigns brought: C1 1550 + C2 0 + C4 0; cost 2200 + 300 + 500 = 3000.
+    roi = result(CAMPAIGN_ROI, ctx_for(), Filters(Q1))
+    assert (roi.numerator, roi.denominator) == (1550.0 - 3000.0, 3000.0)
+    assert roi.value == -1450 / 3000
+    assert CAMPAIGN_ROI.definition["en"] and CAMPAIGN_ROI.definition["zh"] and CAMPAIGN_ROI.label["zh"]
+    assert CAMPAIGN_ROI.not_applicable(Filters(Q1, bus=("HW",))) == ("business_unit",)
+    with pytest.raises(NotImplementedError):
+        evaluate(CAMPAIGN_ROI, ctx_for(), Filters(Q1), Grouping("unit"))
+
+
+def test_revenue_window(ctx_for):
+    # 100 days: A1's 550 (day 106) drops out, A4's credit note (day 37) stays.
+    frame = campaign_table(ctx_for(), Filters(Q1), by="campaign", revenue_days=100)
+    assert dict(zip(frame["campaign_id"], frame["revenue"], strict=True)) == {
+        1: D("1000.00"), 2: D("0.00"), 3: D("0.00"), 4: D("0.00"), None: D("500.00")
+    }
+    with pytest.raises(ValueError):
+        campaign_table(ctx_for(), Filters(Q1), revenue_days=0)
+
+
+def test_the_as_of_day(ctx_for):
+    # As of 2025-03-20 (its end: 03-20 16:00 UTC): A4's first order (03-25) and A1's second (06-01) have not happened:
+    # C1's revenue is A1's 1000 of 02-15, and A4 is not won yet. L7 (created 03-31) is not yet a lead. C3 started 03-15: counted.
+    frame = campaign_table(ctx_for(as_of=date(2025, 3, 20)), Filters(Q1), by="campaign")
+    assert rows(frame, "campaign_id")[1] == (3, 2, 1, D("1000.00"), D("2200.00"), D("733.33"), D("2200.00"), (1000 - 2200) / 2200)
+    assert rows(frame, "campaign_id")[None][:4] == (3, 1, 0, D("0.00"))  # L5, L8, L12 (L7 is created 03-31); L5 converted 03-01
+    # As of 2025-03-10 C3 (starting 03-15) has not started: no cost yet.
+    early = campaign_table(ctx_for(as_of=date(2025, 3, 10)), Filters(Q1), by="campaign")
+    assert 3 not in set(early["campaign_id"])
+
+
+def test_a_regional_head_sees_the_region_leads_and_campaigns(ctx_for):
+    # NORTH's Q1 leads: L1, L2 (C1), L5, L7, L8, L12 (none); its campaigns: C1 (NORTH) and C3 (N-OFF). L3 (C1, routed
+    # to SOUTH) is not NORTH's. ROI: (1550 − 2200 − 500) / 2700.
+    frame = campaign_table(ctx_for(NORTH_HEAD), Filters(Q1), by="campaign")
+    assert rows(frame, "campaign_id") == {
+        1: (2, 1, 1, D("1550.00"), D("2200.00"), D("1100.00"), D("2200.00"), (1550 - 2200) / 2200),
+        3: (0, 0, 0, D("0.00"), D("500.00"), None, None, -1.0),
+        None: (4, 1, 1, D("500.00"), None, None, None, None),
+    }
+    roi = result(CAMPAIGN_ROI, ctx_for(NORTH_HEAD), Filters(Q1))
+    assert (roi.numerator, roi.denominator, roi.value) == (-1150.0, 2700.0, -1150 / 2700)
+    # SOUTH sees L3 under C1 but not C1's cost (a NORTH campaign), and its own C2; C4's cost is Q4's.
+    south = campaign_table(ctx_for(SOUTH_HEAD), Filters(Q1), by="campaign")
+    assert rows(south, "campaign_id") == {
+        1: (1, 1, 0, D("0.00"), None, None, None, None),
+        2: (2, 1, 0, D("0.00"), D("300.00"), D("150.00"), None, -1.0),
+        4: (1, 0, 0, D("0.00"), None, None, None, None),
+    }
+    # A unit filter outside the viewer's scope sees nothing.
+    assert campaign_table(ctx_for(NORTH_HEAD), Filters(Q1, unit="SOUTH"), by="campaign").empty
+
+
+def test_a_campaign_cost_with_no_rate_is_not_stated(ctx_for):
+    # Q2: L10 (C1, whose cost is Q1's); C5 150 USD starts 04-01; C6 1000 GBP starts 05-20 and GBP has no rate.
+    frame = campaign_table(ctx_for(), Filters(Q2), by="campaign")
+    assert rows(frame, "campaign_id") == {
+        1: (1, 0, 0, D("0.00"), None, None, None, None),
+        5: (0, 0, 0, D("0.00"), D("150.00"), None, None, -1.0),
+        6: (0, 0, 0, D("0.00"), None, None, None, None),
+    }
+    kinds = campaign_table(ctx_for(), Filters(Q2), by="kind")
+    assert dict(zip(kinds["kind"], kinds["cost"], strict=True)) == {"roadshow": None, "trade_show": None, "webinar": D("150.00")}
+    roi = result(CAMPAIGN_ROI, ctx_for(), Filters(Q2))
+    assert roi.value is None and roi.reason == "no_denominator"
+    # The north head cannot see C6 (run by the whole company's unit): its Q2 cost is C5's alone.
+    assert result(CAMPAIGN_ROI, ctx_for(NORTH_HEAD), Filters(Q2)).denominator == 150.0
+
+
+def test_empty_period(ctx_for):
+    assert campaign_table(ctx_for(), Filters(EMPTY), by="campaign").empty
+    assert campaign_table(ctx_for(), Filters(EMPTY), by="source").empty
+    roi = result(CAMPAIGN_ROI, ctx_for(), Filters(EMPTY))
+    assert roi.value is None and roi.reason == "no_denominator"
+
+
+def test_compare_runs_each_period(ctx_for):
+    flt = Filters(Q2)
+    assert compare(CAMPAIGN_ROI, ctx_for(), flt) == compare_separately(CAMPAIGN_ROI, ctx_for(), flt)
+    assert compare(CAMPAIGN_ROI, ctx_for(), flt).previous.value == -1450 / 3000  # Q1
+
+
+def test_unknown_grouping_is_refused(ctx_for):
+    with pytest.raises(ValueError):
+        campaign_table(ctx_for(), Filters(Q1), by="rep")  # type: ignore[arg-type]
+
+
+# --- Every campaign query compiles for every dialect ---------------------------------------------------
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_every_campaign_query_compiles(dialect):
+    from tests.test_sql_functions import _context, _dialect
+
+    ctx, compiled = _context(), _dialect(dialect)
+    flt = Filters(Q2, unit="NORTH", sources=("event",), segments=("smb",), bus=("HW",))
+    statements = [
+        leads_select(ctx, flt, "campaign"),
+        leads_select(ctx, flt, "source"),
+        revenue_select(ctx, flt, "kind"),
+        revenue_select(ctx, flt, None, campaign_only=True),
+        cost_select(ctx, flt, "campaign"),
+        cost_select(ctx, flt, None),
+        roi_query()(ctx, flt, Grouping()),
+    ]
+    for stmt in statements:
+        assert "SELECT" in str(stmt.compile(dialect=compiled))

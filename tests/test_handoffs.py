@@ -1,0 +1,299 @@
+"""Hand-offs against marketing_crm, worked out by hand, identical on every backend.
+
+Lead response, Q1 2025 as of 2025-06-30, limit 24 h. The leads assigned in Q1 (UTC 2024-12-31 16:00 …
+2025-03-31 16:00): L1–L9 and L11 (L11 was created in December but assigned on 2 January; L12 was never
+assigned; L10 is Q2's). Team = the rep's team on the assignment day (E3 moved N-T1 → S-T1 on 1 February).
+
+| lead | rep | team | unit  | response        | verdict                      |
+|------|-----|------|-------|-----------------|------------------------------|
+| L1   | E1  | N-T1 | NORTH | 6 h             | on time                      |
+| L2   | E3  | N-T1 | NORTH | never           | overdue: breach              |
+| L3   | E2  | S-T1 | SOUTH | 24 h exactly    | on time (the limit is kept)  |
+| L4   | E2  | S-T1 | SOUTH | 30 h            | late: breach                 |
+| L5   | E1  | N-T1 | NORTH | 1 h             | on time                      |
+| L6   | E2  | S-T1 | SOUTH | 2 h             | on time                      |
+| L7   | E3  | S-T1 | NORTH | never (assigned 03-31 12:00 local) | overdue by 30 June: breach |
+| L8   | E1  | N-T1 | NORTH | 2 h             | on time                      |
+| L9   | E2  | S-T1 | SOUTH | 48 h            | late: breach                 |
+| L11  | E4  | N-T1 | NORTH | 4 h             | on time                      |
+
+Assigned 10, responded 8, late 2, overdue 2, breaches 4: rate 4 / 10. Response hours sorted: 1, 2, 2, 4, 6, 24, 30, 48
+(n 8, sum 117). percentile_cont at q·(n − 1): p25 at 1.75 → 2 + (2 − 2)·0.75 = 2; median at 3.5 → 4 + (6 − 4)·0.5 = 5;
+p75 at 5.25 → 24 + (30 − 24)·0.25 = 25.5; p90 at 6.3 → 30 + (48 − 30)·0.3 = 35.4; mean 117 / 8 = 14.625.
+
+Returned to marketing in Q1 (first return): L4 02-10 (then qualified 03-05, converted 03-10: converted), L5 02-20
+(converted again 03-01: converted), L6 02-01 (disqualified 02-15), L8 03-10 (still returned), L9 02-20 (qualified
+03-15: requalified).
+
+Ownership as of 2025-06-30: E3 has left (last day 04-30); E4 leaves on 07-15, after the as-of day. Open that day:
+202 (A2, E2, 800), 206 (A3, E3, 700 EUR × 1.10 = 770), 207 (A5, E1, 300), 208 (A8, E4, 900), 209 (A6, E1, 1000),
+210 (A1, E3, 250), 212 (A6, E3, 400: won only on 07-05). Not open: 211 (lost 05-01), 213 (created 07-02).
+- Accounts whose owner left: A3 (206: 770) and A6 (209 + 212 = 1400): 2 accounts, 3 opportunities, 2170.00.
+- Open opportunities whose owner left: 206 (770), 210 (250), 212 (400): 3, 1420.00.
+- Accounts with no owner: A5 (owner NULL; 207: 300) and A7 (the account row says E1, but account_history says nobody
+  since 06-01): 2 accounts, 1 opportunity, 300.00.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Engine
+
+from data_layer.config import Calendar
+from data_layer.dimensions import load_org
+from data_layer.filters import DEFAULT_VIEWER, Filters, Period, Role, Viewer
+from metrics.base import Context, Grouping, evaluate, result
+from metrics.funnel import returned_leads
+from metrics.handoffs import (
+    RESPONSE_BREACH_RATE,
+    breach_rate_metric,
+    breach_rate_query,
+    ownership,
+    ownership_records,
+    ownership_records_select,
+    ownership_select,
+    response_counts_select,
+    response_hours_select,
+    response_times,
+    returned_outcomes,
+    returned_outcomes_select,
+)
+from metrics.sql import DIALECTS
+from tests import marketing_crm
+from tests.conftest import BACKENDS, database_on
+
+D = Decimal
+Q1 = Period(date(2025, 1, 1), date(2025, 3, 31), "month", "quarter")
+EMPTY = Period(date(2020, 1, 1), date(2020, 3, 31), "month", "quarter")
+NORTH_HEAD = Viewer(user="north", role=Role.REGIONAL_HEAD, units=("NORTH",))
+COUNTS = ["assigned", "responded", "late", "overdue", "pending", "breaches", "breach_rate"]
+HOURS = ["n", "p25", "median", "p75", "mean"]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """marketing_crm loaded once per backend for the module: the tests only read it."""
+    with database_on(request.param, tmp_path_factory, marketing_crm.load) as engine:
+        yield engine
+
+
+@pytest.fixture
+def ctx_for(loaded):
+    org = load_org(loaded)
+
+    def make(viewer: Viewer = DEFAULT_VIEWER, as_of: date = marketing_crm.AS_OF) -> Context:
+        return Context(loaded, org, viewer, Calendar(), "USD", as_of)
+
+    return make
+
+
+def record(frame, columns: list[str], i: int = 0) -> tuple:
+    return tuple(frame.iloc[i][c] for c in columns)
+
+
+# --- Lead response -------------------------------------------------------------------------------------
+
+
+def test_response_against_the_limit(ctx_for):
+    frame = response_times(ctx_for(), Filters(Q1))
+    assert record(frame, COUNTS) == (10, 8, 2, 2, 0, 4, 0.4)
+    assert record(frame, HOURS) == (8, 2.0, 5.0, 25.5, 14.625)
+    # p90 in the distribution's own order of double operations: seconds 108000 + (172800 − 108000)·(0.9·7 − 6), ÷ 3600.
+    assert frame.iloc[0]["p90"] == (108000 + 64800 * (0.9 * 7 - 6)) / 3600
+    rate = result(RESPONSE_BREACH_RATE, ctx_for(), Filters(Q1))
+    assert (rate.numerator, rate.denominator, rate.value) == (4, 10, 0.4)
+    assert RESPONSE_BREACH_RATE.better == "down" and RESPONSE_BREACH_RATE.label["zh"] and RESPONSE_BREACH_RATE.definition["zh"]
+    assert RESPONSE_BREACH_RATE.not_applicable(Filters(Q1, products=("HW-1",))) == ("product",)
+
+
+def test_the_limit_is_a_parameter(ctx_for):
+    # 30 h: L4 (30 h exactly) is on time; L9 late, L2 and L7 overdue. 1 h: L5 (1 h exactly) alone is on time.
+    assert record(response_times(ctx_for(), Filters(Q1), limit_hours=30), COUNTS) == (10, 8, 1, 2, 0, 3, 0.3)
+    assert record(response_times(ctx_for(), Filters(Q1), limit_hours=1), COUNTS) == (10, 8, 7, 2, 0, 9, 0.9)
+    metric = breach_rate_metric(30)
+    assert metric.key == "lead_response_breach_rate_30h" and "30 hours" in metric.definition["en"]
+    assert result(metric, ctx_for(), Filters(Q1)).value == 0.3
+    with pytest.raises(ValueError):
+        response_times(ctx_for(), Filters(Q1), limit_hours=0)
+
+
+def test_unanswered_leads_within_the_limit_are_pending(ctx_for):
+    # As of 31 March (its end: 16:00 UTC), L7 was assigned 12 hours before: pending, out of the rate's denominator.
+    frame = response_times(ctx_for(as_of=date(2025, 3, 31)), Filters(Q1))
+    assert record(frame, COUNTS) == (10, 8, 2, 1, 1, 3, 3 / 9)
+    rate = result(RESPONSE_BREACH_RATE, ctx_for(as_of=date(2025, 3, 31)), Filters(Q1))
+    assert (rate.numerator, rate.denominator) == (3, 9)
+
+
+def test_breaches_by_rep(ctx_for):
+    # E1: L1 6 h, L5 1 h, L8 2 h. E2: L3 24, L4 30 (late), L6 2, L9 48 (late): sorted 2, 24, 30, 48 → median 27, mean 26.
+    # E3: L2, L7 never answered, both overdue. E4: L11 4 h.
+    frame = response_times(ctx_for(), Filters(Q1), by="rep")
+    assert list(frame["group"]) == ["E1", "E2", "E3", "E4"]
+    assert [record(frame, COUNTS, i) for i in range(4)] == [
+        (3, 3, 0, 0, 0, 0, 0.0),
+        (4, 4, 2, 0, 0, 2, 0.5),
+        (2, 0, 0, 2, 0, 2, 1.0),
+        (1, 1, 0, 0, 0, 0, 0.0),
+    ]
+    assert list(frame["median"]) == [2.0, 27.0, None, 4.0]
+    assert list(frame["mean"]) == [3.0, 26.0, None, 4.0]
+    assert list(frame["n"]) == [3, 4, 0, 1]
+    by_rep = evaluate(RESPONSE_BREACH_RATE, ctx_for(), Filters(Q1), Grouping("rep"))
+    assert dict(zip(by_rep["group"], by_rep["value"], strict=True)) == {"E1": 0.0, "E2": 0.5, "E3": 1.0, "E4": 0.0}
+
+
+def test_breaches_by_team_at_assignment(ctx_for):
+    # N-T1: L1, L5, L8 (E1), L2 (E3, before the move), L11 (E4): L2 overdue. Hours 1, 2, 4, 6: p25 at 0.75 → 1 + 1·0.75,
+    # median at 1.5 → 2 + 2·0.5, p75 at 2.25 → 4 + 2·0.25, mean 13 / 4.
+    # S-T1: L3, L4, L6, L9 (E2), L7 (E3, after the move): L4, L9 late, L7 overdue. Hours 2, 24, 30, 48: p25 2 + 22·0.75,
+    # median 24 + 6·0.5, p75 30 + 18·0.25, mean 104 / 4.
+    frame = response_times(ctx_for(), Filters(Q1), by="team")
+    assert list(frame["group"]) == ["N-T1", "S-T1"]
+    assert record(frame, COUNTS, 0) == (5, 4, 0, 1, 0, 1, 0.2)
+    assert record(frame, COUNTS, 1) == (5, 4, 2, 1, 0, 3, 0.6)
+    assert record(frame, HOURS, 0) == (4, 1.75, 3.0, 4.5, 3.25)
+    assert record(frame, HOURS, 1) == (4, 18.5, 27.0, 34.5, 26.0)
+
+
+def test_response_scope_and_units(ctx_for):
+    # NORTH's leads: L1, L2, L5, L7, L8, L11 (breaches L2, L7); SOUTH's: L3, L4, L6, L9 (breaches L4, L9).
+    by_unit = response_times(ctx_for(), Filters(Q1), by="unit")
+    assert list(by_unit["group"]) == ["NORTH", "SOUTH"]
+    assert [record(by_unit, COUNTS, i) for i in range(2)] == [(6, 4, 0, 2, 0, 2, 2 / 6), (4, 4, 2, 0, 0, 2, 0.5)]
+    north = response_times(ctx_for(NORTH_HEAD), Filters(Q1))
+    assert record(north, COUNTS) == (6, 4, 0, 2, 0, 2, 2 / 6)
+    assert record(north, HOURS) == (4, 1.75, 3.0, 4.5, 3.25)  # L5 1 h, L8 2 h, L11 4 h, L1 6 h
+    units = evaluate(RESPONSE_BREACH_RATE, ctx_for(), Filters(Q1), Grouping("unit"))
+    assert dict(zip(units["group"], units["value"], strict=True)) == {"NORTH": 2 / 6, "SOUTH": 0.5}
+
+
+def test_empty_period_response(ctx_for):
+    frame = response_times(ctx_for(), Filters(EMPTY))
+    assert record(frame, COUNTS) == (0, 0, 0, 0, 0, 0, None)
+    assert frame.iloc[0]["n"] == 0 and frame.iloc[0]["median"] is None
+    assert response_times(ctx_for(), Filters(EMPTY), by="rep").empty
+    empty = result(RESPONSE_BREACH_RATE, ctx_for(), Filters(EMPTY))
+    assert empty.value is None and empty.reason == "no_denominator"
+
+
+# --- Leads returned to marketing ------------------------------------------------------------------------
+
+
+def test_what_became_of_returned_leads(ctx_for):
+    frame = returned_outcomes(ctx_for(), Filters(Q1))
+    assert frame.to_dict("records") == [
+        dict(returned=5, converted=2, requalified=1, disqualified=1, still_returned=1, converted_share=0.4)
+    ]
+    # The same leads and conversions as the funnel's returned leads.
+    funnel = returned_leads(ctx_for(), Filters(Q1))
+    assert (funnel.iloc[0]["returned"], funnel.iloc[0]["converted_later"]) == (5, 2)
+    by_unit = returned_outcomes(ctx_for(), Filters(Q1), by="unit")
+    assert by_unit.drop(columns="converted_share").to_dict("records") == [
+        dict(group="NORTH", returned=2, converted=1, requalified=0, disqualified=0, still_returned=1),  # L5, L8
+        dict(group="SOUTH", returned=3, converted=1, requalified=1, disqualified=1, still_returned=0),  # L4, L9, L6
+    ]
+    by_rep = returned_outcomes(ctx_for(), Filters(Q1), by="rep")
+    assert dict(zip(by_rep["group"], by_rep["returned"], strict=True)) == {"E1": 2, "E2": 3}
+    north = returned_outcomes(ctx_for(NORTH_HEAD), Filters(Q1))
+    assert (north.iloc[0]["returned"], north.iloc[0]["converted"], north.iloc[0]["still_returned"]) == (2, 1, 1)
+
+
+def test_returned_outcomes_as_of_an_earlier_day(ctx_for):
+    # As of 5 March (its end: 16:00 UTC): L8 has not been returned yet; L4 was qualified that noon but converts only on
+    # 03-10: requalified; L9 is qualified only on 03-15: still returned; L5 converted 03-01; L6 disqualified 02-15.
+    frame = returned_outcomes(ctx_for(as_of=date(2025, 3, 5)), Filters(Q1))
+    assert frame.drop(columns="converted_share").to_dict("records") == [
+        dict(returned=4, converted=1, requalified=1, disqualified=1, still_returned=1)
+    ]
+    assert returned_outcomes(ctx_for(), Filters(EMPTY)).iloc[0]["returned"] == 0
+
+
+# --- Ownership -------------------------------------------------------------------------------------------
+
+
+def summary(frame) -> dict:
+    return {r["kind"]: (r["records"], r["open_opportunities"], r["open_pipeline"]) for r in frame.to_dict("records")}
+
+
+def test_ownership_as_of_the_day(ctx_for):
+    assert summary(ownership(ctx_for(), Filters(Q1))) == {
+        "owner_left_accounts": (2, 3, D("2170.00")),
+        "owner_left_opportunities": (3, 3, D("1420.00")),
+        "no_owner_accounts": (2, 1, D("300.00")),
+    }
+
+
+def test_ownership_before_the_rep_left(ctx_for):
+    # As of 15 April E3 is still employed (last day 04-30) and A7 still E1's: only A5 (207: 300) has no owner.
+    assert summary(ownership(ctx_for(as_of=date(2025, 4, 15)), Filters(Q1))) == {
+        "owner_left_accounts": (0, 0, D("0.00")),
+        "owner_left_opportunities": (0, 0, D("0.00")),
+        "no_owner_accounts": (1, 1, D("300.00")),
+    }
+
+
+def test_ownership_of_a_regional_head(ctx_for):
+    # NORTH's accounts (home N-OFF): A1, A4, A5, A6, A7, A8 — A3 and its 206 are SOUTH's.
+    assert summary(ownership(ctx_for(NORTH_HEAD), Filters(Q1))) == {
+        "owner_left_accounts": (1, 2, D("1400.00")),  # A6: 209 + 212
+        "owner_left_opportunities": (2, 2, D("650.00")),  # 210 + 212
+        "no_owner_accounts": (2, 1, D("300.00")),
+    }
+
+
+def test_ownership_records_largest_first_and_capped(ctx_for):
+    accounts, total = ownership_records(ctx_for(), Filters(Q1), "owner_left_accounts")
+    assert total == 2
+    assert accounts.to_dict("records") == [
+        dict(account_id=6, name="A6", home_unit="N-OFF", owner="E3", left_on=date(2025, 4, 30), open_opportunities=2,
+             open_pipeline=D("1400.00")),
+        dict(account_id=3, name="A3", home_unit="S-OFF", owner="E3", left_on=date(2025, 4, 30), open_opportunities=1,
+             open_pipeline=D("770.00")),
+    ]
+    top, total = ownership_records(ctx_for(), Filters(Q1), "owner_left_opportunities", limit=2)
+    assert total == 3
+    assert list(top["opportunity_id"]) == [206, 212]
+    assert top.iloc[0].to_dict() == dict(
+        opportunity_id=206, name="Deal 206", account="A3", unit="S-OFF", owner="E3", left_on=date(2025, 4, 30), stage="proposal",
+        expected_close_date=date(2025, 9, 30), amount=D("770.00"),
+    )
+    nobody, total = ownership_records(ctx_for(), Filters(Q1), "no_owner_accounts")
+    assert total == 2
+    assert [(r["account_id"], r["owner"], r["open_pipeline"]) for r in nobody.to_dict("records")] == [
+        (5, None, D("300.00")),
+        (7, None, D("0.00")),
+    ]
+    empty, total = ownership_records(ctx_for(as_of=date(2025, 4, 15)), Filters(Q1), "owner_left_accounts")
+    assert empty.empty and total == 0
+    with pytest.raises(ValueError):
+        ownership_records(ctx_for(), Filters(Q1), "everything")
+
+
+# --- Every hand-off query compiles for every dialect -----------------------------------------------------
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_every_handoff_query_compiles(dialect):
+    from tests.test_sql_functions import _context, _dialect
+
+    ctx, compiled = _context(), _dialect(dialect)
+    flt = Filters(Q1, unit="NORTH", sources=("event",), segments=("smb",), bus=("HW",))
+    statements = [
+        response_counts_select(ctx, flt, 24, "team"),
+        response_counts_select(ctx, flt, 24, None),
+        response_hours_select(ctx, flt, "rep"),
+        response_hours_select(ctx, flt, None),
+        breach_rate_query()(ctx, flt, Grouping("bucket")),
+        breach_rate_query()(ctx, flt, Grouping("unit")),
+        returned_outcomes_select(ctx, flt, "unit"),
+        ownership_select(ctx, flt),
+        ownership_records_select(ctx, flt, "owner_left_accounts"),
+        ownership_records_select(ctx, flt, "owner_left_opportunities"),
+    ]
+    for stmt in statements:
+        assert "SELECT" in str(stmt.compile(dialect=compiled))
