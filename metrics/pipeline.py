@@ -3,14 +3,27 @@
 Decisions every function here shares (the definitions below say the same to the user):
 
 - **Weighted amount** = amount × probability, probability stored 0 to 1. Each record's amount is converted to the
-  reporting currency and rounded to the cent, then weighted and rounded to the cent again — exactly as the
-  projection to period end weighs open deals (:func:`metrics.targets.projection`), so the two agree to the cent.
-  A deal with no amount, no probability or no exchange rate counts as a deal but adds nothing to the money.
+  reporting currency and rounded to the cent, then weighted and rounded to the cent again — the same arithmetic as
+  the projection to period end (:func:`metrics.targets.projection`). A deal with no amount, no probability or no
+  exchange rate counts as a deal but adds nothing to the money it lacks (no probability: its amount counts, its
+  weighted amount does not).
 - **Rate dates**: the open pipeline converts at the rate in force on the as-of day; a forecast rebuilt at a period's
   start converts at the rate of that first day (a history amount is in the opportunity's currency); won and lost
   amounts at the rate of their close date (company zone).
-- **Open at the as-of day** = created by the end of the as-of day and not closed by then
-  (:func:`metrics.velocity.open_at`), read from the opportunity's current columns: the as-of day is the data's.
+- **Open at an instant, and its values then** (:func:`as_of_rows`): created before the instant, not closed by it
+  (``closed_at`` NULL or later), and its last stage-history row before the instant (:func:`stood_at`) in an open
+  stage; its stage, amount, probability and expected close date are that row's. The open pipeline and the forecast
+  categories read them at the end of the as-of day, forecast accuracy at each period's opening — so a deal won or
+  lost after the as-of day still counts, at its values then. A deal open then with **no history row by then** has
+  unknown values: it is left out of the deals and the money and counted in ``no_history_deals`` (placed in a period
+  by its current expected close date, the only one known); the opportunity row holds only current values, so there
+  is nothing truer to fall back on.
+- **Not the projection's open deals**: :func:`period_end_projection` is :func:`metrics.targets.projection`, which
+  reads the current ``status = 'open'`` rows with their current values. It agrees with the weighted pipeline only
+  when no deal of the period changed or closed after the end of the as-of day and every open one has a history row
+  by then — typically as of today on live data, not for a past as-of day: a deal won or lost since drops out of it,
+  a probability or amount changed since counts as changed, and a deal with no history row counts at its current
+  values. Making it agree needs :mod:`metrics.targets` to read the open deals through :func:`as_of_rows`.
 - **Forecast category**, first rule that matches: won → closed won; lost → left out; open in stage negotiation or
   with probability ≥ 0.75 → commit; open in stage proposal or with probability ≥ 0.40 → best case; any other open
   deal (an unknown probability included) → pipeline.
@@ -65,7 +78,6 @@ from metrics.base import (
 )
 from metrics.money import converted, rate_join
 from metrics.sql import local_date
-from metrics.velocity import open_at
 
 FACT = FACTS["opportunity"]
 #: The column a money sum is read into; wide enough for any total.
@@ -194,53 +206,118 @@ def weighted_amount(amount: ColumnElement, probability: ColumnElement) -> Column
     return func.round(amount * probability, 2)
 
 
-def _open_pipeline(ctx: Context, flt: Filters, grade: str | None) -> tuple[Any, ColumnElement, ColumnElement, tuple]:
-    """FROM, converted amount, weighted amount and conditions of the deals open at the as-of day expected to close
-    in the filters' period (the viewer's scope and the global filters included)."""
+#: The history stages of a closed deal.
+CLOSED_STAGES = ("won", "lost")
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """Each opportunity as it stood at an instant, rebuilt from the stage history (:func:`stood_at`).
+
+    ``from_`` is ``opportunity`` outer-joined to its last history row before the instant; ``row`` that row (its columns
+    NULL for a deal with no row by then, ``unrecorded`` true). ``close`` is the expected close date then — for an
+    unrecorded deal the only one known, its current one, used just to say which period it concerns. ``conditions``
+    keep the deals open then: created before the instant, not closed by it, and the row's stage open (or no row)."""
+
+    from_: Any
+    row: Any
+    unrecorded: ColumnElement[bool]
+    close: ColumnElement
+    conditions: tuple[ColumnElement[bool], ...]
+
+
+def as_of_rows(instant: datetime, name: str = "stood") -> AsOf:
+    """The opportunities open at ``instant`` with their values then (see :class:`AsOf`); scope and filters not applied."""
     t = FACT.table
-    joined, rate = rate_join(t, t.c.currency, literal(ctx.as_of, Date()), ctx.currency)
-    amount = converted(t.c.amount, rate)
-    conds = (
-        *open_at(ctx, flt, _end_of(ctx.as_of, ctx)),
-        in_period(t.c.expected_close_date, flt.period, ctx.calendar, timestamp=False),
-        *_grade_conditions(grade),
+    s = stood_at(instant, name)
+    unrecorded = s.c.opportunity_id.is_(None)
+    return AsOf(
+        from_=t.outerjoin(s, and_(s.c.opportunity_id == t.c.opportunity_id, s.c.position == 1)),
+        row=s,
+        unrecorded=unrecorded,
+        close=case((unrecorded, t.c.expected_close_date), else_=s.c.expected_close_date),
+        conditions=(
+            t.c.created_at < instant,
+            or_(t.c.closed_at.is_(None), t.c.closed_at >= instant),
+            or_(unrecorded, s.c.stage.not_in(CLOSED_STAGES)),
+        ),
     )
-    return joined, amount, weighted_amount(amount, t.c.probability), conds
 
 
-def _close_bucket(when: When | None, ctx: Context, flt: Filters) -> ColumnElement | None:
+@dataclass(frozen=True)
+class OpenPipeline:
+    """FROM, values and conditions of the deals open at the end of the as-of day expected (then) to close in the
+    filters' period. ``amount`` and ``weighted`` are NULL for an unrecorded deal, so it adds no money."""
+
+    from_: Any
+    stood: AsOf
+    amount: ColumnElement
+    weighted: ColumnElement
+    conditions: tuple[ColumnElement[bool], ...]
+
+
+def _open_pipeline(ctx: Context, flt: Filters, grade: str | None) -> OpenPipeline:
+    """The open pipeline at the end of the as-of day (the viewer's scope and the global filters included)."""
+    t = FACT.table
+    stood = as_of_rows(_end_of(ctx.as_of, ctx), "as_of_row")
+    joined, rate = rate_join(stood.from_, t.c.currency, literal(ctx.as_of, Date()), ctx.currency)
+    amount = converted(stood.row.c.amount, rate)
+    conds = (
+        *stood.conditions,
+        in_period(stood.close, flt.period, ctx.calendar, timestamp=False),
+        *_grade_conditions(grade),
+        *scoped(FACT, ctx, flt),
+    )
+    return OpenPipeline(joined, stood, amount, weighted_amount(amount, stood.row.c.probability), conds)
+
+
+def _recorded(stood: AsOf) -> ColumnElement:
+    """1 for a deal with a history row by then, NULL otherwise: COUNT of it counts the deals the forecast can value."""
+    return case((stood.unrecorded, null()), else_=literal(1, Integer()))
+
+
+def _unrecorded(stood: AsOf) -> ColumnElement:
+    return case((stood.unrecorded, literal(1, Integer())), else_=null())
+
+
+def _close_bucket(when: When | None, ctx: Context, flt: Filters, close: ColumnElement) -> ColumnElement | None:
     if when is None:
         return None
     if when not in ("week", "month"):
         raise ValueError(f"the pipeline is bucketed by expected close week or month, not {when!r}")
     period = Period(flt.period.start, flt.period.end, when)
     t = FACT.table
-    return group_column(Grouping("bucket"), ctx, Filters(period), date=t.c.expected_close_date, unit=t.c.unit_id, timestamp=False)
+    return group_column(Grouping("bucket"), ctx, Filters(period), date=close, unit=t.c.unit_id, timestamp=False)
 
 
 def pipeline_select(ctx: Context, flt: Filters, when: When | None = None, by: Split | None = None, *, grade: str | None = None) -> Select:
-    """``deals``, ``amount`` and ``weighted`` of the pipeline (see :func:`weighted_pipeline`), per ``bucket`` and ``group``."""
-    joined, amount, weighted, conds = _open_pipeline(ctx, flt, grade)
+    """``deals``, ``no_history_deals``, ``amount`` and ``weighted`` of the pipeline (see :func:`weighted_pipeline`),
+    per ``bucket`` and ``group``."""
+    p = _open_pipeline(ctx, flt, grade)
     stmt = (
         select(
-            func.count().label("deals"),
-            func.round(func.sum(amount), 2).label("amount"),
-            func.round(func.sum(weighted), 2).label("weighted"),
+            func.count(_recorded(p.stood)).label("deals"),
+            func.count(_unrecorded(p.stood)).label("no_history_deals"),
+            func.round(func.sum(p.amount), 2).label("amount"),
+            func.round(func.sum(p.weighted), 2).label("weighted"),
         )
-        .select_from(joined)
-        .where(*conds)
+        .select_from(p.from_)
+        .where(*p.conditions)
     )
-    return _select_grouped(stmt, {"bucket": _close_bucket(when, ctx, flt), "group": _split(by, ctx, flt)})
+    return _select_grouped(stmt, {"bucket": _close_bucket(when, ctx, flt, p.stood.close), "group": _split(by, ctx, flt)})
 
 
 def weighted_pipeline(ctx: Context, flt: Filters, when: When | None = None, by: Split | None = None, *, grade: str | None = None) -> pd.DataFrame:
-    """The deals open at the as-of day whose expected close date lies in the filters' period, in the viewer's scope:
-    one row, or one per expected close week or month (``when``) and/or per compared unit, business unit, product,
-    rep or project grade (``by``); ``grade`` keeps that grade and above only.
+    """The deals open at the end of the as-of day whose expected close date then lies in the filters' period, in the
+    viewer's scope, valued as they stood then (the stage history): one row, or one per expected close week or month
+    (``when``) and/or per compared unit, business unit, product, rep or project grade (``by``); ``grade`` keeps that
+    grade and above only.
 
     Columns: ``close_week`` or ``close_month`` (the bucket's first day; with ``when``), ``group`` (with ``by``),
-    ``deals`` (int), ``amount`` and ``weighted`` (Decimals in the reporting currency). Ungrouped by ``by``, every
-    week or month of the period has a row, zero where nothing is expected.
+    ``deals`` (int), ``no_history_deals`` (int: open then but with no history row by then, so of unknown value —
+    left out of ``deals`` and the money, placed by their current expected close date), ``amount`` and ``weighted``
+    (Decimals in the reporting currency). Ungrouped by ``by``, every week or month of the period has a row, zero where
+    nothing is expected.
     """
     frame = read_frame(ctx.engine, pipeline_select(ctx, flt, when, by, grade=grade))
     starts = buckets(Period(flt.period.start, flt.period.end, when), ctx.calendar) if when else []
@@ -248,8 +325,9 @@ def weighted_pipeline(ctx: Context, flt: Filters, when: When | None = None, by: 
     for r in frame.to_dict("records"):
         bucket = starts[_count(r["bucket"])] if when else None
         key = (bucket, _group_value(r.get("group")))
-        rows[key] = dict(deals=_count(r["deals"]), amount=_money(r["amount"]), weighted=_money(r["weighted"]))
-    empty = dict(deals=0, amount=Decimal("0.00"), weighted=Decimal("0.00"))
+        rows[key] = dict(deals=_count(r["deals"]), no_history_deals=_count(r["no_history_deals"]), amount=_money(r["amount"]),
+                         weighted=_money(r["weighted"]))
+    empty = dict(deals=0, no_history_deals=0, amount=Decimal("0.00"), weighted=Decimal("0.00"))
     if by is None:
         for start in starts or [None]:
             rows.setdefault((start, None), dict(empty))
@@ -262,14 +340,18 @@ def weighted_pipeline(ctx: Context, flt: Filters, when: When | None = None, by: 
         if by is not None:
             row["group"] = group
         out.append({**row, **values})
-    columns = ([label] if label else []) + (["group"] if by is not None else []) + ["deals", "amount", "weighted"]
+    measures = ["deals", "no_history_deals", "amount", "weighted"]
+    columns = ([label] if label else []) + (["group"] if by is not None else []) + measures
     return _frame(out, columns, [c for c in columns[:2] if c in (label, "group")])
 
 
 def period_end_projection(ctx: Context, flt: Filters, grouping: Grouping = TOTAL) -> pd.DataFrame:
     """The projection to the period's end, in money: :func:`metrics.targets.projection` — the one the incentive views use
     (closed revenue to date + the weighted open deals expected to close in the period). Columns ``group`` (when
-    grouped), ``closed``, ``weighted_open`` and ``projected``."""
+    grouped), ``closed``, ``weighted_open`` and ``projected``.
+
+    Its ``weighted_open`` reads the deals open now at their current values, not as they stood at the as-of day, so it
+    can differ from :func:`weighted_pipeline` (see the module docstring)."""
     return targets.projection(ctx, flt, "revenue", grouping)
 
 
@@ -288,14 +370,17 @@ def forecast_category(stage: ColumnElement, probability: ColumnElement) -> Colum
 def categories_select(ctx: Context, flt: Filters, by: Split | None = None, *, grade: str | None = None) -> Select:
     """``category``, ``deals``, ``amount`` and ``weighted`` (per ``group``): the open pipeline by category, and the deals
     won in the period so far as closed won (their amount also their weighted amount)."""
-    t = FACT.table
-    joined, amount, weighted, conds = _open_pipeline(ctx, flt, grade)
+    p = _open_pipeline(ctx, flt, grade)
+    s = p.stood.row
     group = _split(by, ctx, flt)
     group_col = [(group if group is not None else cast(null(), String(40))).label("grp")]
     open_part = (
-        select(forecast_category(t.c.stage, t.c.probability).label("category"), *group_col, amount.label("amount"), weighted.label("weighted"))
-        .select_from(joined)
-        .where(*conds)
+        select(
+            forecast_category(s.c.stage, s.c.probability).label("category"), *group_col, p.amount.label("amount"),
+            p.weighted.label("weighted"),
+        )
+        .select_from(p.from_)
+        .where(*p.conditions, ~p.stood.unrecorded)
     )
     won_from, won_amount = _won_amount(ctx, flt.period)
     won_part = (
@@ -317,7 +402,9 @@ def categories_select(ctx: Context, flt: Filters, by: Split | None = None, *, gr
 
 def forecast_categories(ctx: Context, flt: Filters, by: Split | None = None, *, grade: str | None = None) -> pd.DataFrame:
     """The forecast of the filters' period by category: deals won in it up to the as-of day (closed won) and the deals
-    open at the as-of day expected to close in it, as commit, best case or pipeline; lost deals are left out.
+    open at the end of the as-of day expected (then) to close in it, as commit, best case or pipeline by their stage and
+    probability then — the same deals and values as :func:`weighted_pipeline`; lost deals are left out, and so are
+    deals with no history row by then (:func:`weighted_pipeline` counts them in ``no_history_deals``).
 
     Columns: ``group`` (with ``by``), ``category`` (:data:`CATEGORIES` order), ``deals``, ``amount``, ``weighted``.
     Ungrouped, all four categories have a row.
@@ -392,23 +479,23 @@ def stood_at(instant: datetime, name: str = "stood") -> Any:
 
 
 def _forecast_part(ctx: Context, flt: Filters, period: Period, index: int, group: ColumnElement, grade: str | None) -> Select:
-    """The deals in the pipeline at ``period``'s snapshot expected (then) to close in it, each with its weighted amount."""
+    """The deals in the pipeline at ``period``'s snapshot expected (then) to close in it, each with its weighted amount;
+    a deal open then with no history row by then is counted apart (``no_history``) and adds nothing."""
     t = FACT.table
     snap = snapshot_of(period, ctx)
-    s = stood_at(snap.instant, f"stood_{index}")
-    last_row = t.join(s, and_(s.c.opportunity_id == t.c.opportunity_id, s.c.position == 1))
-    joined, rate = rate_join(last_row, t.c.currency, literal(snap.rate_day, Date()), ctx.currency)
+    stood = as_of_rows(snap.instant, f"stood_{index}")
+    s = stood.row
+    joined, rate = rate_join(stood.from_, t.c.currency, literal(snap.rate_day, Date()), ctx.currency)
     weighted = weighted_amount(converted(s.c.amount, rate), s.c.probability)
     return (
-        select(literal(index, Integer()).label("k"), group.label("grp"), weighted.label("forecast"), literal(1, Integer()).label("is_forecast"),
+        select(literal(index, Integer()).label("k"), group.label("grp"), weighted.label("forecast"),
+               _recorded(stood).label("is_forecast"), _unrecorded(stood).label("no_history"),
                cast(null(), MONEY_TYPE).label("actual"), cast(null(), Integer()).label("is_won"))
         .select_from(joined)
         .where(
-            t.c.created_at < snap.instant,
-            or_(t.c.closed_at.is_(None), t.c.closed_at >= snap.instant),
-            s.c.stage.not_in(("won", "lost")),
-            s.c.expected_close_date >= period.start,
-            s.c.expected_close_date <= period.end,
+            *stood.conditions,
+            stood.close >= period.start,
+            stood.close <= period.end,
             *_grade_conditions(grade),
             *scoped(FACT, ctx, flt),
         )
@@ -417,8 +504,9 @@ def _forecast_part(ctx: Context, flt: Filters, period: Period, index: int, group
 
 def accuracy_select(ctx: Context, flt: Filters, periods: Sequence[Period], by: Split | None = None, *, grade: str | None = None) -> Select:
     """Per period (``k``, its index in ``periods``; left out with one period) and ``group``: ``forecast_deals``,
-    ``forecast`` (the weighted pipeline at the period's snapshot), ``won_deals`` and ``actual`` (won in the period
-    by the end of the as-of day). Money rounded to the cent, zero where there is none."""
+    ``no_history_deals`` (open at the snapshot with no history row by then), ``forecast`` (the weighted pipeline at the
+    period's snapshot), ``won_deals`` and ``actual`` (won in the period by the end of the as-of day).
+    Money rounded to the cent, zero where there is none."""
     if not periods:
         raise ValueError("forecast accuracy needs at least one period")
     t = FACT.table
@@ -430,7 +518,7 @@ def accuracy_select(ctx: Context, flt: Filters, periods: Sequence[Period], by: S
     index = case(*[(in_period(t.c.closed_at, p, ctx.calendar, timestamp=True), i) for i, p in enumerate(periods)], else_=None)
     parts.append(
         select(index.label("k"), grp.label("grp"), cast(null(), MONEY_TYPE).label("forecast"), cast(null(), Integer()).label("is_forecast"),
-               won_amount.label("actual"), literal(1, Integer()).label("is_won"))
+               cast(null(), Integer()).label("no_history"), won_amount.label("actual"), literal(1, Integer()).label("is_won"))
         .select_from(won_from)
         .where(
             t.c.status == "won",
@@ -443,6 +531,7 @@ def accuracy_select(ctx: Context, flt: Filters, periods: Sequence[Period], by: S
     u = union_all(*parts).subquery("forecast_and_won")
     stmt = select(
         func.count(u.c.is_forecast).label("forecast_deals"),
+        func.count(u.c.no_history).label("no_history_deals"),
         func.round(func.coalesce(func.sum(u.c.forecast), 0), 2).label("forecast"),
         func.count(u.c.is_won).label("won_deals"),
         func.round(func.coalesce(func.sum(u.c.actual), 0), 2).label("actual"),
@@ -475,12 +564,14 @@ def forecast_accuracy(ctx: Context, flt: Filters, grain: str = "month", by: Spli
     weighted pipeline said at its opening about the deals expected to close in it, against what was won in it.
 
     Columns: ``period_start``, ``period_end``, (``group``,) ``complete`` (the period ended by the as-of day),
-    ``forecast_deals``, ``forecast``, ``won_deals``, ``actual`` (Decimals), ``error`` = forecast − actual,
+    ``forecast_deals``, ``no_history_deals`` (deals open at the snapshot but with no stage-history row by then: their
+    values then are unknown, so they are left out of the forecast and counted here — by their current expected close
+    date), ``forecast``, ``won_deals``, ``actual`` (Decimals), ``error`` = forecast − actual,
     ``forecast_to_actual`` = forecast ÷ actual and ``accuracy`` = 1 − |error| ÷ actual (floats; None when nothing was won).
     """
     periods = accuracy_periods(flt, ctx, grain)
-    columns = ["period_start", "period_end", *(["group"] if by is not None else []), "complete", "forecast_deals", "forecast",
-               "won_deals", "actual", "error", "forecast_to_actual", "accuracy"]
+    columns = ["period_start", "period_end", *(["group"] if by is not None else []), "complete", "forecast_deals",
+               "no_history_deals", "forecast", "won_deals", "actual", "error", "forecast_to_actual", "accuracy"]
     if not periods:
         return pd.DataFrame([], columns=columns)
     frame = read_frame(ctx.engine, accuracy_select(ctx, flt, periods, by, grade=grade))
@@ -496,8 +587,9 @@ def forecast_accuracy(ctx: Context, flt: Filters, grain: str = "month", by: Spli
         p = periods[k]
         forecast, actual = _money(r.get("forecast")), _money(r.get("actual"))
         row = {"period_start": p.start, "period_end": p.end, **({"group": group} if by is not None else {}), "complete": ctx.as_of >= p.end,
-               "forecast_deals": _count(r.get("forecast_deals")), "forecast": forecast, "won_deals": _count(r.get("won_deals")),
-               "actual": actual, "error": forecast - actual, "forecast_to_actual": ratio_value(forecast, actual)[0],
+               "forecast_deals": _count(r.get("forecast_deals")), "no_history_deals": _count(r.get("no_history_deals")),
+               "forecast": forecast, "won_deals": _count(r.get("won_deals")), "actual": actual,
+               "error": forecast - actual, "forecast_to_actual": ratio_value(forecast, actual)[0],
                "accuracy": accuracy_value(forecast, actual)}
         rows.append(row)
     return _frame(rows, columns)
@@ -580,10 +672,10 @@ def competitors(ctx: Context, flt: Filters, split: Split | None = None, *, grade
 
 
 def weighted_pipeline_query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
-    joined, _amount, weighted, conds = _open_pipeline(ctx, flt, None)
+    p = _open_pipeline(ctx, flt, None)
     t = FACT.table
-    group = group_column(grouping, ctx, flt, date=t.c.expected_close_date, unit=t.c.unit_id, timestamp=False, fact=FACT)
-    stmt = select(func.round(func.sum(weighted), 2).label("numerator")).select_from(joined).where(*conds)
+    group = group_column(grouping, ctx, flt, date=p.stood.close, unit=t.c.unit_id, timestamp=False, fact=FACT)
+    stmt = select(func.round(func.sum(p.weighted), 2).label("numerator")).select_from(p.from_).where(*p.conditions)
     return _select_grouped(stmt, {"group": group})
 
 
@@ -619,14 +711,17 @@ WEIGHTED_PIPELINE = Metric(
     key="weighted_pipeline",
     label={"en": "Weighted pipeline", "zh": "加权商机金额"},
     definition={
-        "en": "Σ amount × probability (0 to 1) of the opportunities open at the as-of day — created by its end and not won "
-        "or lost by then — whose expected close date lies in the period. Each amount is converted at the rate in force "
-        "on the as-of day and rounded to the cent, then weighted and rounded to the cent; a deal with no amount, no "
-        "probability or no rate adds nothing. Credited to the unit, business unit and rep stored on the opportunity; "
-        "split by period, it is split by expected close date.",
-        "zh": "截至数据日仍未结的商机（数据日结束前创建、且当时尚未赢单或输单）中，预计关闭日期落在本期内的 Σ 金额 × 赢率（0 到 1）。"
+        "en": "Σ amount × probability (0 to 1) of the opportunities open at the end of the as-of day — created by then and "
+        "not won or lost by then — whose expected close date lies in the period. The amount, probability and expected "
+        "close date (and the stage) are the values as they stood at the end of the as-of day, rebuilt from the stage "
+        "history (its last change before then), not today's. Each amount is converted at the rate in force on the as-of "
+        "day and rounded to the cent, then weighted and rounded to the cent; a deal with no amount, no probability or "
+        "no rate adds nothing. A deal with no stage-history row by then is left out and counted separately. Credited to "
+        "the unit, business unit and rep stored on the opportunity; split by period, it is split by expected close date.",
+        "zh": "数据日结束时仍未结的商机（此前已创建、且当时尚未赢单或输单）中，预计关闭日期落在本期内的 Σ 金额 × 赢率（0 到 1）。"
+        "金额、赢率和预计关闭日期（及阶段）均取数据日结束时的值，由阶段历史重建（此前最后一次变更），而非当前值。"
         "每笔金额按数据日的汇率折算并四舍五入到分，再乘以赢率并四舍五入到分；缺少金额、赢率或汇率的商机不计金额。"
-        "归属商机上记录的组织单元、经营单元和销售；按期间拆分时按预计关闭日期拆分。",
+        "截至当时没有阶段历史记录的商机不计入，另行计数。归属商机上记录的组织单元、经营单元和销售；按期间拆分时按预计关闭日期拆分。",
     },
     kind="money",
     better="up",
@@ -642,11 +737,13 @@ FORECAST_ACCURACY = Metric(
         "(local midnight of its first day), rebuilt from the stage history — each opportunity created before then and "
         "not yet closed, with the amount, probability and expected close date of its last change before then, counted "
         "when that expected close date lies in the period; amounts at the rate of the period's first day, weighted and "
-        "rounded to the cent. Actual: the amounts of the opportunities won in the period up to the as-of day, at the rate "
-        "of their close date. 100% is a perfect forecast; over- and under-forecasting both lower it. Not computed when "
-        "nothing was won.",
+        "rounded to the cent. An opportunity open then with no stage-history row before then has no known values: it "
+        "is left out of the forecast and its count is shown as deals without history. Actual: the amounts of the "
+        "opportunities won in the period up to the as-of day, at the rate of their close date. 100% is a perfect "
+        "forecast; over- and under-forecasting both lower it. Not computed when nothing was won.",
         "zh": "1 − |预测 − 实际| ÷ 实际。预测：本期开始时（首日本地零点）的加权商机金额，由阶段历史重建——此前已创建且尚未关闭的商机，"
         "取其此前最后一次变更时的金额、赢率和预计关闭日期，预计关闭日期落在本期内的计入；金额按本期首日的汇率折算，加权后四舍五入到分。"
+        "当时未结但此前没有阶段历史记录的商机，其当时的值未知：不计入预测，另行显示其数量（无历史商机数）。"
         "实际：本期内截至数据日赢单的商机金额，按关闭日期的汇率折算。100% 为完全准确，预测偏高或偏低都会降低该值；本期无赢单时不计算。",
     },
     kind="ratio",

@@ -2,7 +2,7 @@
 
 tiny_crm's organisation (ALL → NORTH → N-OFF (4) → N-T1 (6), ALL → SOUTH → S-OFF (5) → S-T1 (7)), business units
 HW (product HW-1) and SW (product SW-1) and company zone Asia/Shanghai (UTC+8). Reporting currency USD; EUR converts
-at 1.10 until 2025-05-01 and at 1.20 from then. Project grades: company (rank 1), region (2), office (3).
+at 1.10 until 2025-05-01 and at 1.20 from then; GBP has no rate at all. Project grades: company (rank 1), region (2), office (3).
 The as-of day of the tests is 2025-06-15. Times below are UTC; "local" is Shanghai.
 
 | opp | unit  | product | grade   | cur | created     | now                     | amount | prob | exp. close | closed (UTC)       | lost: reason / competitor |
@@ -17,6 +17,12 @@ The as-of day of the tests is 2025-06-15. Times below are UTC; "local" is Shangh
 | O8  | N-T1  | SW-1    | office  | USD | 2025-04-20  | lost                    | 300    | 0    | 2025-06-30 | 2025-06-02 02:00   | price / none              |
 | O9  | S-OFF | HW-1    | none    | USD | 2025-05-01  | open, negotiation       | 400    | 0.3  | 2025-07-15 |                    |                           |
 | O10 | N-T1  | HW-1    | region  | USD | 2025-05-25  | open, proposal          | 2000   | 0.45 | 2025-07-02 |                    |                           |
+| O11 | S-T1  | SW-1    | office  | GBP | 2025-05-05  | open, qualification     | 700    | 0.5  | 2025-07-10 |                    |                           |
+| O12 | N-T1  | HW-1    | office  | USD | 2025-05-06  | open, prospecting       | 600    | none | 2025-06-27 |                    |                           |
+| O13 | S-OFF | HW-1    | office  | USD | 2025-05-10  | open, proposal          | 250    | 0.6  | 2025-06-18 |                    |                           |
+
+O11 has no exchange rate and O12 no probability: each counts as a deal but adds no money (O12's amount counts, its
+weighted amount does not). O13 was created on 10 May but its history only starts on 5 June.
 
 Stage history (changed at, UTC → stage, amount, probability, expected close):
 
@@ -28,7 +34,8 @@ Stage history (changed at, UTC → stage, amount, probability, expected close):
 - O5: 03-10 proposal 1000 0.60 05-15; 05-05 proposal 1000 1 06-10.
 - O7: 02-20 proposal 900 0.50 05-30; 05-12 08:00 lost 900 0 05-30.
 - O8: 04-20 prospecting 300 0.10 06-30; 06-02 02:00 lost 300 0 06-30.
-- O10: 05-25 proposal 2000 0.45 07-02.
+- O10: 05-25 proposal 2000 0.45 07-02. O11: 05-05 qualification 700 (GBP) 0.5 07-10. O12: 05-06 prospecting 600 none 06-27.
+- O13: 06-05 proposal 250 0.6 06-18 — no row before then: its values before 5 June are unknown.
 
 One order: SO-1, O1's, booked 2025-05-20 for 1500 USD in N-OFF (HW): the projection's closed revenue.
 """
@@ -63,13 +70,15 @@ RATES = [
 
 def _opp(
     i: int, unit: int, product: int, grade: str | None, currency: str, created: datetime, stage: str, amount: str | None,
-    probability: str, close: date, closed: datetime | None = None, reason: str | None = None, competitor: str | None = None,
+    probability: str | None, close: date, closed: datetime | None = None, reason: str | None = None,
+    competitor: str | None = None,
 ) -> dict:
     status = stage if stage in ("won", "lost") else "open"
     return dict(
         opportunity_id=i, name=f"O{i}", account_id=1 if unit in (4, 6) else 2, owner_rep_id=1 if unit in (4, 6) else 2,
         unit_id=unit, bu_id=product, product_id=product, created_at=created, stage=stage,
-        amount=None if amount is None else D(amount), currency=currency, probability=D(probability),
+        amount=None if amount is None else D(amount), currency=currency,
+        probability=None if probability is None else D(probability),
         expected_close_date=close, closed_at=closed, status=status, loss_reason=reason, competitor=competitor, project_grade=grade,
     )
 
@@ -85,12 +94,16 @@ OPPORTUNITIES = [
     _opp(8, 6, 2, "office", "USD", datetime(2025, 4, 20), "lost", "300.00", "0", date(2025, 6, 30), datetime(2025, 6, 2, 2), "price"),
     _opp(9, 5, 1, None, "USD", datetime(2025, 5, 1), "negotiation", "400.00", "0.3", date(2025, 7, 15)),
     _opp(10, 6, 1, "region", "USD", datetime(2025, 5, 25), "proposal", "2000.00", "0.45", date(2025, 7, 2)),
+    _opp(11, 7, 2, "office", "GBP", datetime(2025, 5, 5), "qualification", "700.00", "0.5", date(2025, 7, 10)),
+    _opp(12, 6, 1, "office", "USD", datetime(2025, 5, 6), "prospecting", "600.00", None, date(2025, 6, 27)),
+    _opp(13, 5, 1, "office", "USD", datetime(2025, 5, 10), "proposal", "250.00", "0.6", date(2025, 6, 18)),
 ]
 
 
-def _h(i: int, at: datetime, stage: str, amount: str | None, probability: str, close: date) -> dict:
+def _h(i: int, at: datetime, stage: str, amount: str | None, probability: str | None, close: date) -> dict:
     return dict(
-        opportunity_id=i, changed_at=at, stage=stage, amount=None if amount is None else D(amount), probability=D(probability),
+        opportunity_id=i, changed_at=at, stage=stage, amount=None if amount is None else D(amount),
+        probability=None if probability is None else D(probability),
         expected_close_date=close,
     )
 
@@ -113,6 +126,9 @@ HISTORY = [
     _h(8, datetime(2025, 6, 2, 2), "lost", "300.00", "0", date(2025, 6, 30)),
     _h(9, datetime(2025, 5, 1), "negotiation", "400.00", "0.3", date(2025, 7, 15)),
     _h(10, datetime(2025, 5, 25), "proposal", "2000.00", "0.45", date(2025, 7, 2)),
+    _h(11, datetime(2025, 5, 5), "qualification", "700.00", "0.5", date(2025, 7, 10)),
+    _h(12, datetime(2025, 5, 6), "prospecting", "600.00", None, date(2025, 6, 27)),
+    _h(13, datetime(2025, 6, 5), "proposal", "250.00", "0.6", date(2025, 6, 18)),
 ]
 ORDERS = [
     dict(order_id=1, order_number="SO-1", account_id=1, opportunity_id=1, rep_id=1, unit_id=4, bu_id=1, product_id=1,

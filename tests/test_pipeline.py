@@ -1,7 +1,8 @@
 """The pipeline and forecast against pipeline_crm, worked out by hand, identical on every backend.
 
-As-of day 2025-06-15 (its end: 2025-06-15 16:00 UTC). Open then: O4, O5, O6, O9, O10 (O8 was lost on 2 June).
-Their weighted amounts at the as-of day's rate (EUR 1.20), amount → weighted, each rounded to the cent:
+As-of day 2025-06-15 (its end: 2025-06-15 16:00 UTC). Open then: O4, O5, O6, O9, O10, O11, O12, O13 (O8 was lost on
+2 June), each at its last history row — for these the same as its current values. Their weighted amounts at the as-of
+day's rate (EUR 1.20; GBP none), amount → weighted, each rounded to the cent:
 
 | opp | unit  | product | grade   | exp. close | category                         | amount          | weighted          |
 |-----|-------|---------|---------|------------|----------------------------------|-----------------|-------------------|
@@ -10,6 +11,9 @@ Their weighted amounts at the as-of day's rate (EUR 1.20), amount → weighted, 
 | O6  | NORTH | SW-1    | region  | 06-25 (Wed)| best case (qualification, p = 0.5)| none → 0.00    | 0.00              |
 | O9  | SOUTH | HW-1    | none    | 07-15 (Tue)| commit (negotiation, p = 0.3)    | 400.00          | 400 × 0.3 = 120.00 |
 | O10 | NORTH | HW-1    | region  | 07-02 (Wed)| best case (proposal, p = 0.45)   | 2000.00         | 2000 × 0.45 = 900.00 |
+| O11 | SOUTH | SW-1    | office  | 07-10 (Thu)| best case (qualification, p = 0.5)| 700 £, no rate → 0.00 | 0.00        |
+| O12 | NORTH | HW-1    | office  | 06-27 (Fri)| pipeline (prospecting, p none)   | 600.00          | 600 × none → 0.00 |
+| O13 | SOUTH | HW-1    | office  | 06-18 (Wed)| best case (proposal, p = 0.6)    | 250.00          | 250 × 0.6 = 150.00 |
 
 Forecast accuracy, Q2 2025 by month. Each month's forecast is the pipeline as it stood at its opening (local midnight:
 April 2025-03-31 16:00 UTC, May 04-30 16:00, June 05-31 16:00), from each deal's last history row before then:
@@ -21,7 +25,9 @@ April 2025-03-31 16:00 UTC, May 04-30 16:00, June 05-31 16:00), from each deal's
   × 0.60 = 720.00 (05-15); O7's 02-20 row 900 × 0.50 = 450.00 (05-30). O9 created 05-01 00:00 UTC, after the opening.
   Forecast 2370.00 (3). Won: O1 1500.00. Error 870; accuracy 1 − 870 ÷ 1500 = 0.42; forecast ÷ actual 1.58.
 - June (rate 1.20; not over on 15 June): O4 500 × 0 = 0.00; O5's 05-05 row 1200 × 1 = 1200.00; O6 no amount: 0.00;
-  O8 (lost 2 June, after the opening) 300 × 0.10 = 30.00. Forecast 1230.00 (4). Won: nothing. Accuracy: none.
+  O8 (lost 2 June, after the opening) 300 × 0.10 = 30.00; O12 no probability: 0.00. Forecast 1230.00 (5). O11 then
+  expected 10 July: not June's. O13 was open at the opening (created 10 May) but has no history row before 5 June: left
+  out, counted as 1 deal without history (its current expected close, 18 June, is in June). Won: nothing. Accuracy: none.
 - The quarter as one period (opening 1 April, rate 1.10): O1 600.00, O4 0.00, O5 1000 € × 1.10 = 1100 × 0.60 = 660.00,
   O7 450.00 = 1710.00 (4); won O2 2000 + O1 1500 = 3500.00. Accuracy (3500 − |1710 − 3500|) ÷ 3500 = 1710 ÷ 3500.
   NORTH: O1 600 + O4 0 against O1 1500 → (1500 − 900) ÷ 1500 = 0.4; SOUTH: O5 660 + O7 450 = 1110 against O2 2000 →
@@ -108,20 +114,21 @@ def values(series) -> list:
 
 
 def test_weighted_pipeline_of_the_open_deals_expected_in_the_period(ctx_for):
-    # O4 + O5 + O6 + O9 + O10: amount 500 + 1200 + 0 + 400 + 2000 = 4100; weighted 0 + 1200 + 0 + 120 + 900 = 2220.
+    # O4 + O5 + O6 + O9 + O10 + O11 + O12 + O13: amount 500 + 1200 + 0 + 400 + 2000 + 0 (O11, no rate) + 600 + 250 = 4950;
+    # weighted 0 + 1200 + 0 + 120 + 900 + 0 (no rate) + 0 (no probability) + 150 = 2370. O11 and O12 count as deals.
     frame = weighted_pipeline(ctx_for(), Filters(JUNE_JULY))
-    assert rows(frame, "deals", "amount", "weighted") == [(5, D("4100.00"), D("2220.00"))]
-    # June only: O4, O5, O6 (O9 and O10 are expected in July; closed deals never count).
+    assert rows(frame, "deals", "no_history_deals", "amount", "weighted") == [(8, 0, D("4950.00"), D("2370.00"))]
+    # June only: O4, O5, O6, O12, O13 → 500 + 1200 + 0 + 600 + 250, weighted 1200 + 150 (O9, O10, O11: July).
     june = weighted_pipeline(ctx_for(), Filters(Period(date(2025, 6, 1), date(2025, 6, 30))))
-    assert rows(june, "deals", "amount", "weighted") == [(3, D("1700.00"), D("1200.00"))]
+    assert rows(june, "deals", "amount", "weighted") == [(5, D("2550.00"), D("1350.00"))]
 
 
 def test_by_expected_close_month_and_week(ctx_for):
     by_month = weighted_pipeline(ctx_for(), Filters(JUNE_JULY), when="month")
-    # June: O4, O5, O6 → 500 + 1200 + 0, weighted 1200; July: O10, O9 → 2000 + 400, weighted 900 + 120.
+    # June: O4, O5, O6, O12, O13 → 2550, weighted 1350; July: O10, O9, O11 → 2000 + 400 + 0, weighted 900 + 120 + 0.
     assert rows(by_month, "close_month", "deals", "amount", "weighted") == [
-        (date(2025, 6, 1), 3, D("1700.00"), D("1200.00")),
-        (date(2025, 7, 1), 2, D("2400.00"), D("1020.00")),
+        (date(2025, 6, 1), 5, D("2550.00"), D("1350.00")),
+        (date(2025, 7, 1), 3, D("2400.00"), D("1020.00")),
     ]
     # Weeks start on Monday; 1 June 2025 is a Sunday, so the first week starts 26 May. Every week has a row.
     by_week = weighted_pipeline(ctx_for(), Filters(JUNE_JULY), when="week")
@@ -130,10 +137,10 @@ def test_by_expected_close_month_and_week(ctx_for):
         (date(2025, 5, 26), *zero),
         (date(2025, 6, 2), *zero),
         (date(2025, 6, 9), 1, D("1200.00"), D("1200.00")),  # O5, 10 June
-        (date(2025, 6, 16), 1, D("500.00"), D("0.00")),  # O4, 20 June, probability 0
-        (date(2025, 6, 23), 1, D("0.00"), D("0.00")),  # O6, 25 June, no amount
+        (date(2025, 6, 16), 2, D("750.00"), D("150.00")),  # O13, 18 June, 250 × 0.6; O4, 20 June, 500 × 0
+        (date(2025, 6, 23), 2, D("600.00"), D("0.00")),  # O6, 25 June, no amount; O12, 27 June, no probability
         (date(2025, 6, 30), 1, D("2000.00"), D("900.00")),  # O10, 2 July
-        (date(2025, 7, 7), *zero),
+        (date(2025, 7, 7), 1, D("0.00"), D("0.00")),  # O11, 10 July, no rate
         (date(2025, 7, 14), 1, D("400.00"), D("120.00")),  # O9, 15 July
         (date(2025, 7, 21), *zero),
         (date(2025, 7, 28), *zero),
@@ -142,59 +149,101 @@ def test_by_expected_close_month_and_week(ctx_for):
 
 def test_by_unit_business_unit_product_and_grade(ctx_for):
     ctx, flt = ctx_for(), Filters(JUNE_JULY)
-    # NORTH: O4, O6, O10 → 500 + 0 + 2000, weighted 0 + 0 + 900. SOUTH: O5, O9 → 1200 + 400, weighted 1200 + 120.
+    # NORTH: O4, O6, O10, O12 → 500 + 0 + 2000 + 600, weighted 900. SOUTH: O5, O9, O11, O13 → 1200 + 400 + 0 + 250,
+    # weighted 1200 + 120 + 0 + 150.
     assert rows(weighted_pipeline(ctx, flt, by="unit"), "group", "deals", "amount", "weighted") == [
-        ("NORTH", 3, D("2500.00"), D("900.00")),
-        ("SOUTH", 2, D("1600.00"), D("1320.00")),
+        ("NORTH", 4, D("3100.00"), D("900.00")),
+        ("SOUTH", 4, D("1850.00"), D("1470.00")),
     ]
-    # HW-1: O4, O9, O10 → 500 + 400 + 2000, weighted 0 + 120 + 900. SW-1: O5, O6 → 1200 + 0, weighted 1200.
+    # HW-1: O4, O9, O10, O12, O13 → 500 + 400 + 2000 + 600 + 250, weighted 120 + 900 + 150. SW-1: O5, O6, O11 → 1200.
     assert rows(weighted_pipeline(ctx, flt, by="product"), "group", "deals", "amount", "weighted") == [
-        ("HW-1", 3, D("2900.00"), D("1020.00")),
-        ("SW-1", 2, D("1200.00"), D("1200.00")),
+        ("HW-1", 5, D("3750.00"), D("1170.00")),
+        ("SW-1", 3, D("1200.00"), D("1200.00")),
     ]
-    assert rows(weighted_pipeline(ctx, flt, by="bu"), "group", "weighted") == [("HW", D("1020.00")), ("SW", D("1200.00"))]
-    # Ungraded O9 is its own group, last.
+    assert rows(weighted_pipeline(ctx, flt, by="bu"), "group", "weighted") == [("HW", D("1170.00")), ("SW", D("1200.00"))]
+    # Ungraded O9 is its own group, last. Office: O4, O11, O12, O13 → 150.
     assert rows(weighted_pipeline(ctx, flt, by="grade"), "group", "deals", "weighted") == [
         ("company", 1, D("1200.00")),
-        ("office", 1, D("0.00")),
+        ("office", 4, D("150.00")),
         ("region", 2, D("900.00")),
         (None, 1, D("120.00")),
     ]
-    # Month and unit together: June NORTH O4 + O6, June SOUTH O5, July NORTH O10, July SOUTH O9.
+    # Month and unit together: June NORTH O4 + O6 + O12, June SOUTH O5 + O13, July NORTH O10, July SOUTH O9 + O11.
     assert rows(weighted_pipeline(ctx, flt, when="month", by="unit"), "close_month", "group", "deals", "weighted") == [
-        (date(2025, 6, 1), "NORTH", 2, D("0.00")),
-        (date(2025, 6, 1), "SOUTH", 1, D("1200.00")),
+        (date(2025, 6, 1), "NORTH", 3, D("0.00")),
+        (date(2025, 6, 1), "SOUTH", 2, D("1350.00")),
         (date(2025, 7, 1), "NORTH", 1, D("900.00")),
-        (date(2025, 7, 1), "SOUTH", 1, D("120.00")),
+        (date(2025, 7, 1), "SOUTH", 2, D("120.00")),
     ]
 
 
 def test_the_weighted_pipeline_metric(ctx_for):
     ctx, flt = ctx_for(), Filters(JUNE_JULY)
-    assert result(WEIGHTED_PIPELINE, ctx, flt).value == D("2220.00")
+    assert result(WEIGHTED_PIPELINE, ctx, flt).value == D("2370.00")
     by_unit = evaluate(WEIGHTED_PIPELINE, ctx, flt, Grouping("unit"))
-    assert dict(zip(by_unit["group"], by_unit["value"], strict=True)) == {"NORTH": D("900.00"), "SOUTH": D("1320.00")}
-    assert list(trend(WEIGHTED_PIPELINE, ctx, flt)["value"]) == [D("1200.00"), D("1020.00")]
+    assert dict(zip(by_unit["group"], by_unit["value"], strict=True)) == {"NORTH": D("900.00"), "SOUTH": D("1470.00")}
+    assert list(trend(WEIGHTED_PIPELINE, ctx, flt)["value"]) == [D("1350.00"), D("1020.00")]
     by_rep = evaluate(WEIGHTED_PIPELINE, ctx, flt, Grouping("rep"))
-    assert dict(zip(by_rep["group"], by_rep["value"], strict=True)) == {"E1": D("900.00"), "E2": D("1320.00")}
+    assert dict(zip(by_rep["group"], by_rep["value"], strict=True)) == {"E1": D("900.00"), "E2": D("1470.00")}
     for metric in (WEIGHTED_PIPELINE, FORECAST_ACCURACY):
         assert metric.label["en"] and metric.label["zh"] and metric.definition["en"] and metric.definition["zh"]
+    assert "as they stood at the end of the as-of day" in WEIGHTED_PIPELINE.definition["en"]
+    assert "数据日结束时的值" in WEIGHTED_PIPELINE.definition["zh"]
 
 
 def test_a_regional_head_sees_only_their_region(ctx_for):
     north = ctx_for(NORTH_HEAD)
-    assert rows(weighted_pipeline(north, Filters(JUNE_JULY)), "deals", "amount", "weighted") == [(3, D("2500.00"), D("900.00"))]
+    assert rows(weighted_pipeline(north, Filters(JUNE_JULY)), "deals", "amount", "weighted") == [(4, D("3100.00"), D("900.00"))]
     assert rows(weighted_pipeline(north, Filters(JUNE_JULY, unit="SOUTH")), "deals", "weighted") == [(0, D("0.00"))]
     assert result(WEIGHTED_PIPELINE, north, Filters(JUNE_JULY)).value == D("900.00")
 
 
-def test_the_projection_is_the_incentive_views_and_agrees_with_the_pipeline(ctx_for):
-    # May–July, as of 15 June: closed = SO-1 1500.00 booked 20 May; weighted open = O4 0 + O5 1200 + O6 0 + O9 120
-    # + O10 900 = 2220.00, the same as the weighted pipeline of the period; projected 3720.00.
+def test_the_pipeline_as_of_a_day_before_later_closes(loaded):
+    # As of 2025-05-10 (its end: 05-10 16:00 UTC), May–July, each deal at its last history row before then, EUR 1.20:
+    # O1 04-10 negotiation 1500 × 0.80 = 1200.00 (won only on 20 May) — commit
+    # O4 prospecting 500 × 0 = 0.00 — pipeline
+    # O5 05-05 proposal 1000 € × 1.20 = 1200 × 1 = 1200.00 — commit
+    # O6 qualification, no amount, 0.5 — best case, 0.00
+    # O7 02-20 proposal 900 × 0.50 = 450.00 (lost only on 12 May) — best case
+    # O8 04-20 prospecting 300 × 0.10 = 30.00 (lost only on 2 June) — pipeline
+    # O9 negotiation 400 × 0.3 = 120.00 — commit
+    # O11 qualification 700 £, no rate, 0.5 — best case, 0.00; O12 prospecting 600, no probability — pipeline, 0.00
+    # O2, O3 closed before; O10 created 25 May. O13 (created 10 May 00:00 UTC) has no history row until 5 June: left
+    # out, 1 deal without history.
+    # Weighted 1200 + 0 + 1200 + 0 + 450 + 30 + 120 + 0 + 0 = 3000.00 (9 deals);
+    # amount 1500 + 500 + 1200 + 0 + 900 + 300 + 400 + 0 + 600 = 5400.00.
+    ctx, flt = Context(loaded, load_org(loaded), DEFAULT_VIEWER, Calendar(), "USD", date(2025, 5, 10)), Filters(MAY_TO_JULY)
+    pipeline = weighted_pipeline(ctx, flt)
+    assert rows(pipeline, "deals", "no_history_deals", "amount", "weighted") == [(9, 1, D("5400.00"), D("3000.00"))]
+    assert result(WEIGHTED_PIPELINE, ctx, flt).value == D("3000.00")
+    # Nothing won by 10 May. Commit O1, O5, O9: 1500 + 1200 + 400, weighted 1200 + 1200 + 120. Best case O6, O7, O11:
+    # 0 + 900 + 0, weighted 450. Pipeline O4, O8, O12: 500 + 300 + 600, weighted 30.
+    assert rows(forecast_categories(ctx, flt), "category", "deals", "amount", "weighted") == [
+        ("closed_won", 0, D("0.00"), D("0.00")),
+        ("commit", 3, D("3100.00"), D("2520.00")),
+        ("best_case", 3, D("900.00"), D("450.00")),
+        ("pipeline", 3, D("1400.00"), D("30.00")),
+    ]
+
+
+def test_the_projection_is_the_incentive_views_and_reads_current_values(ctx_for, loaded):
+    # metrics.targets.projection reads the current status = 'open' rows at their current values. As of 15 June nothing
+    # in May–July changed after the as-of day, so it agrees with the weighted pipeline: closed = SO-1 1500.00 booked
+    # 20 May; weighted open = O4 0 + O5 1200 + O6 0 + O9 120 + O10 900 + O11 0 (no rate) + O12 0 (no probability)
+    # + O13 150 = 2370.00; projected 3870.00.
     ctx, flt = ctx_for(), Filters(MAY_TO_JULY)
     projected = period_end_projection(ctx, flt)
-    assert rows(projected, "closed", "weighted_open", "projected") == [(D("1500.00"), D("2220.00"), D("3720.00"))]
+    assert rows(projected, "closed", "weighted_open", "projected") == [(D("1500.00"), D("2370.00"), D("3870.00"))]
     assert weighted_pipeline(ctx, flt)["weighted"][0] == projected["weighted_open"][0]
+    # As of 10 May they differ. The projection: closed nothing yet (SO-1 is booked 20 May); open now and created by
+    # then: O4 0 + O5 1000 € × 1.20 × 1 = 1200 + O6 0 + O9 120 + O11 0 + O12 0 + O13 250 × 0.6 = 150 → 1470.00. The
+    # pipeline (3000.00) also holds O1 1200, O7 450, O8 30, closed since, and leaves out O13, unrecorded then:
+    # 3000 − 1200 − 450 − 30 + 150 = 1470.
+    earlier = Context(loaded, load_org(loaded), DEFAULT_VIEWER, Calendar(), "USD", date(2025, 5, 10))
+    assert rows(period_end_projection(earlier, flt), "closed", "weighted_open", "projected") == [
+        (D("0.00"), D("1470.00"), D("1470.00"))
+    ]
+    assert weighted_pipeline(earlier, flt)["weighted"][0] == D("3000.00")
 
 
 # --- Forecast categories ---------------------------------------------------------------------------------------
@@ -202,13 +251,14 @@ def test_the_projection_is_the_incentive_views_and_agrees_with_the_pipeline(ctx_
 
 def test_forecast_categories_of_a_period(ctx_for):
     # May–July: closed won O1 1500 (20 May); commit O5 1200 (p = 1) + O9 400 × 0.3 = 120 (negotiation);
-    # best case O6 (no amount) + O10 2000 × 0.45 = 900; pipeline O4 500 × 0. Lost O7 and O8 are left out.
+    # best case O6 (no amount) + O10 2000 × 0.45 = 900 + O11 (p 0.5, no rate: 0) + O13 250 × 0.6 = 150;
+    # pipeline O4 500 × 0 + O12 600 (no probability: weighted 0). Lost O7 and O8 are left out.
     frame = forecast_categories(ctx_for(), Filters(MAY_TO_JULY))
     assert rows(frame, "category", "deals", "amount", "weighted") == [
         ("closed_won", 1, D("1500.00"), D("1500.00")),
         ("commit", 2, D("1600.00"), D("1320.00")),
-        ("best_case", 2, D("2000.00"), D("900.00")),
-        ("pipeline", 1, D("500.00"), D("0.00")),
+        ("best_case", 4, D("2250.00"), D("1050.00")),
+        ("pipeline", 2, D("1100.00"), D("0.00")),
     ]
     assert tuple(frame["category"]) == CATEGORIES
 
@@ -217,11 +267,12 @@ def test_forecast_categories_by_unit_and_for_a_grade(ctx_for):
     frame = forecast_categories(ctx_for(), Filters(MAY_TO_JULY), by="unit")
     assert rows(frame, "group", "category", "deals", "weighted") == [
         ("NORTH", "closed_won", 1, D("1500.00")),
-        ("NORTH", "best_case", 2, D("900.00")),
-        ("NORTH", "pipeline", 1, D("0.00")),
-        ("SOUTH", "commit", 2, D("1320.00")),
+        ("NORTH", "best_case", 2, D("900.00")),  # O6, O10
+        ("NORTH", "pipeline", 2, D("0.00")),  # O4, O12
+        ("SOUTH", "commit", 2, D("1320.00")),  # O5, O9
+        ("SOUTH", "best_case", 2, D("150.00")),  # O11 (no rate), O13
     ]
-    # Region level and above: O1 (company) won; O5 (company) commit; O6, O10 (region) best case.
+    # Region level and above: O1 (company) won; O5 (company) commit; O6, O10 (region) best case (O11-O13: office).
     region = forecast_categories(ctx_for(), Filters(MAY_TO_JULY), grade="region")
     assert rows(region, "category", "deals", "weighted") == [
         ("closed_won", 1, D("1500.00")),
@@ -253,10 +304,13 @@ def test_the_category_rule(loaded):
 
 def test_forecast_accuracy_per_month_rebuilt_from_the_history(ctx_for):
     frame = forecast_accuracy(ctx_for(), Filters(Q2), "month")
-    assert rows(frame, "period_start", "period_end", "complete", "forecast_deals", "forecast", "won_deals", "actual", "error") == [
-        (date(2025, 4, 1), date(2025, 4, 30), True, 1, D("600.00"), 1, D("2000.00"), D("-1400.00")),
-        (date(2025, 5, 1), date(2025, 5, 31), True, 3, D("2370.00"), 1, D("1500.00"), D("870.00")),
-        (date(2025, 6, 1), date(2025, 6, 30), False, 4, D("1230.00"), 0, D("0.00"), D("1230.00")),
+    columns = ("period_start", "period_end", "complete", "forecast_deals", "no_history_deals", "forecast", "won_deals", "actual",
+               "error")
+    assert rows(frame, *columns) == [
+        (date(2025, 4, 1), date(2025, 4, 30), True, 1, 0, D("600.00"), 1, D("2000.00"), D("-1400.00")),
+        (date(2025, 5, 1), date(2025, 5, 31), True, 3, 0, D("2370.00"), 1, D("1500.00"), D("870.00")),
+        # O13: open at June's opening, no history row before 5 June — counted, not silently dropped.
+        (date(2025, 6, 1), date(2025, 6, 30), False, 5, 1, D("1230.00"), 0, D("0.00"), D("1230.00")),
     ]
     assert list(frame["accuracy"]) == [0.3, 0.42, None]  # June: nothing won yet, no accuracy
     assert list(frame["forecast_to_actual"]) == [0.3, 1.58, None]
@@ -264,7 +318,8 @@ def test_forecast_accuracy_per_month_rebuilt_from_the_history(ctx_for):
 
 def test_forecast_accuracy_of_a_quarter_by_unit(ctx_for):
     quarter = forecast_accuracy(ctx_for(), Filters(Q2), "quarter")
-    assert rows(quarter, "forecast_deals", "forecast", "won_deals", "actual") == [(4, D("1710.00"), 2, D("3500.00"))]
+    want = [(4, 0, D("1710.00"), 2, D("3500.00"))]
+    assert rows(quarter, "forecast_deals", "no_history_deals", "forecast", "won_deals", "actual") == want
     assert quarter["accuracy"][0] == 1710 / 3500
     by_unit = forecast_accuracy(ctx_for(), Filters(Q2), "quarter", by="unit")
     assert rows(by_unit, "group", "forecast", "actual", "accuracy") == [
@@ -359,11 +414,12 @@ def test_each_level_watches_its_grade_and_above(ctx_for):
     assert watched_grades(ctx, "region") == ["company", "region"]
     assert watched_grades(ctx, "office") == ["company", "region", "office"]
     assert watched_grades(ctx, "galaxy") == []
-    # company: O5; region and above: O5, O6, O10; office and above: every graded deal (O9 has none).
+    # company: O5; region and above: O5, O6, O10; office and above: every graded deal (O9 has none) — O4, O5, O6, O10,
+    # O11, O12, O13: 500 + 1200 + 0 + 2000 + 0 + 600 + 250, weighted 1200 + 900 + 150.
     expected = {
         "company": (1, D("1200.00"), D("1200.00")),
         "region": (3, D("3200.00"), D("2100.00")),
-        "office": (4, D("3700.00"), D("2100.00")),
+        "office": (7, D("4550.00"), D("2250.00")),
         "galaxy": (0, D("0.00"), D("0.00")),
     }
     for grade, want in expected.items():
