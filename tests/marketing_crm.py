@@ -18,6 +18,8 @@ Campaigns (cost; start; unit that ran it):
 | C4 | Winter mailing   | email      | 100 USD       | 2024-12-01 | SOUTH | L6 (its cost is Q4 2024's) |
 | C5 | April webinar    | webinar    | 150 USD       | 2025-04-01 | NORTH | none                    |
 | C6 | London expo      | trade_show | 1000 GBP (no rate) | 2025-05-20 | ALL | none                |
+| C7 | Autumn webinar   | webinar    | 800 USD       | 2024-09-10 | SOUTH | L13 (Q3 2024), L14 (Q4 2024: its cost is Q3's) |
+| C8 | Partner webinar  | webinar    | 200 USD       | 2024-11-01 | NORTH | L15 (Q4 2024, routed to SOUTH) |
 
 Leads (assigned at creation unless marked; "resp" = hours from assignment to first response):
 
@@ -35,6 +37,9 @@ Leads (assigned at creation unless marked; "resp" = hours from assignment to fir
 | L10  | N-OFF | event           | C1       | 04-05 (Q2) | E1  | 1 h    | new                                                           |       |
 | L11  | N-OFF | phone           | none     | 2024-12-30 | E4 (assigned 2025-01-02) | 4 h | new                                  |       |
 | L12  | N-OFF | own_development | none     | 03-05      | —   | (never assigned) | new                                                 |       |
+| L13  | S-OFF | event           | C7       | 2024-09-20 | —   | (never assigned) | new, converted 2024-09-25 (account A9)              | 214   |
+| L14  | S-OFF | website         | C7       | 2024-10-10 | —   | (never assigned) | new, converted 2024-10-15 (account A10)             | 215   |
+| L15  | S-OFF | event           | C8       | 2024-11-05 | —   | (never assigned) | new, converted 2024-11-10 (account A11)             | 216   |
 
 Opportunities (all Hardware; amounts USD unless marked):
 
@@ -53,13 +58,18 @@ Opportunities (all Hardware; amounts USD unless marked):
 | 211 | A6      | N-OFF | E3    | 03-01   | lost 05-01                       | 350      |
 | 212 | A6      | N-OFF | E3    | 04-01   | won 07-05 (after the as-of day: open on it) | 400 |
 | 213 | A3      | S-OFF | E3    | 07-02 (after the as-of day) | open        | 999      |
+| 214 | A9      | S-OFF | E2    | 2024-09-25 | won 2024-10-01            | 1000     |
+| 215 | A10     | S-OFF | E2    | 2024-10-15 | won 2024-10-20            | 600      |
+| 216 | A11     | S-OFF | E2    | 2024-11-10 | won 2024-11-20            | 300      |
 
 Accounts (home; owner): A1 N-OFF E1; A2 S-OFF E2; A3 S-OFF E3; A4 N-OFF E1; A5 N-OFF nobody; A6 N-OFF E3;
-A7 N-OFF E1 on the account row, but account_history says nobody since 2025-06-01; A8 N-OFF E4.
+A7 N-OFF E1 on the account row, but account_history says nobody since 2025-06-01; A8 N-OFF E4; A9, A10, A11
+S-OFF E2. All are segment smb but A11 (enterprise).
 
 Orders: A1 2025-02-15 1000 (opp 201: its first order), 2025-06-01 500 EUR (= 550), 2025-07-10 200 (after the
 as-of day); A3 2024-06-01 100 (its first order, before any lead), 2025-04-02 400 (opp 203); A4 2025-03-25 600
-(opp 205: its first order), 2025-05-01 −100 (credit note).
+(opp 205: its first order), 2025-05-01 −100 (credit note); A9 2024-10-05 1000 (opp 214: its first order),
+2024-11-10 50 GBP (no rate: unpriced); A10 2024-10-25 600 (opp 215); A11 2024-11-25 300 (opp 216).
 """
 
 from __future__ import annotations
@@ -105,11 +115,13 @@ CAMPAIGNS = [
     dict(campaign_id=4, name="Winter mailing", kind="email", cost=D("100.00"), currency="USD", start_date=date(2024, 12, 1), unit_id=3),
     dict(campaign_id=5, name="April webinar", kind="webinar", cost=D("150.00"), currency="USD", start_date=date(2025, 4, 1), unit_id=2),
     dict(campaign_id=6, name="London expo", kind="trade_show", cost=D("1000.00"), currency="GBP", start_date=date(2025, 5, 20), unit_id=1),
+    dict(campaign_id=7, name="Autumn webinar", kind="webinar", cost=D("800.00"), currency="USD", start_date=date(2024, 9, 10), unit_id=3),
+    dict(campaign_id=8, name="Partner webinar", kind="webinar", cost=D("200.00"), currency="USD", start_date=date(2024, 11, 1), unit_id=2),
 ]
 ACCOUNTS = [
     dict(account_id=i, name=f"A{i}", segment="smb", source_channel="event", home_unit_id=home, owner_rep_id=owner, created_at=datetime(2024, 1, 1))
-    for i, (home, owner) in {1: (4, 1), 2: (5, 2), 3: (5, 3), 4: (4, 1), 5: (4, None), 6: (4, 3), 7: (4, 1), 8: (4, 4)}.items()
-]
+    for i, (home, owner) in {1: (4, 1), 2: (5, 2), 3: (5, 3), 4: (4, 1), 5: (4, None), 6: (4, 3), 7: (4, 1), 8: (4, 4), 9: (5, 2), 10: (5, 2)}.items()
+] + [dict(account_id=11, name="A11", segment="enterprise", source_channel="event", home_unit_id=5, owner_rep_id=2, created_at=datetime(2024, 1, 1))]
 ACCOUNT_HISTORY = [
     dict(account_id=7, owner_rep_id=1, home_unit_id=4, valid_from=date(2020, 1, 1), valid_to=date(2025, 6, 1)),
     dict(account_id=7, owner_rep_id=None, home_unit_id=4, valid_from=date(2025, 6, 1), valid_to=None),
@@ -139,6 +151,12 @@ LEADS = [
     _lead(10, 4, "event", 1, noon(4, 5), 1, "new", first_response_at=datetime(2025, 4, 5, 5)),
     _lead(11, 4, "phone", None, noon(12, 30, 2024), 4, "new", assigned_at=noon(1, 2), first_response_at=datetime(2025, 1, 2, 8)),
     _lead(12, 4, "own_development", None, noon(3, 5), None, "new"),
+    # 2024's campaign leads, never assigned (so outside every hand-off measure), each with its account.
+    _lead(13, 5, "event", 7, noon(9, 20, 2024), None, "converted", converted_at=noon(9, 25, 2024), converted_opportunity_id=214, account_id=9),
+    _lead(14, 5, "website", 7, noon(10, 10, 2024), None, "converted", converted_at=noon(10, 15, 2024), converted_opportunity_id=215,
+          account_id=10),
+    _lead(15, 5, "event", 8, noon(11, 5, 2024), None, "converted", converted_at=noon(11, 10, 2024), converted_opportunity_id=216,
+          account_id=11),
 ]
 
 
@@ -160,6 +178,9 @@ STATUS_HISTORY = [
     *_history(10, ("new", noon(4, 5))),
     *_history(11, ("new", noon(12, 30, 2024))),
     *_history(12, ("new", noon(3, 5))),
+    *_history(13, ("new", noon(9, 20, 2024)), ("converted", noon(9, 25, 2024))),
+    *_history(14, ("new", noon(10, 10, 2024)), ("converted", noon(10, 15, 2024))),
+    *_history(15, ("new", noon(11, 5, 2024)), ("converted", noon(11, 10, 2024))),
 ]
 
 
@@ -186,6 +207,9 @@ OPPORTUNITIES = [
     _opp(211, 6, 4, 3, noon(3, 1), "lost", noon(5, 1), "350.00"),
     _opp(212, 6, 4, 3, noon(4, 1), "won", noon(7, 5), "400.00"),
     _opp(213, 3, 5, 3, noon(7, 2), "open", None, "999.00"),
+    _opp(214, 9, 5, 2, noon(9, 25, 2024), "won", noon(10, 1, 2024), "1000.00"),
+    _opp(215, 10, 5, 2, noon(10, 15, 2024), "won", noon(10, 20, 2024), "600.00"),
+    _opp(216, 11, 5, 2, noon(11, 10, 2024), "won", noon(11, 20, 2024), "300.00"),
 ]
 
 
@@ -202,6 +226,10 @@ ORDERS = [
     _order(5, 3, date(2025, 4, 2), "400.00", 203),
     _order(6, 4, date(2025, 3, 25), "600.00", 205),
     _order(7, 4, date(2025, 5, 1), "-100.00"),
+    _order(8, 9, date(2024, 10, 5), "1000.00", 214),
+    _order(9, 9, date(2024, 11, 10), "50.00", None, "GBP"),
+    _order(10, 10, date(2024, 10, 25), "600.00", 215),
+    _order(11, 11, date(2024, 11, 25), "300.00", 216),
 ]
 
 

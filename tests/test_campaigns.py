@@ -24,6 +24,28 @@ C4 started in December 2024 (its cost is Q4's), C5 and C6 in Q2.
 | C3       | —            | 0    | 0         | 0.00    | 500.00  | None               | None          | −1                         |
 | C4       | L6           | 0    | 0         | 0.00    | None    | None               | None          | None                       |
 | none     | L5, L7, L8, L12 | 1 | 1 (A4)    | 500.00  | None    | None               | None          | None                       |
+
+ROI sets against cost only the revenue of the leads the costed campaigns brought (Q1: C1, C2, C3; L6's C4 is not).
+
+2024, where the fixture's later campaigns show what ROI leaves out (all orders USD unless marked):
+- Q3 2024: C7 (SOUTH, 800, starts 09-10) brought L13 → 214 → A9: first order 2024-10-05 1000 (against 214), then
+  2024-11-10 50 GBP (day 36), which has no rate: revenue 1000.00 with 1 unpriced order, so ROI is not computed.
+  With a 30-day revenue window the GBP order falls outside: ROI (1000 − 800) / 800 = 0.25.
+- Q4 2024: costed campaigns C4 (SOUTH, 100, starts 12-01) and C8 (NORTH, 200, starts 11-01); C7's cost is Q3's. Leads
+  L11 (none, N-OFF), L14 (C7, S-OFF → A10, 600) and L15 (C8, routed to S-OFF → A11, 300).
+
+| campaign | leads | opps | customers | revenue | cost   | costed revenue | cost/lead | cost/customer | ROI                   |
+|----------|-------|------|-----------|---------|--------|----------------|-----------|---------------|-----------------------|
+| C4       | —     | 0    | 0         | 0.00    | 100.00 | 0.00           | None      | None          | (0 − 100) / 100 = −1  |
+| C7       | L14   | 1    | 1 (A10)   | 600.00  | None   | None           | None      | None          | None                  |
+| C8       | L15   | 1    | 1 (A11)   | 300.00  | 200.00 | 300.00         | 200.00    | 200.00        | (300 − 200) / 200 = 0.5 |
+| none     | L11   | 0    | 0         | 0.00    | None   | None           | None      | None          | None                  |
+
+  Whole company: (300 − 300) / 300 = 0, not (600 + 300 − 300) / 300 = 2 (L14's 600 is from C7, costed in Q3).
+  By kind, webinar (C7 and C8): revenue 900, cost 200, costed revenue 300: ROI 0.5, not (900 − 200) / 200 = 3.5.
+  SOUTH's head: costed C4 only; L14 (C7: an earlier period) and L15 (C8: NORTH's campaign) are SOUTH's leads, but
+  neither campaign's cost is SOUTH's in Q4: ROI (0 − 100) / 100 = −1, not (900 − 100) / 100 = 8.
+  NORTH's head: costed C8; its leads: L11 only (L15 was routed to SOUTH): ROI (0 − 200) / 200 = −1.
 """
 
 from __future__ import annotations
@@ -31,6 +53,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+
+import re
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -40,7 +65,7 @@ from data_layer.config import Calendar
 from data_layer.dimensions import load_org
 from data_layer.filters import DEFAULT_VIEWER, Filters, Period, Role, Viewer
 from metrics.base import Context, Grouping, compare, compare_separately, evaluate, result
-from metrics.campaigns import CAMPAIGN_ROI, campaign_table, cost_select, leads_select, revenue_select, roi_query
+from metrics.campaigns import CAMPAIGN_ROI, campaign_table, costed_campaigns, cost_select, leads_select, revenue_select, roi_query
 from metrics.funnel import funnel
 from metrics.sql import DIALECTS
 from tests import marketing_crm
@@ -50,6 +75,8 @@ D = Decimal
 Q1 = Period(date(2025, 1, 1), date(2025, 3, 31), "month", "quarter")
 Q2 = Period(date(2025, 4, 1), date(2025, 6, 30), "month", "quarter")
 EMPTY = Period(date(2020, 1, 1), date(2020, 3, 31), "month", "quarter")
+Q3_2024 = Period(date(2024, 7, 1), date(2024, 9, 30), "month", "quarter")
+Q4_2024 = Period(date(2024, 10, 1), date(2024, 12, 31), "month", "quarter")
 NORTH_HEAD = Viewer(user="north", role=Role.REGIONAL_HEAD, units=("NORTH",))
 SOUTH_HEAD = Viewer(user="south", role=Role.REGIONAL_HEAD, units=("SOUTH",))
 MEASURES = ["leads", "opportunities", "customers", "revenue", "cost", "cost_per_lead", "cost_per_customer", "roi"]
@@ -74,6 +101,11 @@ def ctx_for(loaded):
 
 def rows(frame, key: str) -> dict:
     return {r[key]: tuple(r[m] for m in MEASURES) for r in frame.to_dict("records")}
+
+
+def against(frame, key: str) -> dict:
+    """Per group: what ROI is taken from — ``unpriced_orders``, ``cost``, ``costed_revenue`` and ``roi``."""
+    return {r[key]: (r["unpriced_orders"], r["cost"], r["costed_revenue"], r["roi"]) for r in frame.to_dict("records")}
 
 
 def test_per_campaign(ctx_for):
@@ -135,12 +167,13 @@ def test_the_groupings_add_up_and_agree_with_the_funnel(ctx_for):
 
 
 def test_the_roi_metric(ctx_for):
-    # Revenue of the leads campaigns brought: C1 1550 + C2 0 + C4 0; cost 2200 + 300 + 500 = 3000.
+    # Revenue of the leads the costed campaigns brought: C1 1550 + C2 0 + C3 0 (L6's C4 is Q4's); cost 2200 + 300 + 500 = 3000.
     roi = result(CAMPAIGN_ROI, ctx_for(), Filters(Q1))
     assert (roi.numerator, roi.denominator) == (1550.0 - 3000.0, 3000.0)
     assert roi.value == -1450 / 3000
     assert CAMPAIGN_ROI.definition["en"] and CAMPAIGN_ROI.definition["zh"] and CAMPAIGN_ROI.label["zh"]
     assert CAMPAIGN_ROI.not_applicable(Filters(Q1, bus=("HW",))) == ("business_unit",)
+    assert CAMPAIGN_ROI.not_applicable(Filters(Q1)) == ()
     with pytest.raises(NotImplementedError):
         evaluate(CAMPAIGN_ROI, ctx_for(), Filters(Q1), Grouping("unit"))
 
@@ -204,6 +237,103 @@ def test_a_campaign_cost_with_no_rate_is_not_stated(ctx_for):
     assert result(CAMPAIGN_ROI, ctx_for(NORTH_HEAD), Filters(Q2)).denominator == 150.0
 
 
+def test_a_source_filter_narrows_leads_and_leaves_cost_uncomputed(ctx_for):
+    # Q1 website leads: L4 (C2; → 203, A3 not won) and L8 (no campaign). Cost cannot be narrowed to a source, so it and
+    # every ratio on it stay None (before, C1–C3's whole 3000 was set against website revenue: ROI −1), and C1 and
+    # C3, with no website lead, drop out.
+    flt = Filters(Q1, sources=("website",))
+    frame = campaign_table(ctx_for(), flt, by="campaign")
+    assert rows(frame, "campaign_id") == {
+        2: (1, 1, 0, D("0.00"), None, None, None, None),
+        None: (1, 0, 0, D("0.00"), None, None, None, None),
+    }
+    assert list(frame["costed_revenue"]) == [None, None]
+    assert frame.attrs["not_applicable"] == ("source",) == CAMPAIGN_ROI.not_applicable(flt)
+    kinds = campaign_table(ctx_for(), flt, by="kind")
+    assert rows(kinds, "kind") == {"webinar": (1, 1, 0, D("0.00"), None, None, None, None), None: (1, 0, 0, D("0.00"), None, None, None, None)}
+    roi = result(CAMPAIGN_ROI, ctx_for(), flt)
+    assert (roi.value, roi.numerator, roi.denominator, roi.reason) == (None, None, None, "no_denominator")
+    assert CAMPAIGN_ROI.not_applicable(Filters(Q1, bus=("HW",), sources=("website",))) == ("business_unit", "source")
+
+
+def test_a_segment_filter_narrows_leads_and_leaves_cost_uncomputed(ctx_for):
+    # Q4 2024 smb leads: L14 (A10, smb; C7). L15's A11 is enterprise, L11 has no account. No cost, no ROI.
+    flt = Filters(Q4_2024, segments=("smb",))
+    frame = campaign_table(ctx_for(), flt, by="campaign")
+    assert rows(frame, "campaign_id") == {7: (1, 1, 1, D("600.00"), None, None, None, None)}
+    assert frame.attrs["not_applicable"] == ("segment",) == CAMPAIGN_ROI.not_applicable(flt)
+    enterprise = campaign_table(ctx_for(), Filters(Q4_2024, segments=("enterprise",)), by="kind")
+    assert rows(enterprise, "kind") == {"webinar": (1, 1, 1, D("300.00"), None, None, None, None)}  # L15 (C8)
+    roi = result(CAMPAIGN_ROI, ctx_for(), flt)
+    assert (roi.value, roi.denominator, roi.reason) == (None, None, "no_denominator")
+    # Without the filter the same quarter's ROI is computed (test_roi_sets_against_cost_only_its_campaigns_revenue).
+    assert result(CAMPAIGN_ROI, ctx_for(), Filters(Q4_2024)).value == 0.0
+
+
+def test_an_order_with_no_rate_is_counted_and_stops_roi(ctx_for):
+    # Q3 2024: C7 → L13 → A9: 1000 priced (2024-10-05) + 50 GBP with no rate (2024-11-10, day 36).
+    frame = campaign_table(ctx_for(), Filters(Q3_2024), by="campaign")
+    assert rows(frame, "campaign_id") == {7: (1, 1, 1, D("1000.00"), D("800.00"), D("800.00"), D("800.00"), None)}
+    assert against(frame, "campaign_id") == {7: (1, D("800.00"), D("1000.00"), None)}
+    roi = result(CAMPAIGN_ROI, ctx_for(), Filters(Q3_2024))
+    assert (roi.value, roi.denominator, roi.reason) == (None, None, "no_denominator")
+    # A 30-day window leaves the GBP order out: (1000 − 800) / 800.
+    month = campaign_table(ctx_for(), Filters(Q3_2024), by="campaign", revenue_days=30)
+    assert against(month, "campaign_id") == {7: (0, D("800.00"), D("1000.00"), 0.25)}
+    roi = result(replace(CAMPAIGN_ROI, query=roi_query(30)), ctx_for(), Filters(Q3_2024))
+    assert (roi.numerator, roi.denominator, roi.value) == (200.0, 800.0, 0.25)
+    # By source the unpriced order still shows (event: L13), though no cost or ROI is ever stated there.
+    sources = campaign_table(ctx_for(), Filters(Q3_2024), by="source")
+    assert against(sources, "source") == {"event": (1, None, None, None)}
+    # Q1's orders all have a rate.
+    assert set(campaign_table(ctx_for(), Filters(Q1), by="campaign")["unpriced_orders"]) == {0}
+
+
+def test_roi_sets_against_cost_only_its_campaigns_revenue(ctx_for):
+    # See the module docstring's Q4 2024 table.
+    frame = campaign_table(ctx_for(), Filters(Q4_2024), by="campaign")
+    assert rows(frame, "campaign_id") == {
+        4: (0, 0, 0, D("0.00"), D("100.00"), None, None, -1.0),
+        7: (1, 1, 1, D("600.00"), None, None, None, None),  # C7's cost is Q3 2024's
+        8: (1, 1, 1, D("300.00"), D("200.00"), D("200.00"), D("200.00"), 0.5),
+        None: (1, 0, 0, D("0.00"), None, None, None, None),
+    }
+    assert against(frame, "campaign_id") == {
+        4: (0, D("100.00"), D("0.00"), -1.0), 7: (0, None, None, None), 8: (0, D("200.00"), D("300.00"), 0.5), None: (0, None, None, None)
+    }
+    kinds = campaign_table(ctx_for(), Filters(Q4_2024), by="kind")
+    assert rows(kinds, "kind") == {
+        "email": (0, 0, 0, D("0.00"), D("100.00"), None, None, -1.0),
+        "webinar": (2, 2, 2, D("900.00"), D("200.00"), D("100.00"), D("100.00"), 0.5),  # L14's 600 is C7's: not against C8's cost
+        None: (1, 0, 0, D("0.00"), None, None, None, None),
+    }
+    assert against(kinds, "kind")["webinar"] == (0, D("200.00"), D("300.00"), 0.5)
+    roi = result(CAMPAIGN_ROI, ctx_for(), Filters(Q4_2024))
+    assert (roi.numerator, roi.denominator, roi.value) == (0.0, 300.0, 0.0)
+
+
+def test_a_regional_head_sets_no_other_units_campaign_revenue_against_its_cost(ctx_for):
+    # SOUTH in Q4 2024: leads L14 (C7, Q3's) and L15 (C8, NORTH's); costed C4 only.
+    south = campaign_table(ctx_for(SOUTH_HEAD), Filters(Q4_2024), by="campaign")
+    assert rows(south, "campaign_id") == {
+        4: (0, 0, 0, D("0.00"), D("100.00"), None, None, -1.0),
+        7: (1, 1, 1, D("600.00"), None, None, None, None),
+        8: (1, 1, 1, D("300.00"), None, None, None, None),  # C8's cost is NORTH's
+    }
+    roi = result(CAMPAIGN_ROI, ctx_for(SOUTH_HEAD), Filters(Q4_2024))
+    assert (roi.numerator, roi.denominator, roi.value) == (-100.0, 100.0, -1.0)
+    # NORTH: costed C8, whose lead L15 was routed to SOUTH; NORTH's own lead L11 came from no campaign.
+    north = campaign_table(ctx_for(NORTH_HEAD), Filters(Q4_2024), by="campaign")
+    assert rows(north, "campaign_id") == {
+        8: (0, 0, 0, D("0.00"), D("200.00"), None, None, -1.0),
+        None: (1, 0, 0, D("0.00"), None, None, None, None),
+    }
+    roi = result(CAMPAIGN_ROI, ctx_for(NORTH_HEAD), Filters(Q4_2024))
+    assert (roi.numerator, roi.denominator, roi.value) == (-200.0, 200.0, -1.0)
+    # Q1: SOUTH's L3 is C1's (NORTH's, not costed for SOUTH): SOUTH's ROI is C2's alone, (0 − 300) / 300.
+    assert result(CAMPAIGN_ROI, ctx_for(SOUTH_HEAD), Filters(Q1)).value == -1.0
+
+
 def test_empty_period(ctx_for):
     assert campaign_table(ctx_for(), Filters(EMPTY), by="campaign").empty
     assert campaign_table(ctx_for(), Filters(EMPTY), by="source").empty
@@ -225,20 +355,42 @@ def test_unknown_grouping_is_refused(ctx_for):
 # --- Every campaign query compiles for every dialect ---------------------------------------------------
 
 
+def _bound(compiled) -> set:
+    """Every bound value of a compiled statement, the members of IN lists one by one."""
+    values: set = set()
+    for v in compiled.params.values():
+        values |= set(v) if isinstance(v, list | tuple) else {v}
+    return values
+
+
+def _tables(sql: str) -> set[str]:
+    return set(re.findall(r"(?:FROM|JOIN)\s+[`\"]?(\w+)", sql))
+
+
 @pytest.mark.parametrize("dialect", DIALECTS)
 def test_every_campaign_query_compiles(dialect):
     from tests.test_sql_functions import _context, _dialect
 
     ctx, compiled = _context(), _dialect(dialect)
     flt = Filters(Q2, unit="NORTH", sources=("event",), segments=("smb",), bus=("HW",))
-    statements = [
-        leads_select(ctx, flt, "campaign"),
-        leads_select(ctx, flt, "source"),
-        revenue_select(ctx, flt, "kind"),
-        revenue_select(ctx, flt, None, campaign_only=True),
-        cost_select(ctx, flt, "campaign"),
-        cost_select(ctx, flt, None),
-        roi_query()(ctx, flt, Grouping()),
+    plain = Filters(Q2, unit="NORTH", bus=("HW",))
+    north = {2, 4, 6}  # NORTH, N-OFF, N-T1
+    lead_facts = {"lead", "lead_status_history", "opportunity", "sales_order", "campaign"}
+    by_segment = lead_facts | {"account"}  # the segment filter reads the lead's account
+    # Leads read the source and segment filters and the unit; campaigns the unit and the period, never source or segment.
+    expectations = [
+        (leads_select(ctx, flt, "campaign"), by_segment, {"event", "smb", *north}, {"HW"}),
+        (leads_select(ctx, flt, "source"), by_segment, {"event", "smb", *north}, {"HW"}),
+        (revenue_select(ctx, flt, "kind"), by_segment | {"exchange_rate"}, {"event", "smb", "USD", *north}, {"HW"}),
+        (revenue_select(ctx, plain, None, costed_only=True), lead_facts | {"exchange_rate"}, {Q2.start, Q2.end, "USD", *north}, {"HW"}),
+        (costed_campaigns(ctx, flt), {"campaign", "exchange_rate"}, {Q2.start, Q2.end, "USD", *north}, {"event", "smb", "HW"}),
+        (cost_select(ctx, flt, "campaign"), {"campaign", "exchange_rate"}, {Q2.start, Q2.end, *north}, {"event", "smb", "HW"}),
+        (cost_select(ctx, flt, None), {"campaign", "exchange_rate"}, {Q2.start, Q2.end, *north}, {"event", "smb", "HW"}),
+        (roi_query()(ctx, plain, Grouping()), lead_facts | {"exchange_rate"}, {Q2.start, Q2.end, "USD", *north}, {"HW"}),
+        (roi_query()(ctx, flt, Grouping()), set(), set(), {"event", "smb", "HW"}),  # withheld: reads nothing
     ]
-    for stmt in statements:
-        assert "SELECT" in str(stmt.compile(dialect=compiled))
+    for stmt, tables, bound, absent in expectations:
+        done = stmt.compile(dialect=compiled)
+        assert _tables(str(done)) == tables
+        assert bound <= _bound(done)
+        assert not absent & _bound(done)
