@@ -6,7 +6,10 @@ Decisions (stated in the definitions the UI shows):
 - **Response time** runs from ``lead.assigned_at`` to ``lead.first_response_at``, in hours (whole seconds
   ÷ 3600, percentiles exact via :func:`metrics.sql.distribution`). The leads measured are the scoped
   leads *assigned* in the period and before the end of the as-of day; a response after that has not
-  happened yet.
+  happened yet. A lead is assigned when its ``assigned_at`` is set, **with or without a rep**: marketing
+  has handed it to sales (a unit's queue when ``assigned_rep_id`` is NULL), so the clock runs; such a lead
+  counts under no rep and no team, and under the unit it was routed to. Dropping it would hide exactly
+  the leads nobody picks up.
 - **Breach**: a response later than the limit (``limit_hours``, default 24; a response exactly at the
   limit is on time), or no response by the end of the as-of day when the lead was assigned more than
   the limit before it. A lead with no response whose limit has not run out is **pending**: not yet
@@ -23,6 +26,13 @@ Decisions (stated in the definitions the UI shows):
   owner is its ``owner_rep_id``. An opportunity is open that day when created before its end and not
   closed by then (``closed_at`` after it, or no ``closed_at`` and status ``open``); its amount converts at
   the as-of day's rate. An account with no owner, or an owner missing from the rep table, has **no owner**.
+- **Ownership scope**: the accounts are those homed in the viewer's scope (and the unit filter) that day;
+  the open opportunities counted — on those accounts, or owned by a leaver — are the scoped ones
+  (``FACTS["opportunity"]``: the unit, business unit and product stored on the opportunity). So a team
+  lead never sees pipeline credited to another unit, even on an account homed in theirs, and both
+  pipelines use one scope.
+- **Unpriced**: an open opportunity with no amount, or in a currency with no rate on the as-of day, is
+  counted but adds nothing to the pipeline; ``unpriced_opportunities`` says how many such deals there are.
 """
 
 from __future__ import annotations
@@ -37,7 +47,7 @@ from sqlalchemy import ColumnElement, Date, FromClause, Select, Subquery, and_, 
 
 from data_layer import schema
 from data_layer.connection import read_frame
-from data_layer.filters import FACTS, Filters, account_order_conditions, scoped_accounts
+from data_layer.filters import FACTS, Filters, scoped_accounts
 from metrics.base import CENT, Context, Grouping, Metric, group_column, groupings_for, in_period, not_applicable_for, ratio_value, scoped, unit_group
 from metrics.funnel import as_of_instant, first_status
 from metrics.money import converted, rate_join
@@ -53,6 +63,7 @@ ResponseBy = Literal["rep", "team", "unit"] | None
 ReturnedBy = Literal["rep", "unit", "source"] | None
 OUTCOMES = ("converted", "requalified", "disqualified", "still_returned")
 OWNERSHIP = ("owner_left_accounts", "owner_left_opportunities", "no_owner_accounts")
+OWNERSHIP_COLUMNS = ["kind", "records", "open_opportunities", "open_pipeline", "unpriced_opportunities"]
 
 
 def _limit_seconds(limit_hours: float) -> int:
@@ -88,6 +99,13 @@ def _objects(frame: pd.DataFrame, rows: list[dict], columns: tuple[str, ...]) ->
     return frame
 
 
+def _by_group(frame: pd.DataFrame, rows: list[dict]) -> pd.DataFrame:
+    """``frame`` sorted by its ``group`` (as text), the group None (no rep, no team) last and kept None, not NaN."""
+    frame = _objects(frame, rows, ("group",))
+    order = sorted(range(len(rows)), key=lambda i: (rows[i]["group"] is None, str(rows[i]["group"])))
+    return frame.iloc[order].reset_index(drop=True)
+
+
 def _rep_code(rep_id: ColumnElement) -> ColumnElement[str]:
     r = schema.rep.alias("group_rep")
     return select(r.c.code).where(r.c.rep_id == rep_id).scalar_subquery()
@@ -96,23 +114,26 @@ def _rep_code(rep_id: ColumnElement) -> ColumnElement[str]:
 # --- Lead response ---------------------------------------------------------------------------------
 
 
-def assignments(
-    ctx: Context, flt: Filters, limit_hours: float = LIMIT_HOURS, group: Callable[[ColumnElement], ColumnElement] | None = None
-) -> Subquery:
-    """One row per scoped lead assigned in the period (and before the as-of day ends): ``lead_id``,
-    ``unit_id``, ``rep_id``, ``team_id`` (the rep's team on the assignment's business day), ``seconds``
-    (assignment to first response by the as-of day, else NULL) and 0/1 flags ``responded``, ``late``,
-    ``overdue`` (no response and the limit ran out), ``pending`` and ``breach`` (late or overdue); with
-    ``group`` (a function of the team column), also ``grp``."""
-    limit_s = _limit_seconds(limit_hours)
+def team_at_assignment(ctx: Context, flt: Filters) -> ColumnElement:
+    """The assigned rep's team (``rep_team_history``) on the business day of the lead's assignment: a
+    correlated lookup per lead, so built only when the team is asked for."""
     lead, h = LEAD.table, schema.rep_team_history
-    instant = as_of_instant(ctx)
     day = local_date(lead.c.assigned_at, flt.period.start, flt.period.end, ctx.calendar)
-    team = (
+    return (
         select(func.max(h.c.team_unit_id))
         .where(h.c.rep_id == lead.c.assigned_rep_id, h.c.valid_from <= day, or_(h.c.valid_to.is_(None), h.c.valid_to > day))
         .scalar_subquery()
     )
+
+
+def assignments(ctx: Context, flt: Filters, limit_hours: float = LIMIT_HOURS, group: ColumnElement | None = None) -> Subquery:
+    """One row per scoped lead assigned in the period (and before the as-of day ends), with or without a rep:
+    ``lead_id``, ``unit_id``, ``rep_id``, ``seconds`` (assignment to first response by the as-of day, else NULL)
+    and 0/1 flags ``responded``, ``late``, ``overdue`` (no response and the limit ran out), ``pending`` and
+    ``breach`` (late or overdue); with ``group`` (an expression over the lead row), also ``grp``."""
+    limit_s = _limit_seconds(limit_hours)
+    lead = LEAD.table
+    instant = as_of_instant(ctx)
     answered = and_(lead.c.first_response_at.is_not(None), lead.c.first_response_at < instant)
     seconds = seconds_between(lead.c.first_response_at, lead.c.assigned_at)
     late = and_(answered, seconds > limit_s)
@@ -126,7 +147,6 @@ def assignments(
         lead.c.lead_id,
         lead.c.unit_id,
         lead.c.assigned_rep_id.label("rep_id"),
-        team.label("team_id"),
         case((answered, seconds)).label("seconds"),
         flag(answered).label("responded"),
         flag(late).label("late"),
@@ -135,7 +155,7 @@ def assignments(
         flag(or_(late, overdue)).label("breach"),
     ]
     if group is not None:
-        columns.append(group(team).label("grp"))
+        columns.append(group.label("grp"))
     return (
         select(*columns)
         .where(
@@ -148,16 +168,16 @@ def assignments(
     )
 
 
-def _response_group(by: ResponseBy, ctx: Context, flt: Filters) -> Callable[[ColumnElement], ColumnElement] | None:
+def _response_group(by: ResponseBy, ctx: Context, flt: Filters) -> ColumnElement | None:
     lead = LEAD.table
     if by is None:
         return None
     if by == "rep":
-        return lambda _team: _rep_code(lead.c.assigned_rep_id)
+        return _rep_code(lead.c.assigned_rep_id)
     if by == "team":
-        return lambda team: team
+        return team_at_assignment(ctx, flt)
     if by == "unit":
-        return lambda _team: unit_group(lead.c.unit_id, ctx, flt)
+        return unit_group(lead.c.unit_id, ctx, flt)
     raise ValueError(f"unknown response grouping {by!r}; expected None, 'rep', 'team' or 'unit'")
 
 
@@ -209,9 +229,7 @@ def response_times(ctx: Context, flt: Filters, limit_hours: float = LIMIT_HOURS,
         rows.append(row)
     columns = (["group"] if by is not None else []) + [*count_keys, "breach_rate", *STATISTICS]
     out = _objects(pd.DataFrame(rows, columns=columns), rows, ("breach_rate", *STATISTICS[1:]))
-    if by is not None:
-        out = out.sort_values("group", key=lambda s: s.map(lambda g: (g is None, str(g))), ignore_index=True)
-    return out
+    return out if by is None else _by_group(out, rows)
 
 
 def breach_rate_query(limit_hours: float = LIMIT_HOURS) -> Callable[[Context, Filters, Grouping], Select]:
@@ -220,12 +238,8 @@ def breach_rate_query(limit_hours: float = LIMIT_HOURS) -> Callable[[Context, Fi
 
     def query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
         lead = LEAD.table
-
-        def group(_team: ColumnElement) -> ColumnElement:
-            expr = group_column(grouping, ctx, flt, date=lead.c.assigned_at, unit=lead.c.unit_id, timestamp=True, fact=LEAD)
-            return expr if expr is not None else literal_column("0")
-
-        a = assignments(ctx, flt, limit_hours, group)
+        group = group_column(grouping, ctx, flt, date=lead.c.assigned_at, unit=lead.c.unit_id, timestamp=True, fact=LEAD)
+        a = assignments(ctx, flt, limit_hours, group if group is not None else literal_column("0"))
         stmt = select(bool_sum(a.c.breach == 1).label("numerator"), bool_sum(a.c.pending == 0).label("denominator"))
         return stmt if grouping.by is None else stmt.add_columns(a.c.grp.label("group")).group_by(a.c.grp)
 
@@ -239,15 +253,18 @@ def breach_rate_metric(limit_hours: float = LIMIT_HOURS) -> Metric:
         key="lead_response_breach_rate" if limit_hours == LIMIT_HOURS else f"lead_response_breach_rate_{limit}h",
         label={"en": f"Lead response breaches ({limit} h)", "zh": f"线索响应超时率（{limit} 小时）"},
         definition={
-            "en": f"Of the leads assigned to a rep in the period (assignment time in the company's time zone, up to the "
-            f"as-of day), the share whose first response came more than {limit} hours after the assignment, or had not "
-            f"come by the end of the as-of day although the assignment was more than {limit} hours before it. A response "
-            f"exactly {limit} hours after is on time. Leads still unanswered within their {limit} hours are not yet "
-            "decided and left out. Credited to the unit the lead was routed to; the business-unit and product filters "
-            "do not apply to leads. Not computed when no assigned lead is decided.",
-            "zh": f"期间内分派给销售的线索（按公司时区的分派时间，截至数据日期）中，首次响应晚于分派后 {limit} 小时，或截至数据日期当天结束仍未响应"
-            f"且分派已超过 {limit} 小时的比例。恰好在 {limit} 小时响应的算按时。尚未响应但未满 {limit} 小时的线索尚未判定，不计入。"
-            "计入线索分派到的组织单元；经营单元与产品筛选不适用于线索。无已判定的线索时不计算。",
+            "en": f"Of the leads assigned in the period (assignment time in the company's time zone, up to the as-of day; "
+            "a lead with an assignment time counts whether or not a rep is named on it, since one left in a unit's queue "
+            f"has been handed over all the same), the share whose first response came more than {limit} hours after the "
+            f"assignment, or had not come by the end of the as-of day although the assignment was more than {limit} hours "
+            f"before it. A response exactly {limit} hours after is on time, and so is one recorded before the assignment "
+            f"(a data error, left out of the response-time distribution). Leads still unanswered within their {limit} "
+            "hours are not yet decided and left out. Credited to the unit the lead was routed to; the business-unit and "
+            "product filters do not apply to leads. Not computed when no assigned lead is decided.",
+            "zh": "期间内已分派的线索（按公司时区的分派时间，截至数据日期；有分派时间即计入，无论是否指定销售，因为留在组织单元队列中的线索"
+            f"同样已经移交）中，首次响应晚于分派后 {limit} 小时，或截至数据日期当天结束仍未响应且分派已超过 {limit} 小时的比例。"
+            f"恰好在 {limit} 小时响应的算按时；响应时间早于分派时间（数据错误）的也算按时，但不计入响应时长分布。"
+            f"尚未响应但未满 {limit} 小时的线索尚未判定，不计入。计入线索分派到的组织单元；经营单元与产品筛选不适用于线索。无已判定的线索时不计算。",
         },
         kind="ratio",
         better="down",
@@ -317,9 +334,7 @@ def returned_outcomes(ctx: Context, flt: Filters, by: ReturnedBy = None) -> pd.D
         rows.append({**row, **n, "converted_share": ratio_value(n["converted"], n["returned"])[0]})
     columns = (["group"] if by is not None else []) + ["returned", *OUTCOMES, "converted_share"]
     out = _objects(pd.DataFrame(rows, columns=columns), rows, ("converted_share",))
-    if by is not None:
-        out = out.sort_values("group", key=lambda s: s.map(lambda g: (g is None, str(g))), ignore_index=True)
-    return out
+    return out if by is None else _by_group(out, rows)
 
 
 # --- Ownership: customers about to be lost in a hand-over ---------------------------------------------
@@ -339,8 +354,9 @@ def _left(rep: FromClause, ctx: Context) -> ColumnElement[bool]:
 def owned_accounts(ctx: Context, flt: Filters) -> Subquery:
     """One row per scoped account (home unit as of the as-of day): ``account_id``, ``name``, ``home_unit_id``,
     ``owner_id`` (as of the as-of day), ``owner_code``, ``left_on`` (the owner's leave date when they have
-    left), ``owner_left`` and ``no_owner`` (0/1), ``open_opportunities`` and ``open_pipeline`` (its open
-    opportunities in every unit, in the business units and products in view; reporting currency)."""
+    left), ``owner_left`` and ``no_owner`` (0/1), ``open_opportunities``, ``open_pipeline`` (reporting currency)
+    and ``unpriced_opportunities`` (open, but no amount or no rate that day: not in the pipeline), over its open
+    opportunities in the viewer's scope and the filters (``FACTS["opportunity"]``, as :func:`leaver_opportunities`)."""
     a, h, r = schema.account, schema.account_history, schema.rep.alias("account_owner")
     on = ctx.as_of
     accounts = scoped_accounts(flt, ctx.viewer, ctx.org, on)
@@ -351,16 +367,19 @@ def owned_accounts(ctx: Context, flt: Filters) -> Subquery:
         .subquery("owner_then")
     )
     owner = case((in_force.c.account_id.is_not(None), in_force.c.owner_rep_id), else_=a.c.owner_rep_id)
-    op = schema.opportunity.alias("account_opp")
+    op = OPPORTUNITY.table
     joined, rate = rate_join(op, op.c.currency, literal(on, Date()), ctx.currency)
+    amount = converted(op.c.amount, rate)
     pipeline = (
         select(
             op.c.account_id,
             func.count().label("open_opportunities"),
-            func.round(func.sum(converted(op.c.amount, rate)), 2).label("open_pipeline"),
+            func.round(func.sum(amount), 2).label("open_pipeline"),
+            bool_sum(amount.is_(None)).label("unpriced_opportunities"),
         )
         .select_from(joined)
-        .where(_open_on(op, ctx), *account_order_conditions(flt, ctx.viewer, op))  # type: ignore[arg-type]  # an alias of the table
+        # The deal's own unit, not only the account's home: another unit's deal on an account homed in scope is not the viewer's.
+        .where(_open_on(op, ctx), *scoped(OPPORTUNITY, ctx, flt))
         .group_by(op.c.account_id)
         .subquery("account_pipeline")
     )
@@ -382,6 +401,7 @@ def owned_accounts(ctx: Context, flt: Filters) -> Subquery:
             case((r.c.rep_id.is_(None), 1), else_=0).label("no_owner"),
             func.coalesce(pipeline.c.open_opportunities, 0).label("open_opportunities"),
             func.coalesce(pipeline.c.open_pipeline, 0).label("open_pipeline"),
+            func.coalesce(pipeline.c.unpriced_opportunities, 0).label("unpriced_opportunities"),
         )
         .select_from(owned.outerjoin(r, r.c.rep_id == owned.c.owner_id).outerjoin(pipeline, pipeline.c.account_id == owned.c.account_id))
         .subquery("owned_accounts")
@@ -413,7 +433,7 @@ def leaver_opportunities(ctx: Context, flt: Filters) -> Subquery:
 
 
 def ownership_select(ctx: Context, flt: Filters) -> Select:
-    """One row: per kind of :data:`OWNERSHIP`, its records, open opportunities and open pipeline."""
+    """One row: per kind of :data:`OWNERSHIP`, its records, open opportunities, open pipeline and unpriced open opportunities."""
     acc, opp = owned_accounts(ctx, flt), leaver_opportunities(ctx, flt)
 
     def of_accounts(flag: ColumnElement, name: str) -> list[ColumnElement]:
@@ -422,6 +442,7 @@ def ownership_select(ctx: Context, flt: Filters) -> Select:
             bool_sum(chosen).label(f"{name}_accounts"),
             func.coalesce(func.sum(case((chosen, acc.c.open_opportunities))), 0).label(f"{name}_accounts_opportunities"),
             func.round(func.coalesce(func.sum(case((chosen, acc.c.open_pipeline))), 0), 2).label(f"{name}_accounts_pipeline"),
+            func.coalesce(func.sum(case((chosen, acc.c.unpriced_opportunities))), 0).label(f"{name}_accounts_unpriced"),
         ]
 
     return select(
@@ -429,6 +450,7 @@ def ownership_select(ctx: Context, flt: Filters) -> Select:
         *of_accounts(acc.c.no_owner, "no_owner"),
         select(func.count()).select_from(opp).scalar_subquery().label("left_opportunities"),
         select(func.round(func.coalesce(func.sum(opp.c.amount), 0), 2)).scalar_subquery().label("left_opportunities_pipeline"),
+        select(bool_sum(opp.c.amount.is_(None))).scalar_subquery().label("left_opportunities_unpriced"),
     ).select_from(acc)
 
 
@@ -436,16 +458,27 @@ def ownership(ctx: Context, flt: Filters) -> pd.DataFrame:
     """The customers about to be lost in a hand-over, as of the as-of day: one row per kind
     (``owner_left_accounts``: accounts whose owner has left; ``owner_left_opportunities``: open opportunities
     whose owner has left; ``no_owner_accounts``), with ``records``, ``open_opportunities`` (the accounts'
-    open opportunities, or the opportunities themselves) and ``open_pipeline`` (Decimal, reporting currency)."""
+    open opportunities in scope, or the opportunities themselves), ``open_pipeline`` (Decimal, reporting currency)
+    and ``unpriced_opportunities`` (of those open opportunities, the ones with no amount or no rate on the as-of
+    day: counted in ``open_opportunities``, missing from ``open_pipeline``)."""
     r = read_frame(ctx.engine, ownership_select(ctx, flt)).iloc[0]
     rows = [
-        ("owner_left_accounts", r["left_accounts"], r["left_accounts_opportunities"], r["left_accounts_pipeline"]),
-        ("owner_left_opportunities", r["left_opportunities"], r["left_opportunities"], r["left_opportunities_pipeline"]),
-        ("no_owner_accounts", r["no_owner_accounts"], r["no_owner_accounts_opportunities"], r["no_owner_accounts_pipeline"]),
+        ("owner_left_accounts", *(r[f"left_accounts{k}"] for k in ("", "_opportunities", "_pipeline", "_unpriced"))),
+        ("owner_left_opportunities", *(r[f"left_opportunities{k}"] for k in ("", "", "_pipeline", "_unpriced"))),
+        ("no_owner_accounts", *(r[f"no_owner_accounts{k}"] for k in ("", "_opportunities", "_pipeline", "_unpriced"))),
     ]
     return pd.DataFrame(
-        [{"kind": k, "records": int(n or 0), "open_opportunities": int(o or 0), "open_pipeline": _money(p) or Decimal("0.00")} for k, n, o, p in rows],
-        columns=["kind", "records", "open_opportunities", "open_pipeline"],
+        [
+            {
+                "kind": k,
+                "records": int(n or 0),
+                "open_opportunities": int(o or 0),
+                "open_pipeline": _money(p) or Decimal("0.00"),
+                "unpriced_opportunities": int(u or 0),
+            }
+            for k, n, o, p, u in rows
+        ],
+        columns=OWNERSHIP_COLUMNS,
     )
 
 
@@ -479,8 +512,9 @@ def ownership_records(ctx: Context, flt: Filters, kind: str, limit: int = 20) ->
     at most ``limit``; and how many there are in all.
 
     Accounts: ``account_id``, ``name``, ``home_unit`` (code), ``owner`` (rep code; None without one), ``left_on``,
-    ``open_opportunities``, ``open_pipeline``. Opportunities: ``opportunity_id``, ``name``, ``account``, ``unit``
-    (code), ``owner``, ``left_on``, ``stage``, ``expected_close_date``, ``amount`` (None without a rate).
+    ``open_opportunities``, ``open_pipeline``, ``unpriced_opportunities``. Opportunities: ``opportunity_id``,
+    ``name``, ``account``, ``unit`` (code), ``owner``, ``left_on``, ``stage``, ``expected_close_date``, ``amount``
+    (None without a rate).
     """
     frame = read_frame(ctx.engine, ownership_records_select(ctx, flt, kind, limit))
     total = int(frame["total"].iloc[0]) if len(frame) else 0
@@ -506,15 +540,40 @@ def ownership_records(ctx: Context, flt: Filters, kind: str, limit: int = 20) ->
         ]
     else:
         columns = ["account_id", "name", "home_unit", "owner", "left_on", "open_opportunities", "open_pipeline"]
+        columns.append("unpriced_opportunities")
         rows = [
             dict(
                 account_id=int(r["account_id"]), name=r["name"], home_unit=code(r["home_unit_id"]),
                 owner=None if r["owner_code"] is None or pd.isna(r["owner_code"]) else r["owner_code"], left_on=day(r["left_on"]),
                 open_opportunities=int(r["open_opportunities"] or 0), open_pipeline=_money(r["open_pipeline"]) or Decimal("0.00"),
+                unpriced_opportunities=int(r["unpriced_opportunities"] or 0),
             )
             for r in frame.to_dict("records")
         ]
     return pd.DataFrame(rows, columns=columns), total
 
+
+# --- Definitions ------------------------------------------------------------------------------------------
+
+#: The written definitions the hand-off views show, per language (the same keys in each).
+DEFINITIONS: dict[str, dict[str, str]] = {
+    "lead_response": RESPONSE_BREACH_RATE.definition,
+    "ownership": {
+        "en": "As of the as-of day: accounts whose owner has left (their last day was before it), open opportunities whose "
+        "owner has left, and accounts with no owner (none recorded, or an owner missing from the rep table). An account's "
+        "owner and home unit are the ones in force that day; an opportunity is open when created by the end of the day and "
+        "not closed by then. The accounts counted are those homed in your scope and the unit filter; the open opportunities "
+        "counted, on those accounts or owned by a leaver, are those whose own unit, business unit and product lie in your "
+        "scope and the filters, so both pipelines use one scope and a deal credited to another unit never shows, even on an "
+        "account homed in yours. Pipeline in the reporting currency at the as-of day's rate, rounded to the cent. An open "
+        "opportunity with no amount, or in a currency with no rate that day, is counted but adds nothing to the pipeline: "
+        "the unpriced column says how many there are.",
+        "zh": "按数据日计：负责人已离职（最后在职日早于数据日）的客户、负责人已离职的未结商机，以及无负责人（未记录负责人，或负责人不在销售表中）的客户。"
+        "客户的负责人和归属单元取当天有效的记录；商机在当天结束前创建且当时尚未关闭即为未结。计入的客户为归属单元在您的权限范围及组织单元筛选内的客户；"
+        "计入的未结商机（这些客户的，或离职人员负责的）须其自身记录的组织单元、经营单元和产品在您的权限范围及筛选内，因此两项商机金额使用同一范围，"
+        "计入其他单元的商机即使在您单元的客户名下也不显示。商机金额按数据日汇率折算为报告货币，四舍五入到分。无金额或当日无汇率的未结商机计入笔数，"
+        "但不计入金额：未定价一栏显示其数量。",
+    },
+}
 
 METRICS = (RESPONSE_BREACH_RATE,)

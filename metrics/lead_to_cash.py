@@ -23,9 +23,10 @@ Decisions (:data:`DEFINITIONS` says the same to the user):
   the other views' weekly trends use.
 - **Steps.** An order is booked on its order date, shipped on its shipped date, invoiced on its invoiced date
   and paid on its cash-collected date, each in the week that date falls in. A step dated after ``as_of`` has
-  not happened yet, and an order booked after ``as_of`` does not exist yet. Each step reads its own date: an
-  order invoiced before it ships (services, billing in advance) is invoiced that week and still waits for
-  its shipment.
+  not happened yet, and an order booked after ``as_of`` does not exist yet: none of its steps counts anywhere —
+  flows, expectations, orders waiting, days to cash, cash collected — even one dated on or before ``as_of``
+  (billed or paid in advance). Each step reads its own date: an order invoiced before it ships (services,
+  billing in advance) is invoiced that week and still waits for its shipment.
 - **Money.** An order's amount converts at the rate of its order date, whatever step is counted, rounded to
   the cent per order (:mod:`metrics.money`). An order with no amount, or in a currency with no rate that day,
   is counted but adds nothing to the amounts; the ``unpriced`` columns count such orders.
@@ -198,6 +199,11 @@ def _not_by(column: ColumnElement[Any], on: date) -> ColumnElement[bool]:
     return or_(column.is_(None), column > on)
 
 
+def _booked_by(on: date) -> ColumnElement[bool]:
+    """The order exists on ``on``: booked on or before it."""
+    return FACT.table.c.order_date <= on
+
+
 def _total(condition: ColumnElement[bool], amount: ColumnElement[Any]) -> ColumnElement[Any]:
     # Rounded once more: SQLite adds the per-order cents as doubles.
     return func.round(func.sum(case((condition, amount))), 2)
@@ -219,9 +225,9 @@ def _count(value: object) -> int:
 
 
 def flows_select(ctx: Context, flt: Filters, weeks: Sequence[QuarterWeek]) -> Select:
-    """One statement for the four flows over ``weeks`` (contiguous), up to ``ctx.as_of``: columns ``flow`` (index
-    into :data:`FLOWS`), ``week`` (0-based position in ``weeks``), ``orders`` (credit notes not counted),
-    ``amount`` (net, reporting currency) and ``unpriced``; a row per flow and week with any step in it."""
+    """One statement for the four flows over ``weeks`` (contiguous), up to ``ctx.as_of``, of the orders booked by then:
+    columns ``flow`` (index into :data:`FLOWS`), ``week`` (0-based position in ``weeks``), ``orders`` (credit notes not
+    counted), ``amount`` (net, reporting currency) and ``unpriced``; a row per flow and week with any step in it."""
     _check_contiguous(weeks)
     o = FACT.table
     lo, hi = weeks[0].start, min(weeks[-1].end, ctx.as_of)
@@ -237,7 +243,8 @@ def flows_select(ctx: Context, flt: Filters, weeks: Sequence[QuarterWeek]) -> Se
                 case((_is_order(), 1), else_=0).label("is_order"),
             )
             .select_from(joined)
-            .where(day >= lo, day <= hi, *scoped(FACT, ctx, flt))
+            # Every step, not just the booking: an order booked after as_of does not exist yet, even when billed in advance.
+            .where(day >= lo, day <= hi, _booked_by(ctx.as_of), *scoped(FACT, ctx, flt))
         )
     # The week is computed per row below and grouped by as a plain column, never as an expression with parameters.
     steps = union_all(*parts).subquery("l2c_steps")
@@ -267,7 +274,7 @@ def weekly_flows(ctx: Context, flt: Filters) -> pd.DataFrame:
     ``status`` (past, current or future against ``as_of``), and for each of booked, shipped, invoiced and collected:
     ``<flow>_orders`` (int; credit notes not counted), ``<flow>_amount`` (Decimal, reporting currency, credit notes
     netted) and ``<flow>_unpriced`` (records left out of the amount: no amount, or no rate on the order date). Steps
-    after ``as_of`` count nothing."""
+    after ``as_of``, and every step of an order booked after it, count nothing."""
     weeks = quarter_weeks(ctx.as_of, ctx.calendar)
     values = _flow_values(ctx, flt, weeks)
     rows = []
@@ -302,7 +309,6 @@ def _expectations(ctx: Context, week: QuarterWeek) -> dict[str, ColumnElement[bo
 def expected_select(ctx: Context, flt: Filters, week: QuarterWeek) -> Select:
     """One row: ``<kind>_orders``, ``<kind>_amount`` and ``<kind>_unpriced`` for kind shipments and cash expected in ``week``,
     as known on ``ctx.as_of`` (orders booked by then; credit notes left out)."""
-    o = FACT.table
     joined, amount = _priced(ctx)
     expect = _expectations(ctx, week)
     columns: list[ColumnElement[Any]] = []
@@ -315,7 +321,7 @@ def expected_select(ctx: Context, flt: Filters, week: QuarterWeek) -> Select:
     return (
         select(*columns)
         .select_from(joined)
-        .where(o.c.order_date <= ctx.as_of, _is_order(), or_(*expect.values()), *scoped(FACT, ctx, flt))
+        .where(_booked_by(ctx.as_of), _is_order(), or_(*expect.values()), *scoped(FACT, ctx, flt))
     )
 
 
@@ -391,13 +397,13 @@ def quarter_projection(ctx: Context, flt: Filters) -> pd.DataFrame:
 
 def _days_to_cash(ctx: Context, flt: Filters, when: Sequence[ColumnElement[bool]], group: ColumnElement[Any] | None) -> Select:
     """The distribution of whole days from order date to cash-collected date over the orders (not credit notes)
-    satisfying ``when``, split by ``group``."""
+    booked by ``ctx.as_of`` and satisfying ``when``, split by ``group``."""
     o = FACT.table
     columns = [days_between(o.c.cash_collected_date, o.c.order_date).label("days")]
     if group is not None:
         columns.append(group.label("cash_group"))
     # The group is computed once per order in a subquery, so the percentiles partition by a plain column.
-    paid = select(*columns).where(*when, _is_order(), *scoped(FACT, ctx, flt)).subquery("paid_orders")
+    paid = select(*columns).where(*when, _booked_by(ctx.as_of), _is_order(), *scoped(FACT, ctx, flt)).subquery("paid_orders")
     return distribution(paid.c.days, group=None if group is None else paid.c.cash_group)
 
 
@@ -476,7 +482,7 @@ def waiting_select(ctx: Context, flt: Filters, on: date, grouping: Grouping = TO
     stmt = (
         select(*columns)
         .select_from(joined)
-        .where(o.c.order_date <= on, _is_order(), or_(*waits.values()), *scoped(FACT, ctx, flt))
+        .where(_booked_by(on), _is_order(), or_(*waits.values()), *scoped(FACT, ctx, flt))
     )
     return grouped(stmt, group)
 
@@ -573,10 +579,12 @@ DEFINITIONS: dict[str, dict[str, str]] = {
     "flows": {
         "en": "Per week of the quarter: orders booked (order date), shipped (shipped date), invoiced (invoiced date) and "
         "paid in full (cash-collected date), each counted in the week its own date falls in, up to the as-of day — a "
-        "step dated later has not happened yet, and an order booked later is not counted at all. An order invoiced "
-        "before it ships is counted as invoiced that week. " + _MONEY_EN + _CREDIT_EN + _WEEKS_EN,
+        "step dated later has not happened yet, and an order booked later is not counted at all, not even a shipment, "
+        "invoice or payment dated earlier (billing in advance). An order invoiced before it ships is counted as invoiced "
+        "that week. " + _MONEY_EN + _CREDIT_EN + _WEEKS_EN,
         "zh": "财季每周：签约（下单日期）、发货（发货日期）、开票（开票日期）和全额回款（回款日期）的订单，各按其自身日期所在的周统计，"
-        "截至数据日——日期晚于数据日的环节视为尚未发生，晚于数据日签约的订单完全不计。先开票后发货的订单在开票当周计为已开票。"
+        "截至数据日——日期晚于数据日的环节视为尚未发生，晚于数据日签约的订单完全不计，即使其发货、开票或回款日期更早（预开票）。"
+        "先开票后发货的订单在开票当周计为已开票。"
         + _MONEY_ZH + _CREDIT_ZH + _WEEKS_ZH,
     },
     "monday": {
@@ -609,11 +617,11 @@ DEFINITIONS: dict[str, dict[str, str]] = {
     },
     "order_to_cash": {
         "en": "Whole days from an order's order date to its cash-collected date (paid in full), over the orders paid in "
-        "the quarter up to the as-of day, and per week of payment: the number of orders, the 25th percentile, median, "
+        "the quarter up to the as-of day and booked by then, and per week of payment: the number of orders, the 25th percentile, median, "
         "75th and 90th percentiles (linear interpolation between neighbouring orders, as percentile_cont) and the mean. "
         "Credit notes are left out; an order paid before its order date counts with negative days; orders with no "
         "amount count. " + _WEEKS_EN,
-        "zh": "订单从下单日期到回款日期（全额回款）的整天数，范围为本财季截至数据日回款的订单，并按回款所在周统计：订单数、第 25 百分位数、"
+        "zh": "订单从下单日期到回款日期（全额回款）的整天数，范围为本财季截至数据日回款、且截至数据日已签约的订单，并按回款所在周统计：订单数、第 25 百分位数、"
         "中位数、第 75 和第 90 百分位数（在相邻订单之间线性插值，同 percentile_cont）以及平均值。不含贷项；下单前已回款的订单按负天数计；"
         "无金额的订单计入。" + _WEEKS_ZH,
     },
@@ -632,7 +640,12 @@ def _cash_query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
     stmt = (
         select(func.sum(amount).label("numerator"))
         .select_from(joined)
-        .where(in_period(paid, flt.period, ctx.calendar, timestamp=False), paid <= ctx.as_of, *scoped(FACT, ctx, flt))
+        .where(
+            in_period(paid, flt.period, ctx.calendar, timestamp=False),
+            paid <= ctx.as_of,
+            _booked_by(ctx.as_of),
+            *scoped(FACT, ctx, flt),
+        )
     )
     return grouped(stmt, group)
 
@@ -654,11 +667,12 @@ CASH_COLLECTED = Metric(
     key="cash_collected",
     label={"en": "Cash collected", "zh": "回款"},
     definition={
-        "en": "Sum of the amounts of the orders paid in full in the period up to the as-of day (cash-collected date), each "
-        "converted to the reporting currency at the exchange rate in force on its order date and rounded to the cent, so an "
-        "order's cash equals its revenue; credit notes (negative amounts) are netted, and orders with no amount, or in a "
-        "currency with no rate that day, are left out. Credited to the unit, business unit and rep stored on the order.",
-        "zh": "期间内截至数据日全额回款的订单金额之和（按回款日期），每笔按下单当日有效汇率折算为报告货币并四舍五入到分，因此一笔订单的回款等于其收入；"
+        "en": "Sum of the amounts of the orders booked by the as-of day and paid in full in the period up to it "
+        "(cash-collected date), each converted to the reporting currency at the exchange rate in force on its order date "
+        "and rounded to the cent, so an order's cash equals its revenue; credit notes (negative amounts) are netted, and "
+        "orders with no amount, or in a currency with no rate that day, are left out. Credited to the unit, business unit "
+        "and rep stored on the order.",
+        "zh": "期间内截至数据日全额回款、且截至数据日已签约的订单金额之和（按回款日期），每笔按下单当日有效汇率折算为报告货币并四舍五入到分，因此一笔订单的回款等于其收入；"
         "贷项（负金额）冲抵，无金额或当日无汇率的订单不计入。计入订单上记录的组织单元、经营单元和销售。",
     },
     kind="money",
@@ -675,10 +689,10 @@ ORDER_TO_CASH_MEDIAN_DAYS = Metric(
     label={"en": "Order to cash (median days)", "zh": "订单到回款（中位天数）"},
     definition={
         "en": "Median whole days from an order's order date to its cash-collected date (paid in full), over the orders paid "
-        "in the period up to the as-of day; the median interpolates linearly between the two middle orders "
+        "in the period up to the as-of day and booked by then; the median interpolates linearly between the two middle orders "
         "(percentile_cont). Credit notes (negative amounts) are left out; an order paid before its order date counts with "
         "negative days. Credited to the unit, business unit and rep stored on the order. Not computed when no order was paid.",
-        "zh": "期间内截至数据日全额回款的订单，从下单日期到回款日期的整天数中位数；中位数在中间两笔订单之间线性插值（percentile_cont）。"
+        "zh": "期间内截至数据日全额回款、且截至数据日已签约的订单，从下单日期到回款日期的整天数中位数；中位数在中间两笔订单之间线性插值（percentile_cont）。"
         "贷项（负金额）不计入；下单前已回款的订单按负天数计。计入订单上记录的组织单元、经营单元和销售。期间内无回款时不计算。",
     },
     kind="days",

@@ -27,6 +27,10 @@ with a two-day W1 (Sat 1 – Sun 2 May).
 | o13   | N-OFF | 600.00          | 15 Feb (W3)    | 16 Feb (W3)    | 17 Feb (W3)    | 19 Mar | 30 Apr (after) |          |
 | o14   | N-OFF | 75.00           | 1 Apr (W9)     | 2 Apr (W9)     | 5 Apr (W10)    | 28 Apr (= as-of) | —    |          |
 | o15   | S-OFF | 90.00           | 1 Mar (W5)     | —              | 3 Mar (W5)     | 2 Apr  | —              |          |
+| o16   | N-OFF | 120.00 SW       | Mon 3 May (after) | Tue 27 Apr (W13) | Tue 27 Apr (W13) | 27 May | 28 Apr (as-of) |       |
+
+o16 is billed, shipped and paid in advance of its booking: as of 28 Apr it does not exist yet, so it counts nowhere
+(not in W13's shipped, invoiced or collected, nor with −5 days from order to cash).
 
 Open opportunities (for the projection): op1 N-OFF 1000.00 × 0.5 expected 30 Apr; op2 S-OFF 2000.00 × 0.25 expected
 29 Apr; op3 N-OFF 700.00 × 0.5 expected 10 May (after the quarter).
@@ -107,6 +111,8 @@ ORDERS = [
            paid=d(2021, 4, 30)),
     _order(14, 4, "75.00", d(2021, 4, 1), shipped=d(2021, 4, 2), invoiced=d(2021, 4, 5), due=d(2021, 4, 28)),
     _order(15, 5, "90.00", d(2021, 3, 1), invoiced=d(2021, 3, 3), due=d(2021, 4, 2)),
+    _order(16, 4, "120.00", d(2021, 5, 3), shipped=d(2021, 4, 27), invoiced=d(2021, 4, 27), due=d(2021, 5, 27),
+           paid=d(2021, 4, 28), bu=2),
 ]
 
 

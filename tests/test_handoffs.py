@@ -32,26 +32,38 @@ Ownership as of 2025-06-30: E3 has left (last day 04-30); E4 leaves on 07-15, af
 - Open opportunities whose owner left: 206 (770), 210 (250), 212 (400): 3, 1420.00.
 - Accounts with no owner: A5 (owner NULL; 207: 300) and A7 (the account row says E1, but account_history says nobody
   since 06-01): 2 accounts, 1 opportunity, 300.00.
+None of these deals lacks a rate: unpriced 0 everywhere.
+
+The tests at the end read marketing_crm plus a few rows of their own (:data:`EXTRA_LEADS`, :data:`EXTRA_OPPORTUNITIES`,
+ids from 901, worked out there): a response recorded before its assignment, a lead assigned with no rep, another unit's
+deal on an account homed in N-OFF, and a deal in a currency with no rate.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Table, insert, select
+from sqlalchemy.sql import visitors
 
+from data_layer import schema
 from data_layer.config import Calendar
 from data_layer.dimensions import load_org
 from data_layer.filters import DEFAULT_VIEWER, Filters, Period, Role, Viewer
 from metrics.base import Context, Grouping, evaluate, result
 from metrics.funnel import returned_leads
 from metrics.handoffs import (
+    DEFINITIONS,
+    OWNERSHIP_COLUMNS,
     RESPONSE_BREACH_RATE,
     breach_rate_metric,
     breach_rate_query,
+    leaver_opportunities,
+    owned_accounts,
     ownership,
     ownership_records,
     ownership_records_select,
@@ -70,6 +82,7 @@ D = Decimal
 Q1 = Period(date(2025, 1, 1), date(2025, 3, 31), "month", "quarter")
 EMPTY = Period(date(2020, 1, 1), date(2020, 3, 31), "month", "quarter")
 NORTH_HEAD = Viewer(user="north", role=Role.REGIONAL_HEAD, units=("NORTH",))
+N_OFF_LEAD = Viewer(user="n-off", role=Role.TEAM_LEAD, units=("N-OFF",))
 COUNTS = ["assigned", "responded", "late", "overdue", "pending", "breaches", "breach_rate"]
 HOURS = ["n", "p25", "median", "p75", "mean"]
 
@@ -217,32 +230,35 @@ def test_returned_outcomes_as_of_an_earlier_day(ctx_for):
 
 
 def summary(frame) -> dict:
-    return {r["kind"]: (r["records"], r["open_opportunities"], r["open_pipeline"]) for r in frame.to_dict("records")}
+    """kind → (records, open opportunities, open pipeline, unpriced open opportunities)."""
+    assert list(frame.columns) == OWNERSHIP_COLUMNS
+    columns = ("records", "open_opportunities", "open_pipeline", "unpriced_opportunities")
+    return {r["kind"]: tuple(r[c] for c in columns) for r in frame.to_dict("records")}
 
 
 def test_ownership_as_of_the_day(ctx_for):
     assert summary(ownership(ctx_for(), Filters(Q1))) == {
-        "owner_left_accounts": (2, 3, D("2170.00")),
-        "owner_left_opportunities": (3, 3, D("1420.00")),
-        "no_owner_accounts": (2, 1, D("300.00")),
+        "owner_left_accounts": (2, 3, D("2170.00"), 0),
+        "owner_left_opportunities": (3, 3, D("1420.00"), 0),
+        "no_owner_accounts": (2, 1, D("300.00"), 0),
     }
 
 
 def test_ownership_before_the_rep_left(ctx_for):
     # As of 15 April E3 is still employed (last day 04-30) and A7 still E1's: only A5 (207: 300) has no owner.
     assert summary(ownership(ctx_for(as_of=date(2025, 4, 15)), Filters(Q1))) == {
-        "owner_left_accounts": (0, 0, D("0.00")),
-        "owner_left_opportunities": (0, 0, D("0.00")),
-        "no_owner_accounts": (1, 1, D("300.00")),
+        "owner_left_accounts": (0, 0, D("0.00"), 0),
+        "owner_left_opportunities": (0, 0, D("0.00"), 0),
+        "no_owner_accounts": (1, 1, D("300.00"), 0),
     }
 
 
 def test_ownership_of_a_regional_head(ctx_for):
     # NORTH's accounts (home N-OFF): A1, A4, A5, A6, A7, A8 — A3 and its 206 are SOUTH's.
     assert summary(ownership(ctx_for(NORTH_HEAD), Filters(Q1))) == {
-        "owner_left_accounts": (1, 2, D("1400.00")),  # A6: 209 + 212
-        "owner_left_opportunities": (2, 2, D("650.00")),  # 210 + 212
-        "no_owner_accounts": (2, 1, D("300.00")),
+        "owner_left_accounts": (1, 2, D("1400.00"), 0),  # A6: 209 + 212
+        "owner_left_opportunities": (2, 2, D("650.00"), 0),  # 210 + 212
+        "no_owner_accounts": (2, 1, D("300.00"), 0),
     }
 
 
@@ -251,9 +267,9 @@ def test_ownership_records_largest_first_and_capped(ctx_for):
     assert total == 2
     assert accounts.to_dict("records") == [
         dict(account_id=6, name="A6", home_unit="N-OFF", owner="E3", left_on=date(2025, 4, 30), open_opportunities=2,
-             open_pipeline=D("1400.00")),
+             open_pipeline=D("1400.00"), unpriced_opportunities=0),
         dict(account_id=3, name="A3", home_unit="S-OFF", owner="E3", left_on=date(2025, 4, 30), open_opportunities=1,
-             open_pipeline=D("770.00")),
+             open_pipeline=D("770.00"), unpriced_opportunities=0),
     ]
     top, total = ownership_records(ctx_for(), Filters(Q1), "owner_left_opportunities", limit=2)
     assert total == 3
@@ -277,23 +293,176 @@ def test_ownership_records_largest_first_and_capped(ctx_for):
 # --- Every hand-off query compiles for every dialect -----------------------------------------------------
 
 
+def _tables(stmt) -> set[str]:
+    """The tables a statement reads, in its subqueries too."""
+    return {t.name for t in visitors.iterate(stmt) if isinstance(t, Table)}
+
+
+def _bound(compiled) -> set:
+    return {v for value in compiled.params.values() for v in (value if isinstance(value, list | tuple) else [value])}
+
+
 @pytest.mark.parametrize("dialect", DIALECTS)
 def test_every_handoff_query_compiles(dialect):
     from tests.test_sql_functions import _context, _dialect
 
     ctx, compiled = _context(), _dialect(dialect)
     flt = Filters(Q1, unit="NORTH", sources=("event",), segments=("smb",), bus=("HW",))
-    statements = [
-        response_counts_select(ctx, flt, 24, "team"),
-        response_counts_select(ctx, flt, 24, None),
-        response_hours_select(ctx, flt, "rep"),
-        response_hours_select(ctx, flt, None),
-        breach_rate_query()(ctx, flt, Grouping("bucket")),
-        breach_rate_query()(ctx, flt, Grouping("unit")),
-        returned_outcomes_select(ctx, flt, "unit"),
-        ownership_select(ctx, flt),
-        ownership_records_select(ctx, flt, "owner_left_accounts"),
-        ownership_records_select(ctx, flt, "owner_left_opportunities"),
+    north = {2, 4, 6}  # NORTH's subtree: NORTH, N-OFF, N-T1
+    # name → (statement, tables it must read, whether it reads the opportunity, so the business-unit filter binds)
+    lead_statements = {
+        "counts by team": response_counts_select(ctx, flt, 24, "team"),
+        "counts": response_counts_select(ctx, flt, 24, None),
+        "hours by rep": response_hours_select(ctx, flt, "rep"),
+        "hours by team": response_hours_select(ctx, flt, "team"),
+        "hours": response_hours_select(ctx, flt, None),
+        "breach rate by bucket": breach_rate_query()(ctx, flt, Grouping("bucket")),
+        "breach rate by unit": breach_rate_query()(ctx, flt, Grouping("unit")),
+        "returned by unit": returned_outcomes_select(ctx, flt, "unit"),
+    }
+    ownership_statements = {
+        "ownership": ownership_select(ctx, flt),
+        "accounts": ownership_records_select(ctx, flt, "owner_left_accounts"),
+        "no owner": ownership_records_select(ctx, flt, "no_owner_accounts"),
+        "opportunities": ownership_records_select(ctx, flt, "owner_left_opportunities"),
+    }
+    for name, stmt in {**lead_statements, **ownership_statements}.items():
+        sql = str(stmt.compile(dialect=compiled))
+        assert sql.startswith("SELECT"), name
+        bound, tables = _bound(stmt.compile(dialect=compiled)), _tables(stmt)
+        # every filter value is a bound parameter, never spliced into the text
+        assert {"event", "smb"} <= bound and north <= bound, name
+        assert "'event'" not in sql and "'smb'" not in sql and "'HW'" not in sql, name
+        if name in lead_statements:
+            assert "lead" in tables, name
+            assert "HW" not in bound, name  # the business-unit filter does not apply to leads
+            # the correlated team lookup is built only for the team split
+            assert ("rep_team_history" in tables) == name.endswith("by team"), name
+        else:
+            assert {"opportunity", "exchange_rate", "rep"} <= tables and "HW" in bound, name
+            assert "rep_team_history" not in tables, name
+    # both ownership pipelines restrict the opportunity's own unit: the accounts' (not just their home) and the leavers'
+    unit_scoped = re.compile(r"opportunity[`\"\]]?\.[`\"\[]?unit_id[`\"\]]? IN", re.IGNORECASE)
+    for subquery in (owned_accounts(ctx, flt), leaver_opportunities(ctx, flt)):
+        assert unit_scoped.search(str(select(subquery).compile(dialect=compiled))), subquery.name
+
+
+# --- Rows of these tests' own: early responses, leads with no rep, another unit's deal, no rate ------------------
+
+#: L901: E1's, assigned 03-03 noon local (04:00 UTC), "answered" at 02:00 UTC, two hours before: on time, no hours.
+#: L902: assigned 03-04 noon to N-OFF's queue, no rep, never answered: overdue by 30 June.
+EXTRA_LEADS = [
+    dict(lead_id=901, unit_id=4, source_channel="phone", created_at=datetime(2025, 3, 3, 1), assigned_rep_id=1,
+         assigned_at=datetime(2025, 3, 3, 4), first_response_at=datetime(2025, 3, 3, 2), status="new", company_name="Early"),
+    dict(lead_id=902, unit_id=4, source_channel="phone", created_at=datetime(2025, 3, 4, 4), assigned_rep_id=None,
+         assigned_at=datetime(2025, 3, 4, 4), status="new", company_name="Queued"),
+]
+#: 901: on A6 (home N-OFF, owner E3 who left) but credited to S-OFF and owned by E2, open, 500.00.
+#: 902: on A6, N-OFF, owned by E3 (left), open, 100 GBP: no rate, so unpriced.
+EXTRA_OPPORTUNITIES = [
+    dict(opportunity_id=i, name=f"Deal {i}", account_id=6, owner_rep_id=owner, unit_id=unit, bu_id=1, product_id=1,
+         source_channel="lead", created_at=datetime(2025, 3, 1, 4), stage="proposal", amount=D(amount), currency=currency,
+         probability=D("0.5"), expected_close_date=date(2025, 9, 30), status="open")
+    for i, unit, owner, amount, currency in ((901, 5, 2, "500.00", "USD"), (902, 4, 3, "100.00", "GBP"))
+]
+
+
+def _load_extended(engine: Engine) -> None:
+    marketing_crm.load(engine)
+    with engine.begin() as conn:
+        for table, rows in ((schema.lead, EXTRA_LEADS), (schema.opportunity, EXTRA_OPPORTUNITIES)):
+            keys = sorted({k for row in rows for k in row})
+            conn.execute(insert(table), [{k: row.get(k) for k in keys} for row in rows])
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def extended(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    with database_on(request.param, tmp_path_factory, _load_extended) as engine:
+        yield engine
+
+
+@pytest.fixture
+def extended_ctx(extended):
+    org = load_org(extended)
+
+    def make(viewer: Viewer = DEFAULT_VIEWER, as_of: date = marketing_crm.AS_OF) -> Context:
+        return Context(extended, org, viewer, Calendar(), "USD", as_of)
+
+    return make
+
+
+def test_a_response_before_the_assignment_is_on_time_and_out_of_the_hours(extended_ctx):
+    # Q1: the ten leads above plus L901 (responded, on time) and L902 (overdue): assigned 12, responded 8 + 1 = 9, late 2,
+    # overdue 2 + 1 = 3, breaches 4 + 1 = 5, rate 5 / 12. L901's −2 h is left out: the hours are the same eight as above.
+    frame = response_times(extended_ctx(), Filters(Q1))
+    assert record(frame, COUNTS) == (12, 9, 2, 3, 0, 5, 5 / 12)
+    assert record(frame, HOURS) == (8, 2.0, 5.0, 25.5, 14.625)
+    rate = result(RESPONSE_BREACH_RATE, extended_ctx(), Filters(Q1))
+    assert (rate.numerator, rate.denominator) == (5, 12)
+    # E1: L1 6 h, L5 1 h, L8 2 h and L901: four assigned, four answered on time, three timed (median 2, mean 3).
+    by_rep = response_times(extended_ctx(), Filters(Q1), by="rep")
+    assert list(by_rep["group"]) == ["E1", "E2", "E3", "E4", None]
+    assert record(by_rep, COUNTS, 0) == (4, 4, 0, 0, 0, 0, 0.0)
+    assert record(by_rep, HOURS, 0) == (3, 1.5, 2.0, 4.0, 3.0)
+
+
+def test_a_lead_assigned_with_no_rep_counts_under_no_rep_and_its_unit(extended_ctx):
+    # L902 has an assignment time and no rep: handed over all the same, so it is measured — overdue, a breach — under
+    # the group None for rep and team, and under NORTH for the unit.
+    by_rep = response_times(extended_ctx(), Filters(Q1), by="rep")
+    assert by_rep.iloc[4]["group"] is None and record(by_rep, COUNTS, 4) == (1, 0, 0, 1, 0, 1, 1.0)
+    assert by_rep.iloc[4]["n"] == 0 and by_rep.iloc[4]["median"] is None
+    # Teams at assignment: N-T1 = L1, L5, L8, L901 (E1), L2 (E3 before the move), L11 (E4): 6, L2 overdue; S-T1 as
+    # before; no team: L902.
+    by_team = response_times(extended_ctx(), Filters(Q1), by="team")
+    assert list(by_team["group"]) == ["N-T1", "S-T1", None]
+    assert [record(by_team, COUNTS, i) for i in range(3)] == [
+        (6, 5, 0, 1, 0, 1, 1 / 6),
+        (5, 4, 2, 1, 0, 3, 0.6),
+        (1, 0, 0, 1, 0, 1, 1.0),
     ]
-    for stmt in statements:
-        assert "SELECT" in str(stmt.compile(dialect=compiled))
+    assert record(by_team, HOURS, 0) == (4, 1.75, 3.0, 4.5, 3.25)  # L901 adds no hours
+    # NORTH: L1, L2, L5, L7, L8, L11, L901, L902 = 8; answered L1, L5, L8, L11, L901 = 5; overdue L2, L7, L902 = 3.
+    by_unit = response_times(extended_ctx(), Filters(Q1), by="unit")
+    assert record(by_unit, COUNTS, 0) == (8, 5, 0, 3, 0, 3, 3 / 8)
+    units = evaluate(RESPONSE_BREACH_RATE, extended_ctx(), Filters(Q1), Grouping("unit"))
+    assert dict(zip(units["group"], units["value"], strict=True)) == {"NORTH": 3 / 8, "SOUTH": 0.5}
+
+
+def test_ownership_pipelines_share_the_viewers_scope_and_count_unpriced_deals(extended_ctx):
+    # Whole company. A6 (owner E3 left): 209 1000 + 212 400 + 901 500 (S-OFF) + 902 (GBP, unpriced) = 4 deals, 1900.00,
+    # 1 unpriced; A3: 206 770. Leavers' deals: 206 770, 210 250, 212 400, 902 unpriced (901 is E2's): 4, 1420.00, 1.
+    assert summary(ownership(extended_ctx(), Filters(Q1))) == {
+        "owner_left_accounts": (2, 5, D("2670.00"), 1),
+        "owner_left_opportunities": (4, 4, D("1420.00"), 1),
+        "no_owner_accounts": (2, 1, D("300.00"), 0),
+    }
+    # N-OFF's team lead: A6 is homed in N-OFF, but 901 is credited to S-OFF: left out, as it is of the leavers' deals.
+    # A6: 209 + 212 = 1400.00 and 902 unpriced (3 deals); leavers' deals in N-OFF: 210 250 + 212 400 + 902 = 3, 650.00.
+    assert summary(ownership(extended_ctx(N_OFF_LEAD), Filters(Q1))) == {
+        "owner_left_accounts": (1, 3, D("1400.00"), 1),
+        "owner_left_opportunities": (3, 3, D("650.00"), 1),
+        "no_owner_accounts": (2, 1, D("300.00"), 0),
+    }
+    accounts, total = ownership_records(extended_ctx(N_OFF_LEAD), Filters(Q1), "owner_left_accounts")
+    assert total == 1 and accounts.to_dict("records") == [
+        dict(account_id=6, name="A6", home_unit="N-OFF", owner="E3", left_on=date(2025, 4, 30), open_opportunities=3,
+             open_pipeline=D("1400.00"), unpriced_opportunities=1),
+    ]
+    deals, total = ownership_records(extended_ctx(N_OFF_LEAD), Filters(Q1), "owner_left_opportunities")
+    assert total == 3 and list(deals["opportunity_id"]) == [212, 210, 902]  # no amount last
+    assert deals.iloc[2]["amount"] is None
+    # The unit filter scopes the deals the same way: the whole company filtered to N-OFF sees what its team lead sees.
+    n_off = summary(ownership(extended_ctx(), Filters(Q1, unit="N-OFF")))
+    assert n_off == summary(ownership(extended_ctx(N_OFF_LEAD), Filters(Q1)))
+
+
+def test_definitions_in_both_languages():
+    assert set(DEFINITIONS) == {"lead_response", "ownership"}
+    assert all(set(texts) == {"en", "zh"} and texts["en"] and texts["zh"] for texts in DEFINITIONS.values())
+    own = DEFINITIONS["ownership"]
+    assert "your scope" in own["en"] and "another unit" in own["en"] and "unpriced" in own["en"]
+    assert "权限范围" in own["zh"] and "未定价" in own["zh"]
+    response = RESPONSE_BREACH_RATE.definition
+    assert "whether or not a rep" in response["en"] and "before the assignment" in response["en"]
+    assert "无论是否指定销售" in response["zh"] and "早于分派时间" in response["zh"]

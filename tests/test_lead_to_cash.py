@@ -3,7 +3,8 @@
 The quarter is FY2022 Q1 (1 Feb – 30 Apr 2021), as of Wed 28 Apr 2021; tests/l2c_crm.py has the orders and the weeks.
 Amounts in USD; o2 is 333.33 EUR × 1.10 (its order date's rate) = 366.663 → 366.66 whatever step is counted.
 Counted per step date up to 28 Apr (o5's shipment on 29 Apr, its invoice on 30 Apr, o13's cash on 30 Apr and the
-order o10 of 29 Apr have not happened yet); o6 (−100.00) is a credit note: netted in amounts, never an order.
+order o10 of 29 Apr have not happened yet); o6 (−100.00) is a credit note: netted in amounts, never an order. o16,
+booked on 3 May, does not exist yet on 28 Apr: its shipment and invoice of 27 Apr and its cash of 28 Apr count nowhere.
 
 | week        | booked                         | shipped                 | invoiced                 | collected              |
 |-------------|--------------------------------|-------------------------|--------------------------|------------------------|
@@ -280,7 +281,7 @@ def test_weeks_after_the_as_of_day_count_nothing(ctx_for):
 
 
 def test_filters_narrow_the_orders_and_an_empty_scope_refuses(ctx_for):
-    # Business unit SW: only o12 (250.00, booked and invoiced in W12).
+    # Business unit SW: only o12 (250.00, booked and invoiced in W12); o16 (SW too) is booked after the as-of day.
     frame = weekly_flows(ctx_for(), Filters(QUARTER, bus=("SW",)))
     assert flow(frame, "booked") == {12: (1, D("250.00"), 0)} and flow(frame, "invoiced") == {12: (1, D("250.00"), 0)}
     assert flow(frame, "shipped") == {} and flow(frame, "collected") == {}
@@ -288,6 +289,41 @@ def test_filters_narrow_the_orders_and_an_empty_scope_refuses(ctx_for):
     for view in views:
         with pytest.raises(NoScope):
             view(ctx_for(NOBODY), Filters(QUARTER))
+
+
+def test_an_order_booked_after_the_as_of_day_counts_nowhere(ctx_for):
+    # Business unit SW holds o12 (S-OFF, 250.00: booked 21 Apr and invoiced 22 Apr in W12, due 1 May, never shipped nor
+    # paid) and o16 (N-OFF, 120.00: booked Mon 3 May, shipped and invoiced Tue 27 Apr, paid Wed 28 Apr). As of 28 Apr o16
+    # does not exist: W13 would otherwise show it shipped, invoiced and collected, and order to cash 28 Apr − 3 May = −5.
+    ctx, sw = ctx_for(), Filters(QUARTER, bus=("SW",))
+    frame = weekly_flows(ctx, sw)
+    assert flow(frame, "booked") == {12: (1, D("250.00"), 0)} and flow(frame, "invoiced") == {12: (1, D("250.00"), 0)}
+    assert flow(frame, "shipped") == {} and flow(frame, "collected") == {}
+    # columns: last orders, last amount, this orders, this amount, next orders, next amount (o12's cash is due 1 May)
+    assert monday(monday_view(ctx, sw)) == {
+        "booked": (1, D("250.00"), 0, D("0.00"), None, None),
+        "shipped": (0, D("0.00"), 0, D("0.00"), 0, D("0.00")),
+        "invoiced": (1, D("250.00"), 0, D("0.00"), None, None),
+        "collected": (0, D("0.00"), 0, D("0.00"), 1, D("250.00")),
+    }
+    assert tuple(order_to_cash_days(ctx, sw).iloc[0]) == (0, None, None, None, None, None)
+    assert list(order_to_cash_trend(ctx, sw)["n"]) == [0] * 13
+    # o12 alone waits: not shipped, and invoiced not paid (due 1 May: not past due)
+    assert [tuple(r.values()) for r in waiting(ctx, sw).to_dict("records")] == [
+        ("booked_not_shipped", 1, D("250.00"), 0, None, None),
+        ("shipped_not_invoiced", 0, D("0.00"), 0, None, None),
+        ("invoiced_not_paid", 1, D("250.00"), 0, 0, D("0.00")),
+    ]
+    assert result(CASH_COLLECTED, ctx, sw).value == D("0.00")  # nothing collected
+    assert result(ORDER_TO_CASH_MEDIAN_DAYS, ctx, sw).value is None
+    # NORTH sees o16's unit: still nothing of it in W13 (o2's 366.66 is NORTH's only cash there).
+    north = weekly_flows(ctx_for(NORTH_HEAD), Filters(QUARTER))
+    assert [north.iloc[12][f"{f}_orders"] for f in FLOWS] == [1, 0, 0, 1]
+    # Once booked (as of Mon 3 May), o16 exists and its steps of 27–28 Apr count: cash in the quarter 120.00, with
+    # 28 Apr − 3 May = −5 days from order to cash — the row is there and the filter finds it.
+    later = ctx_for(as_of=d(5, 3))
+    assert result(CASH_COLLECTED, later, sw).value == D("120.00")
+    assert result(ORDER_TO_CASH_MEDIAN_DAYS, later, sw).value == -5.0
 
 
 def monday(frame: pd.DataFrame) -> dict[str, tuple]:
@@ -416,6 +452,8 @@ def test_definitions_in_both_languages():
     # the decisions are in the text the user reads
     assert "folded into week 13" in DEFINITIONS["weeks"]["en"] and "并入第 13 周" in DEFINITIONS["weeks"]["zh"]
     assert "Credit notes" in DEFINITIONS["flows"]["en"] and "order date" in DEFINITIONS["flows"]["en"]
+    assert "booked later is not counted at all, not even" in DEFINITIONS["flows"]["en"] and "预开票" in DEFINITIONS["flows"]["zh"]
+    assert "booked by then" in DEFINITIONS["order_to_cash"]["en"] and "booked by the as-of day" in CASH_COLLECTED.definition["en"]
     assert "promised delivery date" in DEFINITIONS["expected"]["en"] and "payment due date" in DEFINITIONS["expected"]["en"]
     waiting_text = DEFINITIONS["waiting"]["en"]
     assert "as-of day" in waiting_text and "the day" not in waiting_text.replace("the as-of day", "")
