@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Literal
 
@@ -136,6 +136,11 @@ class Periods(Period):
     :func:`in_period` keeps only the rows inside one of them, so the gaps are never read."""
 
     parts: tuple[Period, ...] = ()
+
+
+def as_of_instant(ctx: Context) -> datetime:
+    """The UTC instant the as-of day ends in the company's zone: later events have not happened yet."""
+    return local_midnight_utc(ctx.as_of + timedelta(days=1), ctx.calendar)
 
 
 def in_period(column: ColumnElement, period: Period, cal: Calendar, *, timestamp: bool) -> ColumnElement[bool]:

@@ -30,8 +30,9 @@ from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, litera
 
 from data_layer import schema
 from data_layer.connection import read_frame
-from data_layer.filters import FACTS, Filters, Period, local_midnight_utc
+from data_layer.filters import FACTS, Filters, Period
 from metrics.base import (
+    as_of_instant,
     CENT,
     Context,
     Grouping,
@@ -132,10 +133,6 @@ def _orders_after_win(opportunities: Select, period: Period | None) -> Subquery:
         .subquery("orders_after_win")
     )
 
-
-def as_of_instant(ctx: Context) -> datetime:
-    """The UTC instant the as-of day ends: later events have not happened yet."""
-    return local_midnight_utc(ctx.as_of + timedelta(days=1), ctx.calendar)
 
 
 def per_lead(ctx: Context, flt: Filters, *, cohort: bool, by: By = None) -> Subquery:

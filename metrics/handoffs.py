@@ -48,8 +48,8 @@ from sqlalchemy import ColumnElement, Date, FromClause, Select, Subquery, and_, 
 from data_layer import schema
 from data_layer.connection import read_frame
 from data_layer.filters import FACTS, Filters, scoped_accounts
-from metrics.base import CENT, Context, Grouping, Metric, group_column, groupings_for, in_period, not_applicable_for, ratio_value, scoped, unit_group
-from metrics.funnel import as_of_instant, first_status
+from metrics.base import CENT, Context, as_of_instant, Grouping, Metric, group_column, groupings_for, in_period, not_applicable_for, ratio_value, scoped, unit_group
+from metrics.funnel import first_status
 from metrics.money import converted, rate_join
 from metrics.sql import QUANTILES, bool_sum, distribution, local_date, seconds_between
 

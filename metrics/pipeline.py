@@ -63,6 +63,7 @@ from data_layer.connection import read_frame
 from data_layer.filters import FACTS, Filters, Period, buckets, local_midnight_utc
 from metrics import targets
 from metrics.base import (
+    as_of_instant,
     CENT,
     TOTAL,
     Context,
@@ -108,11 +109,6 @@ When = Literal["week", "month"]
 
 
 # --- Shared pieces ------------------------------------------------------------------------------------------
-
-
-def _end_of(day: date, ctx: Context) -> datetime:
-    """The UTC instant ``day`` ends in the company zone."""
-    return local_midnight_utc(day + timedelta(days=1), ctx.calendar)
 
 
 def _split(by: str | None, ctx: Context, flt: Filters) -> ColumnElement | None:
@@ -259,7 +255,7 @@ class OpenPipeline:
 def _open_pipeline(ctx: Context, flt: Filters, grade: str | None) -> OpenPipeline:
     """The open pipeline at the end of the as-of day (the viewer's scope and the global filters included)."""
     t = FACT.table
-    stood = as_of_rows(_end_of(ctx.as_of, ctx), "as_of_row")
+    stood = as_of_rows(as_of_instant(ctx), "as_of_row")
     joined, rate = rate_join(stood.from_, t.c.currency, literal(ctx.as_of, Date()), ctx.currency)
     amount = converted(stood.row.c.amount, rate)
     conds = (
@@ -432,7 +428,7 @@ def forecast_categories(ctx: Context, flt: Filters, by: Split | None = None, *, 
 def _closed_in(ctx: Context, period: Period, status: str) -> tuple[ColumnElement[bool], ...]:
     """Deals of ``status`` closed in ``period`` (company zone) by the end of the as-of day."""
     t = FACT.table
-    return (t.c.status == status, in_period(t.c.closed_at, period, ctx.calendar, timestamp=True), t.c.closed_at < _end_of(ctx.as_of, ctx))
+    return (t.c.status == status, in_period(t.c.closed_at, period, ctx.calendar, timestamp=True), t.c.closed_at < as_of_instant(ctx))
 
 
 def _won_amount(ctx: Context, period: Period) -> tuple[Any, ColumnElement]:
@@ -459,7 +455,7 @@ def snapshot_of(period: Period, ctx: Context) -> Snapshot:
     end of the as-of day, the latest the data knows."""
     if period.start <= ctx.as_of:
         return Snapshot(local_midnight_utc(period.start, ctx.calendar), period.start)
-    return Snapshot(_end_of(ctx.as_of, ctx), ctx.as_of)
+    return Snapshot(as_of_instant(ctx), ctx.as_of)
 
 
 def stood_at(instant: datetime, name: str = "stood") -> Any:
@@ -523,7 +519,7 @@ def accuracy_select(ctx: Context, flt: Filters, periods: Sequence[Period], by: S
         .where(
             t.c.status == "won",
             or_(*(in_period(t.c.closed_at, p, ctx.calendar, timestamp=True) for p in periods)),
-            t.c.closed_at < _end_of(ctx.as_of, ctx),
+            t.c.closed_at < as_of_instant(ctx),
             *_grade_conditions(grade),
             *scoped(FACT, ctx, flt),
         )
@@ -612,7 +608,7 @@ def _closed_select(ctx: Context, flt: Filters, statuses: tuple[str, ...], key: s
         .where(
             t.c.status.in_(statuses),
             in_period(t.c.closed_at, flt.period, ctx.calendar, timestamp=True),
-            t.c.closed_at < _end_of(ctx.as_of, ctx),
+            t.c.closed_at < as_of_instant(ctx),
             *_grade_conditions(grade),
             *scoped(FACT, ctx, flt),
         )

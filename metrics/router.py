@@ -30,7 +30,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
@@ -216,6 +216,11 @@ class OrderFacts:
     revenue: ColumnElement[Decimal]
 
 
+#: How the summary's rows meet the filters: the same columns as ``sales_order``'s (FACTS).
+SUMMARY_FACT = Fact(order_month, unit="unit_id", bu="bu_id", product="product_id", account="account_id",
+                    source="account_id", source_via_account=True)
+
+
 def _raw_facts(ctx: Context) -> OrderFacts:
     fact = FACTS["sales_order"]
     o = fact.table
@@ -248,9 +253,7 @@ def order_facts(ctx: Context, flt: Filters, grouping: Grouping) -> OrderFacts:
     from the raw orders. Each summary row falls in the same period and bucket as every order it
     sums, so the answer is the raw tables' to the cent. Otherwise the raw orders, with their rates.
     """
-    summary_fact = Fact(order_month, unit="unit_id", bu="bu_id", product="product_id", account="account_id",
-                        source="account_id", source_via_account=True)
-    routable = grouping.by in (None, "bucket", "periods", "unit") or dimension_of(summary_fact, grouping.by) is not None
+    routable = grouping.by in (None, "bucket", "periods", "unit") or dimension_of(SUMMARY_FACT, grouping.by) is not None
     if not routable or not route(ctx).summary:
         return _raw_facts(ctx)
     first, last = (d.year * 12 + d.month - 1 for d in (flt.period.start, flt.period.end))
@@ -269,8 +272,7 @@ def order_facts(ctx: Context, flt: Filters, grouping: Grouping) -> OrderFacts:
             .where(in_cut, o.c.amount.is_not(None))
         )
     rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("order_rows")
-    fact = Fact(rows, unit="unit_id", bu="bu_id", product="product_id", account="account_id",  # type: ignore[arg-type]
-                source="account_id", source_via_account=True)
+    fact = replace(SUMMARY_FACT, table=rows)  # the same columns, read from the union
     return OrderFacts(rows, fact, rows.c.order_date, rows.c.revenue)
 
 

@@ -37,10 +37,9 @@ from data_layer.filters import (
     add_months,
     fiscal_quarter_start,
     fiscal_year_start,
-    local_midnight_utc,
     restrict,
 )
-from metrics.base import CENT, TOTAL, Context, Grouping, group_column, grouped
+from metrics.base import CENT, TOTAL, Context, Grouping, as_of_instant, group_column, grouped
 from metrics.money import converted, rate_join
 from metrics.sql import local_date
 
@@ -436,7 +435,7 @@ def _open_source(ctx: Context, measure: str, period: TargetPeriod | Period, flt:
     fact = FACTS["opportunity"]
     op = fact.table
     as_of = literal(ctx.as_of, Date())
-    created_by = local_midnight_utc(ctx.as_of + timedelta(days=1), ctx.calendar)
+    created_by = as_of_instant(ctx)
     conds = (
         op.c.status == "open",
         op.c.expected_close_date >= period.start,
