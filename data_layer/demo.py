@@ -27,6 +27,11 @@ What history exists:
   customer's first ever only for a new customer (or a prospect's first win): new customers
   per quarter, and churn (no order in the last twelve months), mean what they say from the
   window's first day. Exchange rates cover the whole order history.
+- **New customers are won by deals**: a share of converted leads — most of a trade show's or
+  roadshow's, few of an e-mail nurture's — come from a company with no orders yet, whose account
+  was opened shortly before; reps' own prospecting works other newly opened accounts. A new
+  customer's first order is the first such deal it won, when it won one, so campaigns show the
+  customers and first-year revenue they brought; the rest start with an order no deal recorded.
 - **Growth is steady**: leads, opportunities, orders and revenue grow by about 12% a year
   (``GROWTH``), give or take the noise of a small company. Leads come in a steady stream,
   fewer at weekends, lifted modestly while campaigns run; campaigns recur yearly at about
@@ -596,6 +601,8 @@ CAMPAIGN_KINDS = ("event", "roadshow", "webinar", "trade_show", "email", "advert
 CAMPAIGN_COST_USD = np.array([18_000, 260_000, 3_000, 120_000, 2_500, 45_000], dtype=float)
 CAMPAIGN_DAYS = np.array([1, 75, 1, 3, 14, 60])
 CAMPAIGN_PULL = np.array([1.0, 6.0, 1.5, 4.0, 2.0, 3.0])  # leads brought, relative
+#: how well a kind's leads convert, relative: people met at a show or seminar are warmer than an ad's clicks
+CAMPAIGN_QUALITY = np.array([1.3, 1.3, 1.0, 1.4, 0.8, 0.6])
 
 
 @dataclass
@@ -616,7 +623,8 @@ def _campaigns(n: int, org: Org, cal: Calendar, rng: Generator) -> Campaigns:
     """Yearly series: the same roadshow or trade show each year, at about the same time of year."""
     n_series = -(-n // HISTORY_YEARS)
     kind = rng.choice(len(CAMPAIGN_KINDS), n_series, p=[0.3, 0.08, 0.2, 0.1, 0.16, 0.16])
-    kind[0] = 1  # there is always a roadshow
+    kind[0] = 1  # there is always a roadshow, and only one: the company's yearly 20-city roadshow
+    kind[1:][kind[1:] == 1] = CAMPAIGN_KINDS.index("trade_show")
     days = CAMPAIGN_DAYS[kind]
     # the third run still ends a month before the as-of date
     latest = (cal.end_day - cal.start_day) - 365 * (HISTORY_YEARS - 1) - 10 - days - 30
@@ -631,7 +639,7 @@ def _campaigns(n: int, org: Org, cal: Calendar, rng: Generator) -> Campaigns:
     kind, days, office, level, bu = kind[series], days[series], office[series], level[series], bu[series]
     end = start + days - 1
     cost = CAMPAIGN_COST_USD[kind] * rng.lognormal(0, 0.35, n)
-    quality = rng.lognormal(0, 0.6, n)
+    quality = CAMPAIGN_QUALITY[kind] * rng.lognormal(0, 0.6, n)
     volume = rng.lognormal(0, 0.25, n)
     order = np.argsort(start, kind="stable")
     return Campaigns(n, kind[order], start[order], end[order], level[order], office[order], bu[order], cost[order],
@@ -647,6 +655,14 @@ CAMPAIGN_LEAD_SHARE = 0.15  # of all leads; the rest arrive without a campaign
 #: lead source of each campaign kind (advertising brings website and media leads alike)
 CAMPAIGN_SOURCE = np.array([nm.LEAD_SOURCES.index(x) for x in ("event", "event", "website", "event", "email", "website")])
 WEEKEND_LEADS = 0.4  # leads on a Saturday or Sunday, relative to a weekday
+#: share of converted leads that come from a company not buying from us yet (a prospect whose account was
+#: opened for the lead; it becomes a customer when the lead's deal is won), by campaign kind and, for leads
+#: with no campaign, by source. Shows, roadshows and seminars meet new companies; an e-mail nurture mostly
+#: reaches people already known; a referral or a cold call is as often about a customer's new project.
+CAMPAIGN_NEW_COMPANY = np.array([0.8, 0.85, 0.6, 0.85, 0.25, 0.5])
+SOURCE_NEW_COMPANY = np.array([0.2, 0.2, 0.15, 0.15, 0.2, 0.3, 0.3, 0.35, 0.25, 0.2])
+NEW_ACCOUNT_DAYS = 90  # a new company's account was opened at most this long before its lead converted
+NEW_COMPANY_WAIT_DAYS = 30  # and it would not buy before this long after (about when the lead's deal can close)
 
 
 @dataclass
@@ -668,6 +684,7 @@ class Leads:
     off_reworked: np.ndarray
     off_converted: np.ndarray
     opportunity: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="int64"))
+    new_company: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # converted, from a prospect
 
 
 def _lead_days(n: int, camp: Campaigns, cal: Calendar, rng: Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -703,7 +720,37 @@ def _take(rng: Generator, weight: np.ndarray, free: np.ndarray, k: int) -> np.nd
     return np.argpartition(-key, k - 1)[:k]
 
 
-def _leads(n: int, org: Org, reps: Reps, acc: Accounts, camp: Campaigns, cal: Calendar, rng: Generator) -> Leads:
+def _prospect_at(rng: Generator, acc: Accounts, ts: np.ndarray, fallback: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each time, an account opened in the :data:`NEW_ACCOUNT_DAYS` before it that does not buy from us
+    for at least :data:`NEW_COMPANY_WAIT_DAYS` more (the bigger the likelier), each a different one while
+    enough are left; ``fallback`` where none is found. Also whether one was found."""
+    by_created = np.argsort(acc.created_ts, kind="stable")
+    cum = np.concatenate([[0.0], np.cumsum(acc.size[by_created] ** 0.3)])
+    hi = np.searchsorted(acc.created_ts[by_created], ts, "right")
+    lo = np.searchsorted(acc.created_ts[by_created], ts - NEW_ACCOUNT_DAYS * DAY, "left")
+    out, found = fallback.copy(), np.zeros(len(ts), dtype=bool)
+    claimed = np.zeros(acc.n, dtype=bool)
+    todo = np.flatnonzero(hi > lo)
+    for attempt in range(40):
+        if not len(todo):
+            break
+        pick = np.searchsorted(cum, cum[lo[todo]] + rng.random(len(todo)) * (cum[hi[todo]] - cum[lo[todo]]), "right") - 1
+        a = by_created[np.clip(pick, lo[todo], hi[todo] - 1)]
+        ok = ~acc.buys[a] | (acc.buy_from[a] > ts[todo] // DAY + NEW_COMPANY_WAIT_DAYS)
+        if attempt < 30:  # one not yet taken by another lead (the first drawn, when drawn twice in a round)
+            cand = np.flatnonzero(ok & ~claimed[a])
+            ok = np.zeros(len(todo), dtype=bool)
+            ok[cand[np.unique(a[cand], return_index=True)[1]]] = True
+        out[todo[ok]] = a[ok]
+        found[todo[ok]] = True
+        claimed[a[ok]] = True
+        todo = todo[~ok]
+    return out, found
+
+
+def _leads(n: int, org: Org, reps: Reps, acc: Accounts, camp: Campaigns, cal: Calendar, rng: Generator,
+           new_rng: Generator) -> Leads:
+    """The leads; ``new_rng`` draws which converted leads come from a new company, and its account."""
     per_mille = np.array([c[1] for c in LEAD_CATEGORIES])
     counts = _allocate(n, per_mille.astype(float))
     hour = 3600.0
@@ -781,6 +828,13 @@ def _leads(n: int, org: Org, reps: Reps, acc: Accounts, camp: Campaigns, cal: Ca
         account[todo[ok]] = a[ok]
         todo = todo[~ok]
     account[todo[converted[todo]]] = np.argmin(acc.created_ts)  # the oldest account always exists
+    # some converted leads come from a company that does not buy from us yet: its account was opened
+    # shortly before (for the lead), and it becomes a customer if the lead's deal is won (see _orders)
+    new_share = np.where(in_campaign, CAMPAIGN_NEW_COMPANY[kind], SOURCE_NEW_COMPANY[source])
+    new_company = np.flatnonzero(converted & (new_rng.random(n) < new_share))
+    account[new_company], found = _prospect_at(new_rng, acc, ready[new_company], account[new_company])
+    from_new_company = np.zeros(n, dtype=bool)
+    from_new_company[new_company[found]] = True
     referrer = np.full(n, -1)
     ref = np.flatnonzero(source == nm.LEAD_SOURCES.index("referral"))
     a = np.searchsorted(cum, rng.random(len(ref)) * cum[-1], "right")
@@ -817,7 +871,7 @@ def _leads(n: int, org: Org, reps: Reps, acc: Accounts, camp: Campaigns, cal: Ca
         n, o(category), o(created), o(source), o(campaign), o(referrer), o(account), o(office), o(rep),
         o(assigned).astype("int64"), o(responded).astype("int64"), o(off_qualified).astype("int64"),
         o(off_disq).astype("int64"), o(off_returned).astype("int64"), o(off_reworked).astype("int64"),
-        o(off_converted).astype("int64"),
+        o(off_converted).astype("int64"), new_company=o(from_new_company),
     )
 
 
@@ -884,10 +938,12 @@ def _customer_at(rng: Generator, acc: Accounts, ts: np.ndarray, buying: bool = T
     return out
 
 
-def _recently_opened(rng: Generator, acc: Accounts, ts: np.ndarray) -> np.ndarray:
-    """For each time, an account opened in the two months before (the newest one before it if none was)."""
+def _recently_opened(rng: Generator, acc: Accounts, ts: np.ndarray, spare: np.ndarray | None = None) -> np.ndarray:
+    """For each time, an account opened in the two months before (the newest one before it if none was);
+    not one of the ``spare`` accounts (a mask) unless all of those two months' are."""
     by_created = np.argsort(acc.created_ts, kind="stable")
-    cum = np.concatenate([[0.0], np.cumsum(acc.size[by_created] ** 0.3)])
+    weight = acc.size**0.3 if spare is None else np.where(spare, 0.0, acc.size**0.3)
+    cum = np.concatenate([[0.0], np.cumsum(weight[by_created])])
     hi = np.maximum(np.searchsorted(acc.created_ts[by_created], ts, "right"), 1)
     lo = np.minimum(np.searchsorted(acc.created_ts[by_created], ts - 60 * DAY, "left"), hi - 1)
     pick = np.searchsorted(cum, cum[lo] + rng.random(len(ts)) * (cum[hi] - cum[lo]), "right") - 1
@@ -917,10 +973,13 @@ def _opportunities(n: int, org: Org, reps: Reps, acc: Accounts, leads: Leads, mo
     existing = n_lead + np.flatnonzero(source[n_lead:] == 1)
     created[existing] = (cal.draw(rng, weight, len(existing)) * DAY).astype("int64")
     account[existing] = _customer_at(rng, acc, created[existing])
-    # reps' own prospecting: deals with accounts opened in the two months before
+    # reps' own prospecting: deals with accounts opened in the two months before — not those opened
+    # for a new company's lead, which marketing brought and the lead's own deal is working
     own = n_lead + np.flatnonzero(source[n_lead:] == 2)
     created[own] = (cal.draw(rng, weight, len(own)) * DAY).astype("int64")
-    account[own] = _recently_opened(rng, acc, created[own])
+    spare = np.zeros(acc.n, dtype=bool)
+    spare[leads.account[leads.new_company]] = True
+    account[own] = _recently_opened(rng, acc, created[own], spare)
 
     day = created // DAY
     h = acc.at(account, day)
@@ -1043,6 +1102,7 @@ def _earlier_wins(rng: Generator, opps: Opps, cal: Calendar) -> tuple[np.ndarray
     return day[order], deal[order], opened[order]
 
 
+WON_START_DAYS = 180  # a deal won this long after a new customer would have first bought still starts it
 ORDER_WEEKEND = 0.05  # a Saturday's or Sunday's share of a weekday's reorders
 ORDER_QUARTER_END = 1.6  # a day in the last three weeks of a quarter, against any other weekday
 
@@ -1072,9 +1132,18 @@ def _orders(n: int, org: Org, reps: Reps, acc: Accounts, opps: Opps, money: Mone
     r = n - len(won) - n_pre
     if r < 0:
         raise ValueError("more won deals than orders")
+    # a company that becomes a customer about the window's time does so by a won deal when it has one — a
+    # lead's or a rep's own, won before, or up to WON_START_DAYS after, the day it would otherwise have first
+    # bought: that deal's order is its first, and it reorders from then on. The others start with a run-rate
+    # order (a small first order, or a deal the CRM did not record), as before.
+    win = np.flatnonzero((opps.stage == 4) & (opps.source != 1))
+    win_day = np.full(acc.n, NEVER)
+    np.minimum.at(win_day, opps.account[win], opps.closed[win] // DAY)
+    won_start = (acc.buys & (acc.buy_from >= cal.start_day - WON_START_DAYS)
+                 & (win_day <= np.minimum(acc.buy_from + WON_START_DAYS, acc.buy_to)))
     # run-rate reorders: a renewal process per customer, as often as its size says, on a business
     # clock that hardly runs at weekends and runs faster in the last three weeks of a quarter
-    lo = np.maximum(acc.buy_from, first_day)
+    lo = np.where(won_start, win_day, np.maximum(acc.buy_from, first_day))
     buyer = np.flatnonzero(acc.buys & (acc.buy_to >= lo))
     if r < len(buyer):
         raise ValueError("fewer orders than customers")
@@ -1082,13 +1151,15 @@ def _orders(n: int, org: Org, reps: Reps, acc: Accounts, opps: Opps, money: Mone
     weight = acc.size[buyer] ** 0.5 * (c_hi - c_lo)
     counts = 1 + rng.multinomial(r - len(buyer), weight / weight.sum())
     # a regular rhythm with a random phase over the time it buys, so that no order bunches at either
-    # end. A new customer's first order falls on the day it became one; a customer that already was
-    # when the order history begins has one in the history's first year (before the window), so that
-    # it is never taken for a new customer in the window
+    # end. A new customer's first order falls on the day it became one (the won deal's, for one won by a
+    # deal, whose reorders all follow it); a customer that already was when the order history begins has
+    # one in the history's first year (before the window), so that it is never taken for a new customer
+    # in the window
     already = acc.buy_from[buyer] < first_day
+    by_deal = won_start[buyer]
     first = c_lo + rng.random(len(buyer)) * np.minimum((c_hi - c_lo) / counts, 3.0)
-    base = np.where(already, c_lo, first)
-    beats = np.where(already, counts, counts - 1)
+    base = np.where(already | by_deal, c_lo, first)
+    beats = np.where(already | by_deal, counts, counts - 1)
     owner_of = np.repeat(np.arange(len(buyer)), beats)
     k = _group_positions(beats)
     beat = (rng.random(len(buyer))[owner_of] + k + rng.uniform(-0.35, 0.35, len(owner_of))) % beats[owner_of]
@@ -1102,7 +1173,7 @@ def _orders(n: int, org: Org, reps: Reps, acc: Accounts, opps: Opps, money: Mone
     late = late[already[owner_of[late]] & (at[late] >= c_start)]
     late = late[np.unique(owner_of[late], return_index=True)[1]]
     at[late] = c_lo[owner_of[late]] + rng.random(len(late)) * (c_start - c_lo[owner_of[late]])
-    fresh = np.flatnonzero(~already)
+    fresh = np.flatnonzero(~already & ~by_deal)
     at = np.concatenate([first[fresh], at])
     a = buyer[np.concatenate([fresh, owner_of])]
     rr_day = np.clip(np.searchsorted(clock, at, "right") - 1 + first_day, lo[a], acc.buy_to[a])
@@ -1159,7 +1230,12 @@ def _orders(n: int, org: Org, reps: Reps, acc: Accounts, opps: Opps, money: Mone
     terms = np.array([[30, 45], [45, 60], [60, 90]])[currency, rng.integers(0, 2, n)]
     due = invoiced + terms
     paid = np.maximum(due + np.round(rng.normal(5, 20, n)).astype("int64"), invoiced)
-    paid = np.where(rng.random(n) < 0.04, NEVER, paid)
+    # 4% of invoices are paid late rather than never: 30 days to about 9 months past due, from the same uniform draw
+    # (so no other row changes); a tenth of them, 0.4% of invoices, are never paid — bad debt kept on the books. Never
+    # paying all 4% let them pile up over the years as a receivables tail no company carries without writing it off.
+    slow = rng.random(n)
+    late_days = 30 + (slow / 0.04 * 240).astype("int64")
+    paid = np.where(slow < 0.004, NEVER, np.where(slow < 0.04, np.maximum(paid, due + late_days), paid))
     shipped = np.where(shipped > cal.end_day, NEVER, shipped)
     invoiced = np.where((invoiced > cal.end_day) | (shipped == NEVER), NEVER, invoiced)
     due = np.where(invoiced == NEVER, NEVER, due)
@@ -1208,7 +1284,7 @@ def _world(size: str, seed: int, as_of: dt.date, locale: str) -> World:
     acc = _accounts(sz["account"], org, reps, cal, _rng(seed, "accounts"))
     money = _money(cal, locale, _rng(seed, "money"))
     camp = _campaigns(sz["campaign"], org, cal, _rng(seed, "campaigns"))
-    leads = _leads(sz["lead"], org, reps, acc, camp, cal, _rng(seed, "leads"))
+    leads = _leads(sz["lead"], org, reps, acc, camp, cal, _rng(seed, "leads"), _rng(seed, "leads", "new companies"))
     opps = _opportunities(sz["opportunity"], org, reps, acc, leads, money, cal, _rng(seed, "opportunities"))
     name_rng = _rng(seed, "names", locale)
     cities = pd.Series(np.where(org.office_country[acc.office0] == "CN", org.office_city[acc.office0], ""), dtype="str")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 from itertools import pairwise
 
 import duckdb
@@ -148,13 +149,18 @@ def test_chinese_locale(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def s_db(tmp_path_factory):
+def s_path(tmp_path_factory):
     path = tmp_path_factory.mktemp("demo") / "s.duckdb"
     engine = create_engine(f"duckdb:///{path}")
     written = build_demo(engine, "S", seed=7, as_of=AS_OF, progress=False)
     engine.dispose()
     _check_counts(written, "S")
-    con = duckdb.connect(str(path), read_only=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def s_db(s_path):
+    con = duckdb.connect(str(s_path), read_only=True)
     yield con
     con.close()
 
@@ -235,6 +241,50 @@ def test_a_few_accounts_bring_much_of_the_revenue(s_db):
         ranked AS (SELECT v, row_number() OVER (ORDER BY v DESC) rn, count(*) OVER () n FROM revenue)
         SELECT sum(CASE WHEN rn <= n * 0.05 THEN v END) / sum(v) FROM ranked""")
     assert 0.35 <= share <= 0.60
+
+
+def test_campaigns_win_new_customers_through_their_leads_deals(s_path, s_db, tmp_path):
+    """Campaign ROI has something to show: campaign leads' deals win new customers — the deal's order is the
+    account's first — with revenue, some campaigns paying back and others not, as other leads do."""
+    from data_layer.config import load_settings
+    from data_layer.dimensions import load_org
+    from data_layer.filters import DEFAULT_VIEWER, Filters, Period
+    from metrics import customers
+    from metrics.base import Context, result
+    from metrics.campaigns import campaign_table
+
+    copy = tmp_path / "s.duckdb"  # the module's own connection holds the file with another configuration
+    shutil.copyfile(s_path, copy)
+    engine = create_engine(f"duckdb:///{copy}")
+    try:
+        ctx = Context(engine, load_org(engine), DEFAULT_VIEWER, load_settings().calendar, "USD", AS_OF)
+        # the window's first two years: their leads' deals have had time to close
+        flt = Filters(period=Period(_window_start(AS_OF), AS_OF.replace(year=AS_OF.year - 1), "month", "days"))
+        table = campaign_table(ctx, flt)
+        kinds = campaign_table(ctx, flt, by="kind").set_index("kind", drop=False)
+        new_customers = result(customers.METRIC, ctx, flt).value
+    finally:
+        engine.dispose()
+    camp, organic = table[table["campaign_id"].notna()], table[table["campaign_id"].isna()].iloc[0]
+    won = camp[camp["customers"] > 0]
+    assert len(won) >= len(camp) // 4, camp[["name", "leads", "opportunities", "customers"]]
+    assert (won["revenue"] > 0).all() and (camp.loc[camp["customers"] == 0, "revenue"] == 0).all()
+    assert all(kinds.loc[k, "customers"] > 0 for k in ("roadshow", "trade_show", "event")), kinds
+    # a spread of returns: some campaigns paid for themselves, some that won customers did not
+    assert (won["roi"] > 0).any() and (won["roi"] < 0).any(), won[["name", "customers", "revenue", "cost", "roi"]]
+    # campaign leads' deals win new companies at least about as often as other leads' deals
+    rate = camp["customers"].sum() / camp["opportunities"].sum()
+    assert rate >= 0.5 * organic["customers"] / organic["opportunities"], (rate, organic)
+    # leads bring a good part of the new customers, not all: reps' own prospecting brings others
+    from_leads = camp["customers"].sum() + organic["customers"]
+    assert 0.2 <= from_leads / new_customers <= 0.75, (from_leads, new_customers)
+    # each new customer's first order is a won deal's far more often than not
+    by_deal = one(s_db, f"""
+        WITH f AS (SELECT account_id, min(order_date) d FROM sales_order WHERE amount > 0 GROUP BY 1)
+        SELECT avg(CASE WHEN EXISTS (SELECT 1 FROM sales_order s WHERE s.account_id = f.account_id
+                                     AND s.order_date = f.d AND s.opportunity_id IS NOT NULL) THEN 1.0 ELSE 0 END)
+        FROM f WHERE f.d >= DATE '{_window_start(AS_OF)}'""")
+    assert by_deal >= 0.5, by_deal
 
 
 def test_wallets_currencies_and_people(s_db):
