@@ -38,7 +38,6 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import numpy as np

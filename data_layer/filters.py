@@ -219,7 +219,11 @@ DEFAULT_VIEWER = Viewer(user="demo", role=Role.EXECUTIVE, display_name="Executiv
 
 @dataclass(frozen=True)
 class Filters:
-    """The global filter bar, as one hashable value (cache key, URL state)."""
+    """The global filter bar, as one hashable value (cache key, URL state).
+
+    ``grade`` is a project-grade floor (a ``project_grade.code``: that grade and above, 抓大放小), set by the
+    Pipeline page and read only by metrics/pipeline.py; every other metric ignores it.
+    """
 
     period: Period
     unit: str | None = None
@@ -227,6 +231,7 @@ class Filters:
     segments: tuple[str, ...] = ()
     products: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    grade: str | None = None
 
     def with_period(self, period: Period) -> Filters:
         return replace(self, period=period)

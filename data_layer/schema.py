@@ -24,7 +24,6 @@ from sqlalchemy import (
     Numeric,
     String,
     Table,
-    Text,
 )
 
 metadata = MetaData()

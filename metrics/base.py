@@ -121,6 +121,9 @@ class Metric:
     #: of one statement's measures (churn's four ratios) select them all and name theirs here, so that
     #: inside :func:`shared_statements` the statement runs once for all of them.
     columns: tuple[str, str] = ("numerator", "denominator")
+    #: True for a stock read at the as-of day rather than a flow over the period (the open pipeline): :func:`compare`
+    #: then reads each compared period as it stood at the same point of that period (:func:`same_point`), not today.
+    read_at_as_of: bool = False
 
     @property
     def is_ratio(self) -> bool:
@@ -392,9 +395,8 @@ def check_grouping(metric: Metric, grouping: Grouping) -> None:
         raise NotGroupable(
             f"metric {metric.key!r} cannot be grouped by {by!r}: its records carry no {DIMENSION_NAMES.get(by, by)}"
         )
-    raise NotImplementedError(
-        f"metric {metric.key!r} cannot be grouped by {by!r} yet; it supports {', '.join(sorted(metric.groupings))}"
-    )
+    supported = ", ".join(sorted(metric.groupings)) or "only the total"
+    raise NotImplementedError(f"metric {metric.key!r} cannot be grouped by {by!r} yet; it supports {supported}")
 
 
 def evaluate(metric: Metric, ctx: Context, flt: Filters, grouping: Grouping = TOTAL) -> pd.DataFrame:
@@ -527,9 +529,27 @@ def results_for_periods(metric: Metric, ctx: Context, flt: Filters, periods: lis
     return out
 
 
+def same_point(ctx: Context, current: Period, other: Period) -> Context:
+    """``ctx`` with its as-of day moved to the same point of ``other`` as it holds in ``current`` (the same number of
+    days after the start, at most ``other``'s end): how far along the previous quarter stood when it was as far along
+    as this one is now. An as-of day before ``current`` starts stays as it is."""
+    if ctx.as_of < current.start:
+        return ctx
+    point = min(ctx.as_of, current.end) - current.start
+    return replace(ctx, as_of=min(other.start + point, other.end))
+
+
 def compare(metric: Metric, ctx: Context, flt: Filters) -> Comparison:
     """The metric for the period, the previous period and the same period last year — in one query
-    where the metric allows (:func:`results_for_periods`)."""
+    where the metric allows (:func:`results_for_periods`). A stock read at the as-of day
+    (:attr:`Metric.read_at_as_of`) is read for each earlier period at the same point of it (:func:`same_point`)."""
+    if metric.read_at_as_of:
+        previous, year_ago = flt.period.previous(), flt.period.year_ago()
+        return Comparison(
+            current=result(metric, ctx, flt),
+            previous=result(metric, same_point(ctx, flt.period, previous), flt.with_period(previous)),
+            year_ago=result(metric, same_point(ctx, flt.period, year_ago), flt.with_period(year_ago)),
+        )
     periods = [flt.period, flt.period.previous(), flt.period.year_ago()]
     found = results_for_periods(metric, ctx, flt, periods)
     current, previous, year_ago = (found[(p.start, p.end)] for p in periods)
@@ -538,6 +558,8 @@ def compare(metric: Metric, ctx: Context, flt: Filters) -> Comparison:
 
 def compare_separately(metric: Metric, ctx: Context, flt: Filters) -> Comparison:
     """:func:`compare` by three queries, one per period: what the one-query path must equal."""
+    if metric.read_at_as_of:
+        return compare(metric, ctx, flt)
     return Comparison(
         current=result(metric, ctx, flt),
         previous=result(metric, ctx, flt.with_period(flt.period.previous())),

@@ -25,7 +25,7 @@ from data_layer.filters import (
 )
 from metrics import router
 from metrics.base import CENT, Context, Grouping, Metric, grouped, ratio_value, unit_group
-from metrics.sql import bool_sum, days_between, distribution, month_index
+from metrics.sql import bool_sum, days_between, distribution
 
 #: Months an order keeps its account active (W), unless a caller chooses another window.
 ACTIVE_MONTHS = 12

@@ -589,7 +589,7 @@ def maturing_days(metric_key: str, period: Period, as_of: date) -> int | None:
 # --- The records behind a stage --------------------------------------------------------------------------
 
 
-def _local_day(value: object, ctx: Context) -> date | None:
+def local_day(value: object, ctx: Context) -> date | None:
     """A stage date as the company's business date: UTC timestamps moved to its zone, dates kept."""
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
         return None
@@ -668,8 +668,8 @@ def stage_records(
                 "contact": r["contact_name"],
                 "unit": unit.code if unit else None,
                 "source": r["source_channel"],
-                "created": _local_day(r["created_at"], ctx),
-                "stage_date": _local_day(r["stage_at"], ctx),
+                "created": local_day(r["created_at"], ctx),
+                "stage_date": local_day(r["stage_at"], ctx),
                 "opportunity": r["opportunity"] if with_opportunity else None,
                 "amount": _money(r["amount"]) if stage in AMOUNT_STAGES else None,
             }

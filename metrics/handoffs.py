@@ -38,7 +38,7 @@ Decisions (stated in the definitions the UI shows):
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Literal
 
@@ -49,7 +49,7 @@ from data_layer import schema
 from data_layer.connection import read_frame
 from data_layer.filters import FACTS, Filters, scoped_accounts
 from metrics.base import CENT, Context, as_of_instant, Grouping, Metric, group_column, groupings_for, in_period, not_applicable_for, ratio_value, scoped, unit_group
-from metrics.funnel import first_status
+from metrics.funnel import first_status, local_day
 from metrics.money import converted, rate_join
 from metrics.sql import QUANTILES, bool_sum, distribution, local_date, seconds_between
 
@@ -104,6 +104,22 @@ def _by_group(frame: pd.DataFrame, rows: list[dict]) -> pd.DataFrame:
     frame = _objects(frame, rows, ("group",))
     order = sorted(range(len(rows)), key=lambda i: (rows[i]["group"] is None, str(rows[i]["group"])))
     return frame.iloc[order].reset_index(drop=True)
+
+
+def _code(ctx: Context, unit_id: object) -> str | None:
+    """A unit id as its code (None for none)."""
+    i = _int(unit_id)
+    unit = ctx.org.by_id(i) if i is not None else None
+    return unit.code if unit else None
+
+
+def _local_time(value: object, ctx: Context) -> datetime | None:
+    """A UTC timestamp as the company's local time (naive), to the second (the time of day that
+    :func:`metrics.funnel.local_day` drops)."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
+        return None
+    moment = pd.Timestamp(value).to_pydatetime()  # type: ignore[arg-type]
+    return moment.replace(tzinfo=UTC).astimezone(ctx.calendar.zone).replace(tzinfo=None, microsecond=0)
 
 
 def _rep_code(rep_id: ColumnElement) -> ColumnElement[str]:
@@ -200,9 +216,23 @@ def response_hours_select(ctx: Context, flt: Filters, by: ResponseBy = None) -> 
     )
 
 
-def response_times(ctx: Context, flt: Filters, limit_hours: float = LIMIT_HOURS, by: ResponseBy = None) -> pd.DataFrame:
+def _worst_first(frame: pd.DataFrame) -> pd.DataFrame:
+    """The highest breach rate first, then the most breaches, then the most leads; the undecided (no rate) last;
+    ties in the frame's order."""
+    rows = frame.to_dict("records")
+    order = sorted(
+        range(len(rows)),
+        key=lambda i: (rows[i]["breach_rate"] is None, -(rows[i]["breach_rate"] or 0.0), -rows[i]["breaches"], -rows[i]["assigned"]),
+    )
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def response_times(
+    ctx: Context, flt: Filters, limit_hours: float = LIMIT_HOURS, by: ResponseBy = None, worst_first: bool = False
+) -> pd.DataFrame:
     """Lead response against the limit: one row, or one per rep (code), team (code, the rep's team when the
-    lead was assigned) or compared unit (code), the group None (no rep, no team) last.
+    lead was assigned) or compared unit (code), the group None (no rep, no team) last; with ``worst_first``, the
+    groups by the highest breach rate instead (then the most breaches, the most leads; the undecided last).
 
     Columns: (``group``,) ``assigned``, ``responded``, ``late``, ``overdue`` (never answered, limit run out),
     ``pending`` (unanswered, limit not yet run out), ``breaches`` (late + overdue), ``breach_rate``
@@ -229,7 +259,9 @@ def response_times(ctx: Context, flt: Filters, limit_hours: float = LIMIT_HOURS,
         rows.append(row)
     columns = (["group"] if by is not None else []) + [*count_keys, "breach_rate", *STATISTICS]
     out = _objects(pd.DataFrame(rows, columns=columns), rows, ("breach_rate", *STATISTICS[1:]))
-    return out if by is None else _by_group(out, rows)
+    if by is None:
+        return out
+    return _worst_first(_by_group(out, rows)) if worst_first else _by_group(out, rows)
 
 
 def breach_rate_query(limit_hours: float = LIMIT_HOURS) -> Callable[[Context, Filters, Grouping], Select]:
@@ -277,14 +309,80 @@ def breach_rate_metric(limit_hours: float = LIMIT_HOURS) -> Metric:
 RESPONSE_BREACH_RATE = breach_rate_metric()
 
 
+def breach_records_select(
+    ctx: Context, flt: Filters, limit_hours: float = LIMIT_HOURS, rep: str | None = None, team: str | None = None, limit: int = 200
+) -> Select:
+    """The breaches of :func:`assignments` (``breach`` = 1), for one rep (code) or team (code, the rep's team on
+    the assignment day) when given: unanswered first (longest waiting first), then the latest responses; at most
+    ``limit``, each with ``total`` (how many there are in all)."""
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, not {limit}")
+    lead, r = LEAD.table, schema.rep.alias("breach_rep")
+    a = assignments(ctx, flt, limit_hours, team_at_assignment(ctx, flt))
+    where: list[ColumnElement[bool]] = [a.c.breach == 1]
+    if rep is not None:
+        where.append(r.c.code == rep)
+    if team is not None:
+        unit = ctx.org.by_code(team)
+        where.append(a.c.grp == (unit.unit_id if unit else -1))
+    return (
+        select(
+            a.c.lead_id,
+            lead.c.company_name,
+            a.c.unit_id,
+            r.c.code.label("rep_code"),
+            a.c.grp.label("team_id"),
+            lead.c.assigned_at,
+            case((a.c.responded == 1, lead.c.first_response_at)).label("first_response_at"),
+            a.c.seconds,
+            a.c.overdue,
+            func.count().over().label("total"),
+        )
+        .select_from(a.join(lead, lead.c.lead_id == a.c.lead_id).outerjoin(r, r.c.rep_id == a.c.rep_id))
+        .where(*where)
+        # Unanswered (responded 0) first, the longest waiting first; then the slowest responses.
+        .order_by(a.c.responded, case((a.c.responded == 0, lead.c.assigned_at)), a.c.seconds.desc(), a.c.lead_id)
+        .limit(limit)
+    )
+
+
+def breach_records(
+    ctx: Context, flt: Filters, limit_hours: float = LIMIT_HOURS, rep: str | None = None, team: str | None = None, limit: int = 200
+) -> tuple[pd.DataFrame, int]:
+    """The leads behind :func:`response_times`' ``breaches`` for the same filters and limit (one rep's or one
+    team's with ``rep`` / ``team``, codes as its groups), unanswered first, at most ``limit``; and how many there
+    are in all.
+
+    Columns: ``lead_id``, ``company``, ``unit`` (code), ``rep`` (code; None for a unit's queue), ``team`` (code),
+    ``assigned_at`` and ``first_response_at`` (the company's local time, naive; no response by the as-of day: None),
+    ``hours`` (assignment to response; None when unanswered) and ``verdict`` (``late`` or ``no_response``).
+    """
+    frame = read_frame(ctx.engine, breach_records_select(ctx, flt, limit_hours, rep, team, limit))
+    total = int(frame["total"].iloc[0]) if len(frame) else 0
+    rows = []
+    for r in frame.to_dict("records"):
+        seconds = _int(r["seconds"])
+        rows.append(
+            dict(
+                lead_id=int(r["lead_id"]), company=_plain(r["company_name"]), unit=_code(ctx, r["unit_id"]),
+                rep=_plain(r["rep_code"]), team=_code(ctx, r["team_id"]), assigned_at=_local_time(r["assigned_at"], ctx),
+                first_response_at=_local_time(r["first_response_at"], ctx),
+                hours=None if seconds is None else seconds / SECONDS_PER_HOUR,
+                verdict="no_response" if int(r["overdue"] or 0) else "late",
+            )
+        )
+    columns = ["lead_id", "company", "unit", "rep", "team", "assigned_at", "first_response_at", "hours", "verdict"]
+    return _objects(pd.DataFrame(rows, columns=columns), rows, ("company", "rep", "team", "first_response_at", "hours")), total
+
+
 # --- Leads returned to marketing ----------------------------------------------------------------------
 
 
-def returned_outcomes_select(ctx: Context, flt: Filters, by: ReturnedBy = None) -> Select:
-    """``returned`` and how many of them ended in each of :data:`OUTCOMES` (per ``group``): the leads of
-    :func:`metrics.funnel.returned_select`, its ``converted_later`` being ``converted``."""
-    if by not in (None, "rep", "unit", "source"):
-        raise ValueError(f"returned leads split by rep, unit or source only, not {by!r}")
+def returned_leads_select(ctx: Context, flt: Filters, group: ColumnElement | None = None) -> Subquery:
+    """One row per scoped lead first returned to marketing in the period (and before the as-of day ends), the
+    leads of :func:`metrics.funnel.returned_select`: ``lead_id``, ``unit_id``, ``rep_id``, ``returned_at`` (UTC)
+    and ``outcome`` (one of :data:`OUTCOMES`, by the as-of day, furthest first); with ``group`` (an expression
+    over the lead row), also ``grp``. The counts and the records behind them both read it."""
     lead, opp, h = LEAD.table, schema.opportunity, schema.lead_status_history
     back = first_status("returned")
     instant = as_of_instant(ctx)
@@ -304,18 +402,36 @@ def returned_outcomes_select(ctx: Context, flt: Filters, by: ReturnedBy = None) 
         (after("disqualified"), "disqualified"),
         else_="still_returned",
     )
+    columns = [
+        lead.c.lead_id,
+        lead.c.unit_id,
+        lead.c.assigned_rep_id.label("rep_id"),
+        back.c.at.label("returned_at"),
+        outcome.label("outcome"),
+    ]
+    if group is not None:
+        columns.append(group.label("grp"))
+    return (
+        select(*columns)
+        .select_from(lead.join(back, back.c.lead_id == lead.c.lead_id).outerjoin(opp, opp.c.opportunity_id == lead.c.converted_opportunity_id))
+        .where(in_period(back.c.at, flt.period, ctx.calendar, timestamp=True), back.c.at < instant, *scoped(LEAD, ctx, flt))
+        .subquery("returned_outcomes")
+    )
+
+
+def returned_outcomes_select(ctx: Context, flt: Filters, by: ReturnedBy = None) -> Select:
+    """``returned`` and how many of them ended in each of :data:`OUTCOMES` (per ``group``): the leads of
+    :func:`metrics.funnel.returned_select`, its ``converted_later`` being ``converted``."""
+    if by not in (None, "rep", "unit", "source"):
+        raise ValueError(f"returned leads split by rep, unit or source only, not {by!r}")
+    lead = LEAD.table
     group = {
         None: literal_column("0"),
         "rep": _rep_code(lead.c.assigned_rep_id),
         "unit": unit_group(lead.c.unit_id, ctx, flt),
         "source": lead.c.source_channel,
     }[by]
-    p = (
-        select(outcome.label("outcome"), group.label("grp"))
-        .select_from(lead.join(back, back.c.lead_id == lead.c.lead_id).outerjoin(opp, opp.c.opportunity_id == lead.c.converted_opportunity_id))
-        .where(in_period(back.c.at, flt.period, ctx.calendar, timestamp=True), back.c.at < instant, *scoped(LEAD, ctx, flt))
-        .subquery("returned_outcomes")
-    )
+    p = returned_leads_select(ctx, flt, group)
     stmt = select(func.count().label("returned"), *(bool_sum(p.c.outcome == o).label(o) for o in OUTCOMES))
     return stmt if by is None else stmt.add_columns(p.c.grp.label("group")).group_by(p.c.grp)
 
@@ -335,6 +451,42 @@ def returned_outcomes(ctx: Context, flt: Filters, by: ReturnedBy = None) -> pd.D
     columns = (["group"] if by is not None else []) + ["returned", *OUTCOMES, "converted_share"]
     out = _objects(pd.DataFrame(rows, columns=columns), rows, ("converted_share",))
     return out if by is None else _by_group(out, rows)
+
+
+def returned_records(ctx: Context, flt: Filters, outcome: str | None = None, limit: int = 200) -> tuple[pd.DataFrame, int]:
+    """The leads behind :func:`returned_outcomes` (those of one of :data:`OUTCOMES` when given), latest return
+    first (ties by id), at most ``limit``; and how many there are in all.
+
+    Columns: ``lead_id``, ``company``, ``unit`` (code), ``source``, ``rep`` (code of the rep it was assigned to;
+    None without one), ``returned_on`` (the business date of its first return) and ``outcome``.
+    """
+    if outcome is not None and outcome not in OUTCOMES:
+        raise ValueError(f"unknown outcome {outcome!r}; expected one of {', '.join(OUTCOMES)}")
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, not {limit}")
+    lead, r = LEAD.table, schema.rep.alias("returned_rep")
+    p = returned_leads_select(ctx, flt)
+    stmt = (
+        select(
+            p.c.lead_id, lead.c.company_name, p.c.unit_id, lead.c.source_channel, r.c.code.label("rep_code"), p.c.returned_at, p.c.outcome,
+            func.count().over().label("total"),
+        )
+        .select_from(p.join(lead, lead.c.lead_id == p.c.lead_id).outerjoin(r, r.c.rep_id == p.c.rep_id))
+        .where(*([p.c.outcome == outcome] if outcome is not None else []))
+        .order_by(p.c.returned_at.desc(), p.c.lead_id)
+        .limit(limit)
+    )
+    frame = read_frame(ctx.engine, stmt)
+    total = int(frame["total"].iloc[0]) if len(frame) else 0
+    rows = [
+        dict(
+            lead_id=int(x["lead_id"]), company=_plain(x["company_name"]), unit=_code(ctx, x["unit_id"]), source=_plain(x["source_channel"]),
+            rep=_plain(x["rep_code"]), returned_on=local_day(x["returned_at"], ctx), outcome=str(x["outcome"]),
+        )
+        for x in frame.to_dict("records")
+    ]
+    columns = ["lead_id", "company", "unit", "source", "rep", "returned_on", "outcome"]
+    return _objects(pd.DataFrame(rows, columns=columns), rows, ("company", "source", "rep")), total
 
 
 # --- Ownership: customers about to be lost in a hand-over ---------------------------------------------
@@ -519,22 +671,13 @@ def ownership_records(ctx: Context, flt: Filters, kind: str, limit: int = 20) ->
     frame = read_frame(ctx.engine, ownership_records_select(ctx, flt, kind, limit))
     total = int(frame["total"].iloc[0]) if len(frame) else 0
 
-    def code(unit_id: object) -> str | None:
-        i = _int(unit_id)
-        unit = ctx.org.by_id(i) if i is not None else None
-        return unit.code if unit else None
-
-    def day(value: object) -> date | None:
-        if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
-            return None
-        return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
     if kind == "owner_left_opportunities":
         columns = ["opportunity_id", "name", "account", "unit", "owner", "left_on", "stage", "expected_close_date", "amount"]
         rows = [
             dict(
-                opportunity_id=int(r["opportunity_id"]), name=r["name"], account=r["account"], unit=code(r["unit_id"]), owner=r["owner_code"],
-                left_on=day(r["left_on"]), stage=r["stage"], expected_close_date=day(r["expected_close_date"]), amount=_money(r["amount"]),
+                opportunity_id=int(r["opportunity_id"]), name=r["name"], account=r["account"], unit=_code(ctx, r["unit_id"]), owner=r["owner_code"],
+                left_on=local_day(r["left_on"], ctx), stage=r["stage"], expected_close_date=local_day(r["expected_close_date"], ctx),
+                amount=_money(r["amount"]),
             )
             for r in frame.to_dict("records")
         ]
@@ -543,8 +686,8 @@ def ownership_records(ctx: Context, flt: Filters, kind: str, limit: int = 20) ->
         columns.append("unpriced_opportunities")
         rows = [
             dict(
-                account_id=int(r["account_id"]), name=r["name"], home_unit=code(r["home_unit_id"]),
-                owner=None if r["owner_code"] is None or pd.isna(r["owner_code"]) else r["owner_code"], left_on=day(r["left_on"]),
+                account_id=int(r["account_id"]), name=r["name"], home_unit=_code(ctx, r["home_unit_id"]),
+                owner=_plain(r["owner_code"]), left_on=local_day(r["left_on"], ctx),
                 open_opportunities=int(r["open_opportunities"] or 0), open_pipeline=_money(r["open_pipeline"]) or Decimal("0.00"),
                 unpriced_opportunities=int(r["unpriced_opportunities"] or 0),
             )
@@ -558,6 +701,16 @@ def ownership_records(ctx: Context, flt: Filters, kind: str, limit: int = 20) ->
 #: The written definitions the hand-off views show, per language (the same keys in each).
 DEFINITIONS: dict[str, dict[str, str]] = {
     "lead_response": RESPONSE_BREACH_RATE.definition,
+    "returned": {
+        "en": "Leads whose first return to marketing (their first 'returned' status) falls in the period, up to the end of "
+        "the as-of day, in your scope and the source and segment filters. What became of each by the end of the as-of day, "
+        "the furthest step first: converted (turned into an opportunity after the return), requalified (qualified again "
+        "after the return), disqualified (after the return), else still returned. The four add up to the leads returned. "
+        "Credited to the unit the lead was routed to; the business-unit and product filters do not apply to leads.",
+        "zh": "首次退回市场部（其状态首次变为“已退回”）发生在期间内、截至数据日期当天结束的线索，限于您的权限范围及来源与客户类型筛选。"
+        "截至数据日期当天结束的去向，按最远的一步计：已转化（退回后转为商机）、重新认定（退回后再次认定合格）、已取消资格（退回后），"
+        "否则仍在退回状态。四项之和等于退回的线索数。计入线索分派到的组织单元；经营单元与产品筛选不适用于线索。",
+    },
     "ownership": {
         "en": "As of the as-of day: accounts whose owner has left (their last day was before it), open opportunities whose "
         "owner has left, and accounts with no owner (none recorded, or an owner missing from the rep table). An account's "

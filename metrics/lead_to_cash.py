@@ -39,20 +39,23 @@ Decisions (:data:`DEFINITIONS` says the same to the user):
   week 13, the next quarter's week 1), however many days they have. Next week is *expected*, as known on
   ``as_of``: shipments are the orders booked by ``as_of`` whose promised delivery date falls next week and not
   shipped by ``as_of``; cash is the orders invoiced by ``as_of`` whose payment due date falls next week and not
-  paid by ``as_of``. Invoices already past due are not expected next week: the orders waiting count them.
+  paid by ``as_of``. Invoices already past due are not expected next week: the orders waiting count them. Invoices
+  due later this week, after ``as_of``, are neither expected next week nor past due yet: they wait among the orders
+  invoiced, not paid (next week is the week after this one, whatever this week has left).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import ColumnElement, FromClause, Integer, Select, and_, case, func, literal_column, or_, select, union_all
 
+from data_layer import schema
 from data_layer.config import Calendar
 from data_layer.connection import read_frame
 from data_layer.filters import FACTS, Filters, Period, add_months, fiscal_quarter_label, fiscal_quarter_start, week_start
@@ -71,7 +74,7 @@ from metrics.base import (
 )
 from metrics.money import converted, rate_join
 from metrics.sql import QUANTILES, bool_sum, days_between, distribution
-from metrics.targets import projection
+from metrics.targets import ScopeAttainment, projection, scope_attainment
 
 FACT = FACTS["sales_order"]
 #: Weeks in a quarter: a 14th, partial week is folded into the 13th.
@@ -87,11 +90,19 @@ STATISTICS: tuple[str, ...] = ("n", *QUANTILES, "mean")
 ZERO = Decimal("0.00")
 
 WEEK_COLUMNS = ["week", "start", "end", "days", "status"]
-WEEKLY_COLUMNS = WEEK_COLUMNS + [f"{flow}_{part}" for flow in FLOWS for part in ("orders", "amount", "unpriced")]
-MONDAY_COLUMNS = ["step"] + [f"{when}_week_{part}" for when in ("last", "this", "next") for part in ("orders", "amount")]
+FLOW_PARTS = ("orders", "amount", "unpriced", "credit_notes")
+WEEKLY_COLUMNS = WEEK_COLUMNS + [f"{flow}_{part}" for flow in FLOWS for part in FLOW_PARTS]
+#: The Monday table's weeks, in order.
+MONDAY_WEEKS: tuple[str, ...] = ("last", "this", "next")
+MONDAY_COLUMNS = (
+    ["step"] + [f"{when}_week_{part}" for when in MONDAY_WEEKS for part in ("orders", "amount")]
+    + [f"{when}_week_unpriced" for when in MONDAY_WEEKS]
+)
 EXPECTED_COLUMNS = ["expected", "week", "start", "end", "orders", "amount", "unpriced"]
-WAITING_COLUMNS = ["step", "orders", "amount", "unpriced", "past_due_orders", "past_due_amount"]
+WAITING_COLUMNS = ["step", "orders", "amount", "unpriced", "past_due_orders", "past_due_amount", "past_due_unpriced"]
+WAITING_LIST_COLUMNS = ["step", "orders", "amount", "unpriced"]
 PROJECTION_COLUMNS = ["quarter", "start", "end", "closed", "weighted_open", "projected"]
+OUTLOOK_COLUMNS = PROJECTION_COLUMNS + ["target", "attainment", "pace", "projected_attainment"]
 
 
 # --- The 13 weeks -------------------------------------------------------------------------------------
@@ -227,7 +238,8 @@ def _count(value: object) -> int:
 def flows_select(ctx: Context, flt: Filters, weeks: Sequence[QuarterWeek]) -> Select:
     """One statement for the four flows over ``weeks`` (contiguous), up to ``ctx.as_of``, of the orders booked by then:
     columns ``flow`` (index into :data:`FLOWS`), ``week`` (0-based position in ``weeks``), ``orders`` (credit notes not
-    counted), ``amount`` (net, reporting currency) and ``unpriced``; a row per flow and week with any step in it."""
+    counted), ``amount`` (net, reporting currency), ``unpriced`` and ``credit_notes``; a row per flow and week with any
+    step in it."""
     _check_contiguous(weeks)
     o = FACT.table
     lo, hi = weeks[0].start, min(weeks[-1].end, ctx.as_of)
@@ -254,17 +266,21 @@ def flows_select(ctx: Context, flt: Filters, weeks: Sequence[QuarterWeek]) -> Se
         bool_sum(steps.c.is_order == 1).label("orders"),
         func.round(func.sum(steps.c.amount), 2).label("amount"),
         bool_sum(steps.c.amount.is_(None)).label("unpriced"),
+        bool_sum(steps.c.is_order == 0).label("credit_notes"),
     ).group_by(steps.c.flow, steps.c.week)
 
 
-def _flow_values(ctx: Context, flt: Filters, weeks: Sequence[QuarterWeek]) -> dict[tuple[str, int], tuple[int, Decimal, int]]:
-    """(flow, position in ``weeks``) → (orders, amount, unpriced), for the weeks and flows with any step."""
+_NO_FLOW = (0, ZERO, 0, 0)
+
+
+def _flow_values(ctx: Context, flt: Filters, weeks: Sequence[QuarterWeek]) -> dict[tuple[str, int], tuple[int, Decimal, int, int]]:
+    """(flow, position in ``weeks``) → (orders, amount, unpriced, credit notes), for the weeks and flows with any step."""
     if weeks[0].start > ctx.as_of:
         scoped(FACT, ctx, flt)  # an empty scope still refuses, even with nothing to read
         return {}
     frame = read_frame(ctx.engine, flows_select(ctx, flt, weeks))
     return {
-        (FLOWS[int(r["flow"])], int(r["week"])): (_count(r["orders"]), _money(r["amount"]), _count(r["unpriced"]))
+        (FLOWS[int(r["flow"])], int(r["week"])): (_count(r["orders"]), _money(r["amount"]), _count(r["unpriced"]), _count(r["credit_notes"]))
         for r in frame.to_dict("records")
     }
 
@@ -273,16 +289,16 @@ def weekly_flows(ctx: Context, flt: Filters) -> pd.DataFrame:
     """Each week of the quarter containing ``ctx.as_of``, in one query: ``week`` (1–13), ``start``, ``end``, ``days``,
     ``status`` (past, current or future against ``as_of``), and for each of booked, shipped, invoiced and collected:
     ``<flow>_orders`` (int; credit notes not counted), ``<flow>_amount`` (Decimal, reporting currency, credit notes
-    netted) and ``<flow>_unpriced`` (records left out of the amount: no amount, or no rate on the order date). Steps
-    after ``as_of``, and every step of an order booked after it, count nothing."""
+    netted), ``<flow>_unpriced`` (records left out of the amount: no amount, or no rate on the order date) and
+    ``<flow>_credit_notes`` (netted in the amount, not counted as orders: the records behind the figure are
+    ``orders + credit_notes``). Steps after ``as_of``, and every step of an order booked after it, count nothing."""
     weeks = quarter_weeks(ctx.as_of, ctx.calendar)
     values = _flow_values(ctx, flt, weeks)
     rows = []
     for i, week in enumerate(weeks):
         row: dict[str, object] = _week_row(week, ctx.as_of)
         for flow in FLOWS:
-            orders, amount, unpriced = values.get((flow, i), (0, ZERO, 0))
-            row.update({f"{flow}_orders": orders, f"{flow}_amount": amount, f"{flow}_unpriced": unpriced})
+            row.update({f"{flow}_{part}": v for part, v in zip(FLOW_PARTS, values.get((flow, i), _NO_FLOW), strict=True)})
         rows.append(row)
     return pd.DataFrame(rows, columns=WEEKLY_COLUMNS)
 
@@ -353,26 +369,21 @@ def expected_next_week(ctx: Context, flt: Filters) -> pd.DataFrame:
 def monday_view(ctx: Context, flt: Filters) -> pd.DataFrame:
     """The Monday meeting's table, in two queries: one row per step (booked, shipped, invoiced, collected) with
     ``last_week_orders``/``_amount``, ``this_week_orders``/``_amount`` (to ``as_of``) and ``next_week_orders``/``_amount``
-    — expected shipments beside shipped, expected cash beside collected, None beside booked and invoiced. The
-    weeks are :func:`monday_weeks`."""
+    — expected shipments beside shipped, expected cash beside collected, None beside booked and invoiced — and
+    ``last_week_unpriced``, ``this_week_unpriced`` and ``next_week_unpriced``: the orders counted there but left out of
+    the amount (no amount, or no rate on the order date). The weeks are :func:`monday_weeks`."""
     last, this, upcoming = monday_weeks(ctx.as_of, ctx.calendar)
     values = _flow_values(ctx, flt, (last, this))
     expected = _expected_values(ctx, flt, upcoming)
     rows = []
     for flow in FLOWS:
-        before, now = values.get((flow, 0), (0, ZERO, 0)), values.get((flow, 1), (0, ZERO, 0))
         ahead = expected.get(EXPECTED.get(flow, ""))
-        rows.append(
-            {
-                "step": flow,
-                "last_week_orders": before[0],
-                "last_week_amount": before[1],
-                "this_week_orders": now[0],
-                "this_week_amount": now[1],
-                "next_week_orders": None if ahead is None else ahead[0],
-                "next_week_amount": None if ahead is None else ahead[1],
-            }
-        )
+        weeks = {"last": values.get((flow, 0), _NO_FLOW)[:3], "this": values.get((flow, 1), _NO_FLOW)[:3], "next": ahead}
+        row: dict[str, object] = {"step": flow}
+        for when, figures in weeks.items():
+            for part, value in zip(("orders", "amount", "unpriced"), figures or (None, None, None), strict=True):
+                row[f"{when}_week_{part}"] = value
+        rows.append(row)
     # Object columns, so that "no value" stays None rather than turning the counts into NaN floats.
     return pd.DataFrame(rows, columns=MONDAY_COLUMNS, dtype=object)
 
@@ -390,6 +401,17 @@ def quarter_projection(ctx: Context, flt: Filters) -> pd.DataFrame:
     frame.insert(1, "start", quarter.start)
     frame.insert(2, "end", quarter.end)
     return frame[PROJECTION_COLUMNS]
+
+
+def projection_against_target(ctx: Context, flt: Filters) -> pd.DataFrame:
+    """:func:`quarter_projection` and :func:`quarter_target` in one row, as the view shows and downloads them: the
+    projection's columns, then ``target``, ``attainment`` (booked ÷ target), ``pace`` and ``projected_attainment``
+    (all None where no target applies)."""
+    row = quarter_projection(ctx, flt).iloc[0].to_dict()
+    got = quarter_target(ctx, flt)
+    for column in OUTLOOK_COLUMNS[len(PROJECTION_COLUMNS):]:
+        row[column] = None if got is None else getattr(got, column)
+    return pd.DataFrame([row], columns=OUTLOOK_COLUMNS, dtype=object)
 
 
 # --- Days from order to cash ------------------------------------------------------------------------------------
@@ -458,18 +480,28 @@ def order_to_cash_trend(ctx: Context, flt: Filters) -> pd.DataFrame:
 # --- Orders waiting at each step ---------------------------------------------------------------------------------
 
 
-def waiting_select(ctx: Context, flt: Filters, on: date, grouping: Grouping = TOTAL) -> Select:
-    """One statement (a row per group): for each step of :data:`STEPS`, ``<step>_orders``, ``<step>_amount`` and
-    ``<step>_unpriced`` of the orders booked by ``on`` (credit notes left out) waiting there on ``on``; and
-    ``past_due_orders`` and ``past_due_amount``: invoiced not paid with a payment due date before ``on``."""
+def _waits(on: date) -> dict[str, ColumnElement[bool]]:
+    """Where an order waits on ``on``: each step of :data:`STEPS`, and ``past_due`` (invoiced not paid, due before ``on``).
+    Shared by the counts and the records behind them, so both select the same orders."""
     o = FACT.table
-    joined, amount = _priced(ctx)
     waits = {
         "booked_not_shipped": _not_by(o.c.shipped_date, on),
         "shipped_not_invoiced": and_(_by(o.c.shipped_date, on), _not_by(o.c.invoiced_date, on)),
         "invoiced_not_paid": and_(_by(o.c.invoiced_date, on), _not_by(o.c.cash_collected_date, on)),
     }
-    past_due = and_(waits["invoiced_not_paid"], o.c.payment_due_date < on)
+    waits["past_due"] = and_(waits["invoiced_not_paid"], o.c.payment_due_date < on)
+    return waits
+
+
+def waiting_select(ctx: Context, flt: Filters, on: date, grouping: Grouping = TOTAL) -> Select:
+    """One statement (a row per group): for each step of :data:`STEPS`, ``<step>_orders``, ``<step>_amount`` and
+    ``<step>_unpriced`` of the orders booked by ``on`` (credit notes left out) waiting there on ``on``; and
+    ``past_due_orders``, ``past_due_amount`` and ``past_due_unpriced``: invoiced not paid with a payment due date
+    before ``on``."""
+    o = FACT.table
+    joined, amount = _priced(ctx)
+    waits = _waits(on)
+    past_due = waits.pop("past_due")
     columns: list[ColumnElement[Any]] = []
     for step, condition in waits.items():
         columns += [
@@ -477,7 +509,11 @@ def waiting_select(ctx: Context, flt: Filters, on: date, grouping: Grouping = TO
             _total(condition, amount).label(f"{step}_amount"),
             bool_sum(and_(condition, amount.is_(None))).label(f"{step}_unpriced"),
         ]
-    columns += [bool_sum(past_due).label("past_due_orders"), _total(past_due, amount).label("past_due_amount")]
+    columns += [
+        bool_sum(past_due).label("past_due_orders"),
+        _total(past_due, amount).label("past_due_amount"),
+        bool_sum(and_(past_due, amount.is_(None))).label("past_due_unpriced"),
+    ]
     group = group_column(grouping, ctx, flt, date=o.c.order_date, unit=o.c.unit_id, timestamp=False, fact=FACT)
     stmt = (
         select(*columns)
@@ -489,8 +525,8 @@ def waiting_select(ctx: Context, flt: Filters, on: date, grouping: Grouping = TO
 
 def waiting(ctx: Context, flt: Filters) -> pd.DataFrame:
     """Orders waiting at each step as of ``ctx.as_of``, in one query: ``step`` (:data:`STEPS`), ``orders`` (int),
-    ``amount`` (Decimal), ``unpriced``, and ``past_due_orders``/``past_due_amount`` on the invoiced-not-paid row
-    (None on the others). Orders booked in any quarter count."""
+    ``amount`` (Decimal), ``unpriced``, and ``past_due_orders``/``past_due_amount``/``past_due_unpriced`` on the
+    invoiced-not-paid row (None on the others). Orders booked in any quarter count."""
     row = read_frame(ctx.engine, waiting_select(ctx, flt, ctx.as_of)).iloc[0]
     rows = []
     for step in STEPS:
@@ -503,9 +539,163 @@ def waiting(ctx: Context, flt: Filters) -> pd.DataFrame:
                 "unpriced": _count(row[f"{step}_unpriced"]),
                 "past_due_orders": _count(row["past_due_orders"]) if due else None,
                 "past_due_amount": _money(row["past_due_amount"]) if due else None,
+                "past_due_unpriced": _count(row["past_due_unpriced"]) if due else None,
             }
         )
     return pd.DataFrame(rows, columns=WAITING_COLUMNS, dtype=object)
+
+
+def waiting_lists(ctx: Context, flt: Filters) -> pd.DataFrame:
+    """:func:`waiting` as the lists of orders the view shows, in one query: a row per list of :data:`WAITING_LISTS`
+    (the three steps, then the past-due invoices among the unpaid), each with ``step``, ``orders``, ``amount`` and
+    ``unpriced`` (counted, not in the amount) — the figures :func:`waiting_records` lists the orders of."""
+    frame = waiting(ctx, flt).set_index("step")
+    rows = [{"step": s, **{c: frame.loc[s, c] for c in WAITING_LIST_COLUMNS[1:]}} for s in STEPS]
+    unpaid = frame.loc["invoiced_not_paid"]
+    rows.append({"step": "past_due", **{c: unpaid[f"past_due_{c}"] for c in WAITING_LIST_COLUMNS[1:]}})
+    return pd.DataFrame(rows, columns=WAITING_LIST_COLUMNS, dtype=object)
+
+
+#: What the orders waiting can be listed by: a step of :data:`STEPS`, or the past-due invoices among the unpaid.
+WAITING_LISTS: tuple[str, ...] = (*STEPS, "past_due")
+#: The date each list's wait is counted from: the step's own start, or the payment due date for past due.
+WAITING_SINCE = {
+    "booked_not_shipped": "order_date",
+    "shipped_not_invoiced": "shipped_date",
+    "invoiced_not_paid": "invoiced_date",
+    "past_due": "payment_due_date",
+}
+WAITING_RECORD_DATES = ("order_date", "shipped_date", "invoiced_date", "payment_due_date")
+FLOW_RECORD_DATES = ("order_date", "shipped_date", "invoiced_date", "cash_collected_date")
+RECORD_COLUMNS = [
+    "order_id", "order_number", "account", "unit", "rep", "order_date", "shipped_date", "invoiced_date", "payment_due_date",
+    "days_waiting", "amount", "currency", "order_amount",
+]
+
+
+def _records_select(ctx: Context, dates: Sequence[str], where: Sequence[ColumnElement[bool]], limit: int) -> Select:
+    """The orders satisfying ``where`` with their account, rep, ``dates`` and amounts (reporting currency, and as
+    booked), largest amount first (unpriced last), then oldest order; at most ``limit``, each with ``total`` (all rows)."""
+    o, a, r = FACT.table, schema.account, schema.rep
+    joined, amount = _priced(ctx)
+    joined = joined.outerjoin(a, a.c.account_id == o.c.account_id).outerjoin(r, r.c.rep_id == o.c.rep_id)
+    return (
+        select(
+            o.c.order_id, o.c.order_number, a.c.name.label("account"), o.c.unit_id, r.c.name.label("rep"), *[o.c[k] for k in dates],
+            amount.label("amount"), o.c.currency, o.c.amount.label("order_amount"), func.count().over().label("total"),
+        )
+        .select_from(joined)
+        .where(*where)
+        .order_by(case((amount.is_(None), 1), else_=0), amount.desc(), o.c.order_date, o.c.order_id)
+        .limit(limit)
+    )
+
+
+def waiting_records_select(ctx: Context, flt: Filters, step: str, limit: int) -> Select:
+    """The orders behind one figure of :func:`waiting` (``step``: one of :data:`WAITING_LISTS`), largest amount in the
+    reporting currency first (unpriced last), then oldest order; at most ``limit`` rows, each with ``total`` (all rows)."""
+    if step not in WAITING_LISTS:
+        raise ValueError(f"unknown waiting step {step!r}; expected one of {', '.join(WAITING_LISTS)}")
+    on = ctx.as_of
+    # The conditions of waiting_select, exactly: booked by the day, not a credit note, in scope, waiting there.
+    return _records_select(ctx, WAITING_RECORD_DATES, (_booked_by(on), _is_order(), _waits(on)[step], *scoped(FACT, ctx, flt)), limit)
+
+
+def _day(value: object) -> date | None:
+    if _is_missing(value):
+        return None
+    return value.date() if isinstance(value, datetime) else value if isinstance(value, date) else pd.Timestamp(value).date()  # type: ignore[arg-type]
+
+
+def _records(ctx: Context, stmt: Select, dates: Sequence[str], columns: Sequence[str], more: Any) -> tuple[pd.DataFrame, int]:
+    """The rows of a records statement (with ``total``), as the view lists them: ids, names and ``unit`` code, the
+    ``dates`` as dates, the amount in the reporting currency and as booked (None when missing), and what ``more``
+    (record, its dates) adds."""
+    frame = read_frame(ctx.engine, stmt)
+    total = _count(frame["total"].iloc[0]) if len(frame) else 0
+    rows = []
+    for rec in frame.to_dict("records"):
+        unit = None if _is_missing(rec["unit_id"]) else ctx.org.by_id(int(rec["unit_id"]))
+        days = {k: _day(rec[k]) for k in dates}
+        rows.append(
+            {
+                "order_id": int(rec["order_id"]),
+                **{k: None if _is_missing(rec[k]) else str(rec[k]) for k in ("order_number", "account", "rep")},
+                "unit": unit.code if unit else None,
+                **days,
+                "amount": None if _is_missing(rec["amount"]) else _money(rec["amount"]),
+                "currency": rec["currency"],
+                "order_amount": None if _is_missing(rec["order_amount"]) else _money(rec["order_amount"]),
+                **more(rec, days),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(columns), dtype=object), total
+
+
+def waiting_records(ctx: Context, flt: Filters, step: str, limit: int = 200) -> tuple[pd.DataFrame, int]:
+    """The orders waiting at ``step`` (one of :data:`WAITING_LISTS`) on ``ctx.as_of`` — the very orders :func:`waiting`
+    counts and sums there, under the same scope and filters — largest amount first; at most ``limit``, and how many
+    there are in all.
+
+    Columns: ``order_id``, ``order_number``, ``account`` (name), ``unit`` (code), ``rep`` (name), ``order_date``,
+    ``shipped_date``, ``invoiced_date``, ``payment_due_date`` (dates or None), ``days_waiting`` (whole days from the
+    date the wait began — :data:`WAITING_SINCE` — to the as-of day; for past due, the days overdue), ``amount``
+    (Decimal in the reporting currency at the order date's rate, None when unpriced), ``currency`` and ``order_amount``
+    (the amount as booked, in its own currency)."""
+
+    def since(_rec: dict[str, Any], days: dict[str, date | None]) -> dict[str, object]:
+        start = days[WAITING_SINCE[step]]
+        return {"days_waiting": None if start is None else (ctx.as_of - start).days}
+
+    return _records(ctx, waiting_records_select(ctx, flt, step, limit), WAITING_RECORD_DATES, RECORD_COLUMNS, since)
+
+
+FLOW_RECORD_COLUMNS = [
+    "order_id", "order_number", "account", "unit", "rep", "order_date", "shipped_date", "invoiced_date", "cash_collected_date",
+    "credit_note", "amount", "currency", "order_amount",
+]
+
+
+def flow_records_select(ctx: Context, flt: Filters, flow: str, week: QuarterWeek, limit: int) -> Select:
+    """The records behind one figure of :func:`weekly_flows`: ``flow`` (one of :data:`FLOWS`) in ``week``, up to
+    ``ctx.as_of``, credit notes included (their amounts are netted there); largest amount first (unpriced last), then
+    order date; at most ``limit`` rows, each with ``total`` (all rows)."""
+    if flow not in FLOWS:
+        raise ValueError(f"unknown step {flow!r}; expected one of {', '.join(FLOWS)}")
+    day = FACT.table.c[FLOW_DATES[flow]]
+    # The conditions of flows_select, exactly: the step's date in the week up to as_of, the order booked by as_of, in scope.
+    where = (day >= week.start, day <= min(week.end, ctx.as_of), _booked_by(ctx.as_of), *scoped(FACT, ctx, flt))
+    return _records_select(ctx, FLOW_RECORD_DATES, where, limit)
+
+
+def flow_records(ctx: Context, flt: Filters, flow: str, week: int, limit: int = 200) -> tuple[pd.DataFrame, int]:
+    """The orders behind ``flow`` in week ``week`` (1–13) of the quarter containing ``ctx.as_of`` — the very records
+    :func:`weekly_flows` counts and sums there, credit notes included (``credit_note`` True: netted in the amount, not
+    counted as orders) — largest amount first; at most ``limit``, and how many there are in all.
+
+    Columns: ``order_id``, ``order_number``, ``account``, ``unit`` (code), ``rep``, ``order_date``, ``shipped_date``,
+    ``invoiced_date``, ``cash_collected_date``, ``credit_note``, ``amount`` (Decimal, reporting currency at the order
+    date's rate; None when unpriced), ``currency`` and ``order_amount`` (as booked)."""
+    weeks = quarter_weeks(ctx.as_of, ctx.calendar)
+    if not 1 <= week <= len(weeks):
+        raise ValueError(f"week must be 1–{len(weeks)}, not {week}")
+    chosen = weeks[week - 1]
+    if chosen.start > ctx.as_of:
+        scoped(FACT, ctx, flt)  # an empty scope still refuses, even with nothing to read
+        return pd.DataFrame(columns=FLOW_RECORD_COLUMNS, dtype=object), 0
+    credit = lambda rec, _days: {"credit_note": _money(rec["order_amount"]) < 0}  # noqa: E731 - no amount is no credit note
+    return _records(ctx, flow_records_select(ctx, flt, flow, chosen, limit), FLOW_RECORD_DATES, FLOW_RECORD_COLUMNS, credit)
+
+
+# --- The quarter's revenue target ------------------------------------------------------------------------------
+
+
+def quarter_target(ctx: Context, flt: Filters) -> ScopeAttainment | None:
+    """The view's revenue target for the quarter containing ``ctx.as_of`` (:func:`metrics.targets.scope_attainment` over
+    that quarter: the filtered unit's, or the viewer's top units' summed), with what is booked so far, the pace and the
+    projection against it; None where no target applies (a unit in view without one, or a business-unit, product,
+    segment or source filter, which targets do not carry)."""
+    return scope_attainment(ctx, "revenue", flt.with_period(quarter_period(ctx.as_of, ctx.calendar)))
 
 
 # --- Every statement, for the dialect checks ----------------------------------------------------------------------
@@ -523,10 +713,15 @@ def statements(ctx: Context, flt: Filters) -> dict[str, Select]:
         "waiting": waiting_select(ctx, flt, ctx.as_of),
         "order_to_cash_days": quarter_order_to_cash_select(ctx, flt),
         "order_to_cash_trend": quarter_order_to_cash_select(ctx, flt, by_week=True),
+        **{f"waiting_records:{step}": waiting_records_select(ctx, flt, step, 200) for step in WAITING_LISTS},
+        **{f"flow_records:{flow}": flow_records_select(ctx, flt, flow, this, 200) for flow in FLOWS},
     }
     for metric in METRICS:
         for by in (None, *sorted(metric.groupings)):
-            out[f"{metric.key}:{by or 'total'}"] = metric.query(ctx, flt, Grouping(by))  # type: ignore[arg-type]
+            try:
+                out[f"{metric.key}:{by or 'total'}"] = metric.query(ctx, flt, Grouping(by))  # type: ignore[arg-type]
+            except NotImplementedError:  # the orders waiting have no trend: nothing is sent
+                continue
     return out
 
 
@@ -573,6 +768,30 @@ _WAITING_ZH = (
     "因此先开票后发货的订单既在等待发货，也在等待回款。逾期：已开票未回款且付款到期日早于当天（当天到期尚不算逾期；无到期日的发票从不算逾期）。"
 )
 
+_MONDAY_EN = (
+    "This week is the week of the quarter containing the as-of day, counted up to it; last week is the week before (in "
+    "week 1, the previous quarter's week 13); next week is the week after (in week 13, the next quarter's week 1) — "
+    "weeks as cut for the quarter, however many days they have. Next week is expected, not counted: expected shipments "
+    "stand beside shipped, expected cash beside collected."
+)
+_MONDAY_ZH = (
+    "本周为包含数据日的财季周，统计到数据日；上周为其前一周（第 1 周时为上一财季的第 13 周）；下周为其后一周"
+    "（第 13 周时为下一财季的第 1 周）——均按财季的周切分，无论天数多少。下周为预计值而非实际值：预计发货列在发货旁，预计回款列在回款旁。"
+)
+_EXPECTED_EN = (
+    "Expected next week, as known on the as-of day: shipments = orders booked by the as-of day whose promised delivery "
+    "date falls next week and not shipped by the as-of day; cash = orders invoiced by the as-of day whose payment due "
+    "date falls next week and not paid by the as-of day. Amounts at the rate of the order date, rounded to the cent per "
+    "order; credit notes left out. Invoices already past due are not expected next week: they are counted as past due "
+    "among the orders waiting. Invoices falling due later this week, after the as-of day, are neither expected next "
+    "week nor past due yet: they are among the orders invoiced, not paid."
+)
+_EXPECTED_ZH = (
+    "下周预计（按数据日所知）：发货 = 截至数据日已签约、承诺交付日期在下周、且截至数据日尚未发货的订单；回款 = 截至数据日已开票、"
+    "付款到期日在下周、且截至数据日尚未回款的订单。金额按下单日汇率折算，每笔四舍五入到分；不含贷项。已逾期的发票不计入下周预计，"
+    "而计入等待订单中的逾期。本周晚于数据日到期的发票既不计入下周预计，也尚未逾期：它们计入已开票未回款的订单。"
+)
+
 #: The written definitions the lead-to-cash view shows, per language (the same keys in each).
 DEFINITIONS: dict[str, dict[str, str]] = {
     "weeks": {"en": _WEEKS_EN, "zh": _WEEKS_ZH},
@@ -587,24 +806,10 @@ DEFINITIONS: dict[str, dict[str, str]] = {
         "先开票后发货的订单在开票当周计为已开票。"
         + _MONEY_ZH + _CREDIT_ZH + _WEEKS_ZH,
     },
-    "monday": {
-        "en": "This week is the week of the quarter containing the as-of day, counted up to it; last week is the week "
-        "before (in week 1, the previous quarter's week 13); next week is the week after (in week 13, the next "
-        "quarter's week 1) — weeks as cut for the quarter, however many days they have. Next week is expected, not "
-        "counted: expected shipments stand beside shipped, expected cash beside collected.",
-        "zh": "本周为包含数据日的财季周，统计到数据日；上周为其前一周（第 1 周时为上一财季的第 13 周）；下周为其后一周"
-        "（第 13 周时为下一财季的第 1 周）——均按财季的周切分，无论天数多少。下周为预计值而非实际值：预计发货列在发货旁，预计回款列在回款旁。",
-    },
-    "expected": {
-        "en": "Expected next week, as known on the as-of day: shipments = orders booked by the as-of day whose promised "
-        "delivery date falls next week and not shipped by the as-of day; cash = orders invoiced by the as-of day whose "
-        "payment due date falls next week and not paid by the as-of day. Amounts at the rate of the order date, rounded "
-        "to the cent per order; credit notes left out. Invoices already past due are not expected next week: they are "
-        "counted as past due among the orders waiting.",
-        "zh": "下周预计（按数据日所知）：发货 = 截至数据日已签约、承诺交付日期在下周、且截至数据日尚未发货的订单；回款 = 截至数据日已开票、"
-        "付款到期日在下周、且截至数据日尚未回款的订单。金额按下单日汇率折算，每笔四舍五入到分；不含贷项。已逾期的发票不计入下周预计，"
-        "而计入等待订单中的逾期。",
-    },
+    "monday": {"en": _MONDAY_EN, "zh": _MONDAY_ZH},
+    "expected": {"en": _EXPECTED_EN, "zh": _EXPECTED_ZH},
+    # The Monday table's help: both, as one text (Chinese sentences run on without a space).
+    "monday_expected": {"en": f"{_MONDAY_EN} {_EXPECTED_EN}", "zh": _MONDAY_ZH + _EXPECTED_ZH},
     "projection": {
         "en": "Projection to quarter end: the revenue booked in the quarter up to the as-of day (credit notes netted) plus "
         "Σ amount × probability of the open opportunities expected to close in the quarter — the same projection the "
@@ -659,6 +864,9 @@ def _median_query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
 
 
 def _waiting_query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
+    if grouping.by == "bucket":
+        # A stock on a day, not a flow over days: a trend would need one statement per bucket's end.
+        raise NotImplementedError("orders waiting are measured on one day: no trend by bucket")
     # As of the period's last day, or the as-of day when that is earlier: the previous period compares with its own end.
     return waiting_select(ctx, flt, min(flt.period.end, ctx.as_of), grouping)
 
@@ -703,8 +911,11 @@ ORDER_TO_CASH_MEDIAN_DAYS = Metric(
     periods_in_one_query=True,
 )
 
-_AS_OF_EN = "Measured on the period's last day, or on the as-of day when that is earlier, whatever the period's start. "
-_AS_OF_ZH = "按期间最后一天计量（数据日更早时按数据日），与期间起始日无关。"
+_AS_OF_EN = (
+    "Measured on the period's last day, or on the as-of day when that is earlier, whatever the period's start; an "
+    "earlier period it is compared with is measured on its own day as far in (the same number of days after its start). "
+)
+_AS_OF_ZH = "按期间最后一天计量（数据日更早时按数据日），与期间起始日无关；与之比较的之前期间按其开始后相同天数的那一天计量。"
 
 INVOICED_NOT_PAID = Metric(
     key="invoiced_not_paid",
@@ -717,8 +928,9 @@ INVOICED_NOT_PAID = Metric(
     better="down",
     query=_waiting_query,
     not_applicable=not_applicable_for(FACT),
-    groupings=groupings_for(FACT) - {"bucket"},
+    groupings=groupings_for(FACT),  # "bucket" raises NotImplementedError: no trend (the KPI card shows none)
     columns=("invoiced_not_paid_amount", "denominator"),
+    read_at_as_of=True,
 )
 
 INVOICES_PAST_DUE = Metric(
@@ -734,8 +946,9 @@ INVOICES_PAST_DUE = Metric(
     better="down",
     query=_waiting_query,
     not_applicable=not_applicable_for(FACT),
-    groupings=groupings_for(FACT) - {"bucket"},
+    groupings=groupings_for(FACT),  # "bucket" raises NotImplementedError: no trend (the KPI card shows none)
     columns=("past_due_orders", "denominator"),
+    read_at_as_of=True,
 )
 
 #: The single KPIs of lead to cash, for whoever registers them (:mod:`metrics.registry` is not touched here).

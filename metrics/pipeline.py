@@ -10,25 +10,30 @@ Decisions every function here shares (the definitions below say the same to the 
 - **Rate dates**: the open pipeline converts at the rate in force on the as-of day; a forecast rebuilt at a period's
   start converts at the rate of that first day (a history amount is in the opportunity's currency); won and lost
   amounts at the rate of their close date (company zone).
-- **Open at an instant, and its values then** (:func:`as_of_rows`): created before the instant, not closed by it
-  (``closed_at`` NULL or later), and its last stage-history row before the instant (:func:`stood_at`) in an open
+- **Open at an instant, and its values then** (:func:`metrics.stage_history.as_of_rows`): created before the instant, not closed by it
+  (``closed_at`` NULL or later), and its last stage-history row before the instant (:func:`metrics.stage_history.stood_at`) in an open
   stage; its stage, amount, probability and expected close date are that row's. The open pipeline and the forecast
   categories read them at the end of the as-of day, forecast accuracy at each period's opening — so a deal won or
   lost after the as-of day still counts, at its values then. A deal open then with **no history row by then** has
   unknown values: it is left out of the deals and the money and counted in ``no_history_deals`` (placed in a period
   by its current expected close date, the only one known); the opportunity row holds only current values, so there
   is nothing truer to fall back on.
-- **Not the projection's open deals**: :func:`period_end_projection` is :func:`metrics.targets.projection`, which
-  reads the current ``status = 'open'`` rows with their current values. It agrees with the weighted pipeline only
-  when no deal of the period changed or closed after the end of the as-of day and every open one has a history row
-  by then — typically as of today on live data, not for a past as-of day: a deal won or lost since drops out of it,
-  a probability or amount changed since counts as changed, and a deal with no history row counts at its current
-  values. Making it agree needs :mod:`metrics.targets` to read the open deals through :func:`as_of_rows`.
+- **The projection's open deals are the pipeline's**: :func:`period_end_projection` is
+  :func:`metrics.targets.projection`, which reads the open deals through the same :func:`as_of_rows`
+  (:mod:`metrics.stage_history`), so its weighted open amount is the weighted pipeline of the period (all grades).
 - **Forecast category**, first rule that matches: won → closed won; lost → left out; open in stage negotiation or
   with probability ≥ 0.75 → commit; open in stage proposal or with probability ≥ 0.40 → best case; any other open
   deal (an unknown probability included) → pipeline.
 - **Project grades**: ``project_grade.rank`` 1 is the company level, the largest projects; a larger rank is a
-  smaller project. "A grade and above" = the grades whose rank is at most that grade's (抓大放小).
+  smaller project. "A grade and above" = the grades whose rank is at most that grade's (抓大放小). Every function here
+  (the registered metrics included) keeps that grade and above when the filters carry one (``Filters.grade``) or it is
+  asked for (``grade=``, which wins); no other module reads ``Filters.grade``. A viewer watches from their level's grade
+  (:func:`viewer_grade`). :func:`period_end_projection` is not narrowed: it is the incentive views' projection.
+- **The forecast period** (:func:`forecast_period`): a month, quarter or year to date is read to its end, so the pipeline
+  looks ahead to the close; any other period as it is.
+- **The deals behind a figure** (:func:`pipeline_records`, :func:`closed_records`): the same conditions as the figure
+  (scope, filters, grade, bucket, group, category, loss reason, competitor), each a bound parameter, at most ``limit``
+  rows and the total count; they count and sum to the figure.
 """
 
 from __future__ import annotations
@@ -47,7 +52,6 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
-    and_,
     case,
     cast,
     func,
@@ -79,6 +83,7 @@ from metrics.base import (
 )
 from metrics.money import converted, rate_join
 from metrics.sql import local_date
+from metrics.stage_history import AsOf, as_of_rows
 
 FACT = FACTS["opportunity"]
 #: The column a money sum is read into; wide enough for any total.
@@ -86,12 +91,6 @@ MONEY_TYPE = schema.MONEY
 
 #: The forecast categories, in the order a forecast reads them.
 CATEGORIES = ("closed_won", "commit", "best_case", "pipeline")
-CATEGORY_LABELS = {
-    "closed_won": {"en": "Closed won", "zh": "已赢单"},
-    "commit": {"en": "Commit", "zh": "承诺"},
-    "best_case": {"en": "Best case", "zh": "最佳情况"},
-    "pipeline": {"en": "Pipeline", "zh": "管道"},
-}
 #: A deal at this probability or above is commit, whatever its stage.
 COMMIT_PROBABILITY = Decimal("0.75")
 #: A deal at this probability or above (below commit) is best case, whatever its stage.
@@ -139,6 +138,11 @@ def _select_grouped(stmt: Select, columns: Mapping[str, ColumnElement | None]) -
 
 def _grade_conditions(grade: str | None) -> tuple[ColumnElement[bool], ...]:
     return () if grade is None else (grade_condition(grade),)
+
+
+def _floor(flt: Filters, grade: str | None) -> str | None:
+    """The grade floor a query applies: the one asked for, else the filters' (``Filters.grade``)."""
+    return grade if grade is not None else flt.grade
 
 
 def _money(value: object) -> Decimal:
@@ -194,50 +198,31 @@ def grade_for_level(level: str) -> str | None:
     return GRADE_OF_LEVEL.get(level)
 
 
+def grades(ctx: Context) -> pd.DataFrame:
+    """Every project grade: ``code``, ``name`` and ``rank``, the top grade (rank 1, company level) first."""
+    g = schema.project_grade
+    frame = read_frame(ctx.engine, select(g.c.code, g.c.name, g.c.rank).order_by(g.c.rank, g.c.code))
+    return pd.DataFrame({"code": [str(c) for c in frame["code"]], "name": [str(n) for n in frame["name"]],
+                         "rank": [_count(r) for r in frame["rank"]]}, columns=["code", "name", "rank"])
+
+
+def viewer_grade(ctx: Context, known: Sequence[str]) -> str | None:
+    """The grade the viewer watches from by default: their level's (:func:`grade_for_level`) — the highest level among
+    the units they are entitled to (the company's top units for a viewer of the whole company) — when it is one of the
+    ``known`` grade codes; None (every grade) when their level has no grade the CRM knows."""
+    tree = ctx.org
+    codes = ctx.viewer.units
+    units = [u for u in tree.units if u.parent_id is None] if codes is None else [u for c in codes if (u := tree.by_code(c)) is not None]
+    found = [g for u in units if (g := grade_for_level(u.level)) in known]
+    return min(found, key=list(known).index) if found else None
+
+
 # --- Weighted pipeline ------------------------------------------------------------------------------------
 
 
 def weighted_amount(amount: ColumnElement, probability: ColumnElement) -> ColumnElement:
     """amount (already converted and rounded to the cent) × probability, rounded to the cent: the projection's arithmetic."""
     return func.round(amount * probability, 2)
-
-
-#: The history stages of a closed deal.
-CLOSED_STAGES = ("won", "lost")
-
-
-@dataclass(frozen=True)
-class AsOf:
-    """Each opportunity as it stood at an instant, rebuilt from the stage history (:func:`stood_at`).
-
-    ``from_`` is ``opportunity`` outer-joined to its last history row before the instant; ``row`` that row (its columns
-    NULL for a deal with no row by then, ``unrecorded`` true). ``close`` is the expected close date then — for an
-    unrecorded deal the only one known, its current one, used just to say which period it concerns. ``conditions``
-    keep the deals open then: created before the instant, not closed by it, and the row's stage open (or no row)."""
-
-    from_: Any
-    row: Any
-    unrecorded: ColumnElement[bool]
-    close: ColumnElement
-    conditions: tuple[ColumnElement[bool], ...]
-
-
-def as_of_rows(instant: datetime, name: str = "stood") -> AsOf:
-    """The opportunities open at ``instant`` with their values then (see :class:`AsOf`); scope and filters not applied."""
-    t = FACT.table
-    s = stood_at(instant, name)
-    unrecorded = s.c.opportunity_id.is_(None)
-    return AsOf(
-        from_=t.outerjoin(s, and_(s.c.opportunity_id == t.c.opportunity_id, s.c.position == 1)),
-        row=s,
-        unrecorded=unrecorded,
-        close=case((unrecorded, t.c.expected_close_date), else_=s.c.expected_close_date),
-        conditions=(
-            t.c.created_at < instant,
-            or_(t.c.closed_at.is_(None), t.c.closed_at >= instant),
-            or_(unrecorded, s.c.stage.not_in(CLOSED_STAGES)),
-        ),
-    )
 
 
 @dataclass(frozen=True)
@@ -255,6 +240,7 @@ class OpenPipeline:
 def _open_pipeline(ctx: Context, flt: Filters, grade: str | None) -> OpenPipeline:
     """The open pipeline at the end of the as-of day (the viewer's scope and the global filters included)."""
     t = FACT.table
+    grade = _floor(flt, grade)
     stood = as_of_rows(as_of_instant(ctx), "as_of_row")
     joined, rate = rate_join(stood.from_, t.c.currency, literal(ctx.as_of, Date()), ctx.currency)
     amount = converted(stood.row.c.amount, rate)
@@ -346,8 +332,8 @@ def period_end_projection(ctx: Context, flt: Filters, grouping: Grouping = TOTAL
     (closed revenue to date + the weighted open deals expected to close in the period). Columns ``group`` (when
     grouped), ``closed``, ``weighted_open`` and ``projected``.
 
-    Its ``weighted_open`` reads the deals open now at their current values, not as they stood at the as-of day, so it
-    can differ from :func:`weighted_pipeline` (see the module docstring)."""
+    Its ``weighted_open`` is :func:`weighted_pipeline`'s ``weighted`` for the same filters when the period runs past the
+    as-of day (the same deals, as they stood at its end); it ignores the grade, as the incentive views do."""
     return targets.projection(ctx, flt, "revenue", grouping)
 
 
@@ -366,6 +352,7 @@ def forecast_category(stage: ColumnElement, probability: ColumnElement) -> Colum
 def categories_select(ctx: Context, flt: Filters, by: Split | None = None, *, grade: str | None = None) -> Select:
     """``category``, ``deals``, ``amount`` and ``weighted`` (per ``group``): the open pipeline by category, and the deals
     won in the period so far as closed won (their amount also their weighted amount)."""
+    grade = _floor(flt, grade)
     p = _open_pipeline(ctx, flt, grade)
     s = p.stood.row
     group = _split(by, ctx, flt)
@@ -458,22 +445,6 @@ def snapshot_of(period: Period, ctx: Context) -> Snapshot:
     return Snapshot(as_of_instant(ctx), ctx.as_of)
 
 
-def stood_at(instant: datetime, name: str = "stood") -> Any:
-    """Each opportunity's last ``opportunity_stage_history`` row changed before ``instant``: ``opportunity_id``,
-    ``stage``, ``amount``, ``probability``, ``expected_close_date``. Two rows at the same instant: the higher
-    probability, then the higher amount, wins."""
-    h = schema.opportunity_stage_history
-    position = func.row_number().over(
-        partition_by=h.c.opportunity_id,
-        order_by=(h.c.changed_at.desc(), func.coalesce(h.c.probability, -1).desc(), func.coalesce(h.c.amount, -1).desc()),
-    )
-    return (
-        select(h.c.opportunity_id, h.c.stage, h.c.amount, h.c.probability, h.c.expected_close_date, position.label("position"))
-        .where(h.c.changed_at < instant)
-        .subquery(name)
-    )
-
-
 def _forecast_part(ctx: Context, flt: Filters, period: Period, index: int, group: ColumnElement, grade: str | None) -> Select:
     """The deals in the pipeline at ``period``'s snapshot expected (then) to close in it, each with its weighted amount;
     a deal open then with no history row by then is counted apart (``no_history``) and adds nothing."""
@@ -505,6 +476,7 @@ def accuracy_select(ctx: Context, flt: Filters, periods: Sequence[Period], by: S
     Money rounded to the cent, zero where there is none."""
     if not periods:
         raise ValueError("forecast accuracy needs at least one period")
+    grade = _floor(flt, grade)
     t = FACT.table
     group = _split(by, ctx, flt)
     grp = group if group is not None else cast(null(), String(40))
@@ -600,6 +572,7 @@ LossBy = Literal["loss_reason", "competitor"]
 def _closed_select(ctx: Context, flt: Filters, statuses: tuple[str, ...], key: str, split: Split | None, grade: str | None) -> Select:
     """Per ``key`` value (loss reason or competitor), ``group`` and status: ``deals`` and ``amount`` of the deals closed
     in the period by the as-of day."""
+    grade = _floor(flt, grade)
     t = FACT.table
     joined, amount = _won_amount(ctx, flt.period)
     stmt = (
@@ -664,6 +637,221 @@ def competitors(ctx: Context, flt: Filters, split: Split | None = None, *, grade
     return _frame(out, columns, columns[: 2 if split else 1])
 
 
+# --- The forecast period --------------------------------------------------------------------------------
+
+
+def forecast_period(ctx: Context, flt: Filters) -> Filters:
+    """The filters with the period a pipeline is read over: a month, quarter or year *to date* (its fiscal start to
+    the as-of day) carried to its end — the pipeline looks ahead to the period's close, as the Monday meeting's
+    "forecast for the quarter end" does; any other period (a past quarter, a custom range) as it is."""
+    p = flt.period
+    if p.span not in targets.PERIOD_KINDS or p.end != ctx.as_of:
+        return flt
+    whole = targets.target_period(p.span, p.end, ctx.calendar)
+    if whole.start != p.start or whole.end <= p.end:
+        return flt
+    return flt.with_period(Period(whole.start, whole.end, p.grain, p.span))
+
+
+# --- The deals behind a figure ---------------------------------------------------------------------------
+
+#: A record filter left open ("every group", "every reason"): None is a value of its own (no group, no reason).
+ANY = "*"
+RECORD_COLUMNS = ("opportunity_id", "deal", "account", "owner", "unit", "stage", "amount", "probability", "weighted",
+                  "expected_close")
+CLOSED_COLUMNS = ("opportunity_id", "deal", "account", "owner", "unit", "status", "amount", "closed", "loss_reason",
+                  "competitor", "expected_close")
+
+
+def _matches(column: ColumnElement, value: object) -> ColumnElement[bool] | None:
+    """``column`` equal to ``value`` (a bound parameter), NULL for None; no condition for :data:`ANY`."""
+    if isinstance(value, str) and value == ANY:
+        return None
+    return column.is_(None) if value is None else column == value
+
+
+def _names(ctx: Context, frame: pd.DataFrame) -> tuple[dict[int, str], dict[int, str]]:
+    """Account and rep names of the listed deals (one lookup each, by the ids listed)."""
+    a, r = schema.account, schema.rep
+    accounts = sorted({int(v) for v in frame["account_id"] if _group_value(v) is not None})
+    reps = sorted({int(v) for v in frame["owner_rep_id"] if _group_value(v) is not None})
+    names_a = read_frame(ctx.engine, select(a.c.account_id, a.c.name).where(a.c.account_id.in_(accounts))) if accounts else None
+    names_r = read_frame(ctx.engine, select(r.c.rep_id, r.c.name).where(r.c.rep_id.in_(reps))) if reps else None
+    to_dict = lambda f, k: {} if f is None else {int(i): str(n) for i, n in zip(f[k], f["name"], strict=True)}  # noqa: E731
+    return to_dict(names_a, "account_id"), to_dict(names_r, "rep_id")
+
+
+def _unit_code(ctx: Context, unit_id: object) -> str | None:
+    unit = ctx.org.by_id(int(unit_id)) if _group_value(unit_id) is not None else None  # type: ignore[arg-type]
+    return unit.code if unit else None
+
+
+def _day(value: object) -> date | None:
+    if _group_value(value) is None or value is pd.NaT:
+        return None
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, datetime):
+        return value.date()
+    return value  # type: ignore[return-value]
+
+
+def pipeline_records(
+    ctx: Context, flt: Filters, *, when: When | None = None, bucket: date | None = None, by: Split | None = None,
+    group: object = ANY, category: str | None = None, grade: str | None = None, limit: int = 200,
+) -> tuple[pd.DataFrame, int]:
+    """The open deals behind a figure of :func:`weighted_pipeline` or :func:`forecast_categories` — the same deals, with
+    the same values as they stood at the end of the as-of day: those in the expected close week or month starting on
+    ``bucket`` (with ``when``), in ``group`` of the split ``by`` (:data:`ANY`: every group; None: the records with none),
+    in the open ``category`` (commit, best_case or pipeline), of ``grade`` and above. Deals with no history row by then
+    are not listed (the figures leave them out too). Largest weighted amount first (then the largest amount, the
+    deal's id), at most ``limit``; and how many there are in all.
+
+    Columns: ``opportunity_id``, ``deal`` (its name), ``account``, ``owner`` (rep name), ``unit`` (code), ``stage``,
+    ``amount`` and ``weighted`` (Decimals in the reporting currency; None without an amount, probability or rate),
+    ``probability`` (a float) and ``expected_close``.
+    """
+    stmt = pipeline_records_select(ctx, flt, when=when, bucket=bucket, by=by, group=group, category=category, grade=grade, limit=limit)
+    if stmt is None:
+        return pd.DataFrame([], columns=list(RECORD_COLUMNS)), 0
+    frame, total, deal = _deals(ctx, stmt)
+    out = [
+        {
+            **deal(r), "stage": _group_value(r["stage"]),
+            "amount": None if _group_value(r["amount"]) is None else _money(r["amount"]),
+            "probability": None if _group_value(r["probability"]) is None else float(r["probability"]),
+            "weighted": None if _group_value(r["weighted"]) is None else _money(r["weighted"]),
+            "expected_close": _day(r["expected_close_date"]),
+        }
+        for r in frame.to_dict("records")
+    ]
+    return _frame(out, RECORD_COLUMNS), total
+
+
+def _deals(ctx: Context, stmt: Select) -> tuple[pd.DataFrame, int, Any]:
+    """A record list's rows, its total (the ``total`` column every row carries) and a function giving each row's deal,
+    account, owner and unit, as both record lists open."""
+    frame = read_frame(ctx.engine, stmt)
+    total = _count(frame["total"].iloc[0]) if len(frame) else 0
+    accounts, reps = _names(ctx, frame)
+
+    def deal(r: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "opportunity_id": int(r["opportunity_id"]), "deal": _group_value(r["name"]),
+            "account": accounts.get(int(r["account_id"])) if _group_value(r["account_id"]) is not None else None,
+            "owner": reps.get(int(r["owner_rep_id"])) if _group_value(r["owner_rep_id"]) is not None else None,
+            "unit": _unit_code(ctx, r["unit_id"]),
+        }
+
+    return frame, total, deal
+
+
+def pipeline_records_select(
+    ctx: Context, flt: Filters, *, when: When | None = None, bucket: date | None = None, by: Split | None = None,
+    group: object = ANY, category: str | None = None, grade: str | None = None, limit: int = 200,
+) -> Select | None:
+    """The statement of :func:`pipeline_records` (with a ``total`` column: the count before the limit); None when
+    ``bucket`` is not a week or month of the period."""
+    if category is not None and category not in CATEGORIES[1:]:
+        raise ValueError(f"open deals are in category {', '.join(CATEGORIES[1:])}, not {category!r}")
+    if (when is None) != (bucket is None):
+        raise ValueError("a close bucket needs both when and bucket")
+    t = FACT.table
+    p = _open_pipeline(ctx, flt, grade)
+    s = p.stood.row
+    conds = [*p.conditions, ~p.stood.unrecorded]
+    if when is not None and bucket is not None:
+        starts = buckets(Period(flt.period.start, flt.period.end, when), ctx.calendar)
+        if bucket not in starts:
+            return None
+        conds.append(_close_bucket(when, ctx, flt, p.stood.close) == starts.index(bucket))  # type: ignore[operator]
+    if by is not None:
+        matched = _matches(_split(by, ctx, flt), group)  # type: ignore[arg-type]
+        if matched is not None:
+            conds.append(matched)
+    if category is not None:
+        conds.append(forecast_category(s.c.stage, s.c.probability) == category)
+    return (
+        select(
+            t.c.opportunity_id, t.c.name, t.c.account_id, t.c.owner_rep_id, t.c.unit_id, s.c.stage, p.amount.label("amount"),
+            s.c.probability, p.weighted.label("weighted"), s.c.expected_close_date, func.count().over().label("total"),
+        )
+        .select_from(p.from_)
+        .where(*conds)
+        .order_by(func.coalesce(p.weighted, -1).desc(), func.coalesce(p.amount, -1).desc(), t.c.opportunity_id)
+        .limit(limit)
+    )
+
+
+def closed_records(
+    ctx: Context, flt: Filters, status: str = "lost", *, loss_reason: object = ANY, competitor: object = ANY,
+    split: Split | None = None, group: object = ANY, grade: str | None = None, limit: int = 200,
+) -> tuple[pd.DataFrame, int]:
+    """The deals behind a figure of :func:`losses`, :func:`competitors` or the closed-won category: closed with
+    ``status`` (won, lost, or ``closed`` for both) in the filters' period by the as-of day, with ``loss_reason`` and
+    ``competitor`` (:data:`ANY`: any; None: none recorded), in ``group`` of ``split``, of ``grade`` and above. Most
+    recently closed first (then the deal's id), at most ``limit``; and how many there are in all.
+
+    Columns: ``opportunity_id``, ``deal``, ``account``, ``owner``, ``unit`` (code), ``status``, ``amount`` (at the
+    close date's rate, as the figures count it; None without an amount or rate), ``closed`` (the close date, company
+    zone), ``loss_reason``, ``competitor`` and ``expected_close`` (the opportunity's).
+    """
+    stmt = closed_records_select(ctx, flt, status, loss_reason=loss_reason, competitor=competitor, split=split, group=group, grade=grade,
+                                 limit=limit)
+    frame, total, deal = _deals(ctx, stmt)
+    out = [
+        {
+            **deal(r), "status": str(r["status"]),
+            "amount": None if _group_value(r["amount"]) is None else _money(r["amount"]),
+            "closed": _day(r["closed"]), "loss_reason": _group_value(r["loss_reason"]),
+            "competitor": _group_value(r["competitor"]), "expected_close": _day(r["expected_close_date"]),
+        }
+        for r in frame.to_dict("records")
+    ]
+    return _frame(out, CLOSED_COLUMNS), total
+
+
+def closed_records_select(
+    ctx: Context, flt: Filters, status: str = "lost", *, loss_reason: object = ANY, competitor: object = ANY,
+    split: Split | None = None, group: object = ANY, grade: str | None = None, limit: int = 200,
+) -> Select:
+    """The statement of :func:`closed_records` (with a ``total`` column: the count before the limit)."""
+    statuses = {"won": ("won",), "lost": ("lost",), "closed": ("won", "lost")}.get(status)
+    if statuses is None:
+        raise ValueError(f"closed deals are won, lost or closed, not {status!r}")
+    grade = _floor(flt, grade)
+    t = FACT.table
+    joined, amount = _won_amount(ctx, flt.period)
+    conds = [
+        t.c.status.in_(statuses),
+        in_period(t.c.closed_at, flt.period, ctx.calendar, timestamp=True),
+        t.c.closed_at < as_of_instant(ctx),
+        *_grade_conditions(grade),
+        *scoped(FACT, ctx, flt),
+    ]
+    for column, value in ((t.c.loss_reason, loss_reason), (t.c.competitor, competitor)):
+        matched = _matches(column, value)
+        if matched is not None:
+            conds.append(matched)
+    if split is not None:
+        matched = _matches(_split(split, ctx, flt), group)  # type: ignore[arg-type]
+        if matched is not None:
+            conds.append(matched)
+    close_day = local_date(t.c.closed_at, flt.period.start, flt.period.end, ctx.calendar)
+    return (
+        select(
+            t.c.opportunity_id, t.c.name, t.c.account_id, t.c.owner_rep_id, t.c.unit_id, t.c.status, amount.label("amount"),
+            close_day.label("closed"), t.c.loss_reason, t.c.competitor, t.c.expected_close_date, func.count().over().label("total"),
+        )
+        .select_from(joined)
+        .where(*conds)
+        .order_by(t.c.closed_at.desc(), t.c.opportunity_id)
+        .limit(limit)
+    )
+
+
 # --- Single KPIs --------------------------------------------------------------------------------------------
 
 
@@ -713,16 +901,19 @@ WEIGHTED_PIPELINE = Metric(
         "history (its last change before then), not today's. Each amount is converted at the rate in force on the as-of "
         "day and rounded to the cent, then weighted and rounded to the cent; a deal with no amount, no probability or "
         "no rate adds nothing. A deal with no stage-history row by then is left out and counted separately. Credited to "
-        "the unit, business unit and rep stored on the opportunity; split by period, it is split by expected close date.",
+        "the unit, business unit and rep stored on the opportunity; split by period, it is split by expected close date. "
+        "Against an earlier period it is that period's pipeline as it stood at the same point of it (as many days in).",
         "zh": "数据日结束时仍未结的商机（此前已创建、且当时尚未赢单或输单）中，预计关闭日期落在本期内的 Σ 金额 × 赢率（0 到 1）。"
         "金额、赢率和预计关闭日期（及阶段）均取数据日结束时的值，由阶段历史重建（此前最后一次变更），而非当前值。"
         "每笔金额按数据日的汇率折算并四舍五入到分，再乘以赢率并四舍五入到分；缺少金额、赢率或汇率的商机不计金额。"
-        "截至当时没有阶段历史记录的商机不计入，另行计数。归属商机上记录的组织单元、经营单元和销售；按期间拆分时按预计关闭日期拆分。",
+        "截至当时没有阶段历史记录的商机不计入，另行计数。归属商机上记录的组织单元、经营单元和销售；按期间拆分时按预计关闭日期拆分。"
+        "与之前的期间比较时，取该期间同一时点（开始后相同天数）时的商机管道。",
     },
     kind="money",
     better="up",
     query=weighted_pipeline_query,
     groupings=groupings_for(FACT),
+    read_at_as_of=True,
 )
 
 FORECAST_ACCURACY = Metric(
@@ -750,3 +941,74 @@ FORECAST_ACCURACY = Metric(
 
 #: The single KPIs of this module, for whoever registers them.
 METRICS = (WEIGHTED_PIPELINE, FORECAST_ACCURACY)
+
+
+# --- The page's orderings and picks (pure: frames in, frames or codes out) --------------------------------
+
+#: A group, reason or competitor as a link writes it: :data:`ANY` for every one, this for none recorded.
+NONE_CODE = "~"
+#: A close bucket as a link writes it when every week or month is picked.
+EVERY_BUCKET = "all"
+
+
+def pick_code(value: object) -> str:
+    """A group, loss reason or competitor (None: none recorded) as text a link can hold (:data:`NONE_CODE`)."""
+    return NONE_CODE if _group_value(value) is None else str(value)
+
+
+def pick_value(code: str) -> object:
+    """The inverse of :func:`pick_code`; :data:`ANY` stays :data:`ANY`."""
+    return None if code == NONE_CODE else code
+
+
+def ranked_groups(totals: pd.DataFrame) -> list[Any]:
+    """The groups of a :func:`weighted_pipeline` split, the largest weighted amount first (ties in the split's order)."""
+    return list(totals.sort_values("weighted", ascending=False, kind="stable")["group"])
+
+
+def by_close_rows(totals: pd.DataFrame, cells: pd.DataFrame, when: When) -> tuple[pd.DataFrame, list[date]]:
+    """The table under the weighted pipeline chart: ``totals`` (one row per group, the largest weighted first) with the
+    weighted amount of each week or month that has deals (``cells``: the split by ``when`` and group) in a column named
+    by the bucket's first day; None where the group has no deal that week or month. Returns the rows and the buckets."""
+    column = f"close_{when}"
+    starts = sorted(set(cells[column]))
+    rows = totals.sort_values("weighted", ascending=False, kind="stable", ignore_index=True)
+    for s in starts:
+        values = {g: w for g, b, w in zip(cells["group"], cells[column], cells["weighted"], strict=True) if b == s}
+        rows[s] = [values.get(g) for g in rows["group"]]
+    return rows, starts
+
+
+def first_open_category(cats: pd.DataFrame) -> str:
+    """The category a drill-through opens on: the first of commit, best case and pipeline with a deal, else closed won."""
+    counts = dict(zip(cats["category"], cats["deals"], strict=True))
+    return next((c for c in CATEGORIES[1:] if counts.get(c)), CATEGORIES[0])
+
+
+def winloss_picks(reasons: pd.DataFrame, rivals: pd.DataFrame) -> dict[str, tuple[str, object, int]]:
+    """What the win/loss drill-through offers, by link code: ``reason:<code>`` → ("reason", loss reason, deals lost with
+    it) for each row of :func:`losses` by loss reason, then ``competitor:<name>`` → ("competitor", name, deals won and
+    lost naming it) for each row of :func:`competitors`. Each count is the number of deals the pick lists."""
+    picks: dict[str, tuple[str, object, int]] = {}
+    for r, n in zip(reasons["loss_reason"], reasons["lost"], strict=True):
+        picks[f"reason:{pick_code(r)}"] = ("reason", _group_value(r), _count(n))
+    for c, w, n in zip(rivals["competitor"], rivals["won"], rivals["lost"], strict=True):
+        picks[f"competitor:{pick_code(c)}"] = ("competitor", _group_value(c), _count(w) + _count(n))
+    return picks
+
+
+def reason_order(reasons: pd.DataFrame) -> dict[Any, int]:
+    """Each loss reason's place on the chart: the most deals lost first (ties in :func:`losses`' order)."""
+    ranked = reasons.sort_values("lost", ascending=False, kind="stable")["loss_reason"]
+    return {_group_value(r): i for i, r in enumerate(ranked)}
+
+
+def toughest_first(rivals: pd.DataFrame) -> pd.DataFrame:
+    """:func:`competitors` ordered for the chart: the lowest win rate against them first, then by name."""
+    return rivals.sort_values(["win_rate", "competitor"], ascending=[True, True], kind="stable", ignore_index=True)
+
+
+def largest_projection_first(split: pd.DataFrame) -> pd.DataFrame:
+    """:func:`period_end_projection` split by group, the largest projection first (ties in the split's order); no rows
+    as they came (an empty split may have no columns)."""
+    return split if split.empty else split.sort_values("projected", ascending=False, kind="stable", ignore_index=True)

@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
-from metrics import churn, customers, funnel, leads, opportunities, revenue, sales_cycle, wallet, win_rate, won_orders
+from metrics import (
+    campaigns,
+    churn,
+    customers,
+    funnel,
+    handoffs,
+    lead_to_cash,
+    leads,
+    opportunities,
+    pipeline,
+    revenue,
+    sales_cycle,
+    wallet,
+    win_rate,
+    won_orders,
+)
 from metrics.base import Metric
 
 REGISTRY: dict[str, Metric] = {
@@ -26,6 +41,10 @@ REGISTRY: dict[str, Metric] = {
         churn.CONTRACT_CHURN,
         funnel.LEAD_TO_OPPORTUNITY_RATE,
         funnel.OPPORTUNITY_TO_ORDER_RATE,
+        *lead_to_cash.METRICS,
+        *pipeline.METRICS,
+        *campaigns.METRICS,
+        *handoffs.METRICS,
     )
 }
 

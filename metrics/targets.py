@@ -42,6 +42,7 @@ from data_layer.filters import (
 from metrics.base import CENT, TOTAL, Context, Grouping, as_of_instant, group_column, grouped
 from metrics.money import converted, rate_join
 from metrics.sql import local_date
+from metrics.stage_history import as_of_rows
 
 Measure = Literal["revenue", "new_customers", "won_deals", "cash_collected"]
 MEASURES: tuple[str, ...] = ("revenue", "new_customers", "won_deals", "cash_collected")
@@ -82,7 +83,9 @@ DEFINITIONS = {
     "Projection (revenue and won deals): closed to date plus Σ amount × probability (won deals: Σ probability) of the "
     "open opportunities whose expected close date lies in the period — overdue ones within the period included, ones "
     "expected before it left out as stale; amounts at the rate of the as-of day, each weighted amount rounded to the cent; "
-    "an open deal with no probability counts zero. Once the period is over, the projection is the actual.",
+    "an open deal with no probability counts zero. Open deals are taken as they stood at the end of the as-of day — "
+    "their stage, amount, probability and expected close from the last stage-history row by then, as in the weighted "
+    "pipeline; one with no history row by then adds nothing. Once the period is over, the projection is the actual.",
 }
 
 
@@ -102,7 +105,8 @@ DEFINITIONS_ZH = {
     "attainment": "达成率 = 实际值 ÷ 目标（目标缺失或为零时不计算）。进度：截至数据日应达到的水平，即 目标 × 已过天数 ÷ 本期天数"
     "（数据日计为已过），以及 实际值 ÷ 该值。预测（收入和赢单数）：截至目前的实际值，加上预计关闭日期落在本期内的未结商机的 "
     "Σ 金额 × 赢率（赢单数：Σ 赢率）——本期内已逾期的包括在内，预计在本期之前关闭的视为过期而不计；金额按数据日的汇率折算，"
-    "每笔加权金额四舍五入到分；没有赢率的未结商机按零计。本期结束后，预测即为实际值。",
+    "每笔加权金额四舍五入到分；没有赢率的未结商机按零计。未结商机按数据日结束时的状态计算——阶段、金额、赢率和预计关闭日期取自"
+    "截至当时最后一条阶段历史记录，与加权商机管道相同；截至当时没有历史记录的商机不计。本期结束后，预测即为实际值。",
 }
 
 # --- Periods -------------------------------------------------------------------------------------
@@ -431,22 +435,23 @@ def _closed_source(ctx: Context, measure: str, lo: date, hi: date, flt: Filters 
 
 
 def _open_source(ctx: Context, measure: str, period: TargetPeriod | Period, flt: Filters | None = None) -> _Source:
-    """The open opportunities expected to close in ``period``, weighted by probability (see DEFINITIONS)."""
+    """The deals open at the end of the as-of day expected (then) to close in ``period``, valued as they stood then
+    (:func:`metrics.stage_history.as_of_rows`, the weighted pipeline's rule), weighted by probability (see DEFINITIONS).
+    A deal with no stage-history row by then adds nothing: its values then are unknown."""
     fact = FACTS["opportunity"]
     op = fact.table
     as_of = literal(ctx.as_of, Date())
-    created_by = as_of_instant(ctx)
+    stood = as_of_rows(as_of_instant(ctx), "open_then")
     conds = (
-        op.c.status == "open",
-        op.c.expected_close_date >= period.start,
-        op.c.expected_close_date <= period.end,
-        op.c.created_at < created_by,
+        *stood.conditions,
+        stood.close >= period.start,
+        stood.close <= period.end,
         *_scope(fact, ctx, period, flt),
     )
     if measure == "won_deals":
-        return _Source(fact, op, func.sum(op.c.probability), conds, op.c.owner_rep_id, op.c.unit_id, op.c.bu_id, as_of)
-    joined, rate = rate_join(op, op.c.currency, as_of, ctx.currency)
-    weighted = func.round(converted(op.c.amount, rate) * op.c.probability, 2)
+        return _Source(fact, stood.from_, func.sum(stood.row.c.probability), conds, op.c.owner_rep_id, op.c.unit_id, op.c.bu_id, as_of)
+    joined, rate = rate_join(stood.from_, op.c.currency, as_of, ctx.currency)
+    weighted = func.round(converted(stood.row.c.amount, rate) * stood.row.c.probability, 2)
     return _Source(fact, joined, func.sum(weighted), conds, op.c.owner_rep_id, op.c.unit_id, op.c.bu_id, as_of)
 
 

@@ -29,6 +29,7 @@ Opportunities: won op7 (R1, closed 10 Apr), op8 (R4, closed 14 May 20:00 UTC = 1
 (R2, closed 31 Mar 17:00 UTC = 1 Apr local); lost op10; open op1 (R1 2000 × 0.5, expected 15 Jun), op2 (R1 1000 EUR
 × 0.25, 30 Jun), op3 (R3 3000 × 0.4, expected 31 Mar: stale), op4 (R3 5000 × 0.9, 1 Jul: next quarter), op5 (R2 800 ×
 0.3, 20 May: overdue in the quarter), op6 (R4 999.99 × 0.3333, 1 Jun, unit S-OFF), op11 (R1 1000 × 1.0, created 5 Jun).
+Each open deal has one stage-history row, at its creation, with these values.
 
 Projects (the opportunity an order came from): o3 and the credit note o9 from op7 (graded company), o6 from op8 (graded
 office), o5 from op9 (ungraded); every other order has no opportunity.
@@ -146,6 +147,15 @@ OPPORTUNITIES = [
     _opp(11, 1, 4, 1, "open", "1000.00", "1.0", expected=date(2025, 6, 20), created=datetime(2025, 6, 5)),
 ]
 
+#: Each open deal's stage history: one row as it was created, with the values it still has — so the pipeline rebuilt at
+#: the end of any as-of day (metrics.stage_history) values it as the opportunity row does.
+STAGE_HISTORY = [
+    dict(opportunity_id=o["opportunity_id"], changed_at=o["created_at"], stage=o["stage"], amount=o["amount"],
+         probability=o["probability"], expected_close_date=o["expected_close_date"])
+    for o in OPPORTUNITIES
+    if o["status"] == "open"
+]
+
 
 def _ticket(i: int, account: int, opened: datetime, satisfaction: int | None) -> dict:
     return dict(ticket_id=i, account_id=account, kind="request", opened_at=opened, satisfaction=satisfaction)
@@ -208,6 +218,7 @@ def load(engine: Engine) -> None:
             (schema.exchange_rate, RATES),
             (schema.project_grade, PROJECT_GRADES),
             (schema.opportunity, OPPORTUNITIES),
+            (schema.opportunity_stage_history, STAGE_HISTORY),
             (schema.sales_order, ORDERS),
             (schema.service_ticket, TICKETS),
             (schema.target, TARGETS),

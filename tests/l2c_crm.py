@@ -33,7 +33,8 @@ o16 is billed, shipped and paid in advance of its booking: as of 28 Apr it does 
 (not in W13's shipped, invoiced or collected, nor with −5 days from order to cash).
 
 Open opportunities (for the projection): op1 N-OFF 1000.00 × 0.5 expected 30 Apr; op2 S-OFF 2000.00 × 0.25 expected
-29 Apr; op3 N-OFF 700.00 × 0.5 expected 10 May (after the quarter).
+29 Apr; op3 N-OFF 700.00 × 0.5 expected 10 May (after the quarter). Revenue targets for the quarter: NORTH 4000.00,
+SOUTH 2000.00 (TARGETS).
 """
 
 from __future__ import annotations
@@ -132,6 +133,24 @@ OPPORTUNITIES = [
 ]
 
 
+#: Each open deal's stage history: one row as it was created, with the values it still has — so the projection, which
+#: takes open deals as they stood at the end of the as-of day (metrics.stage_history), values it as the opportunity row does.
+STAGE_HISTORY = [
+    dict(opportunity_id=o["opportunity_id"], changed_at=o["created_at"], stage=o["stage"], amount=o["amount"],
+         probability=o["probability"], expected_close_date=o["expected_close_date"])
+    for o in OPPORTUNITIES
+]
+
+#: Revenue targets for FY2022 Q1: NORTH 4000.00 and SOUTH 2000.00; the company (ALL) has none of its own, so its target
+#: rolls up from the two: 6000.00.
+TARGETS = [
+    dict(target_id=1, measure="revenue", period_kind="quarter", period_start=d(2021, 2, 1), period_end=d(2021, 4, 30),
+         value=D("4000.00"), unit_id=2),
+    dict(target_id=2, measure="revenue", period_kind="quarter", period_start=d(2021, 2, 1), period_end=d(2021, 4, 30),
+         value=D("2000.00"), unit_id=3),
+]
+
+
 def load(engine: Engine) -> None:
     """Create the canonical schema in ``engine`` and insert the lead-to-cash CRM."""
     load_crm(
@@ -144,6 +163,8 @@ def load(engine: Engine) -> None:
             (schema.account, ACCOUNTS),
             (schema.exchange_rate, RATES),
             (schema.opportunity, OPPORTUNITIES),
+            (schema.opportunity_stage_history, STAGE_HISTORY),
             (schema.sales_order, ORDERS),
+            (schema.target, TARGETS),
         ],
     )

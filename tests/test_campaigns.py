@@ -42,7 +42,8 @@ ROI sets against cost only the revenue of the leads the costed campaigns brought
 | none     | L11   | 0    | 0         | 0.00    | None   | None           | None      | None          | None                  |
 
   Whole company: (300 − 300) / 300 = 0, not (600 + 300 − 300) / 300 = 2 (L14's 600 is from C7, costed in Q3).
-  By kind, webinar (C7 and C8): revenue 900, cost 200, costed revenue 300: ROI 0.5, not (900 − 200) / 200 = 3.5.
+  By kind, webinar (C7 and C8): leads L14, L15; revenue 900, cost 200; costed (C8's) leads 1, customers 1, revenue 300:
+  cost per lead 200 / 1 and per customer 200 / 1, not 200 / 2; ROI (300 − 200) / 200 = 0.5, not (900 − 200) / 200 = 3.5.
   SOUTH's head: costed C4 only; L14 (C7: an earlier period) and L15 (C8: NORTH's campaign) are SOUTH's leads, but
   neither campaign's cost is SOUTH's in Q4: ROI (0 − 100) / 100 = −1, not (900 − 100) / 100 = 8.
   NORTH's head: costed C8; its leads: L11 only (L15 was routed to SOUTH): ROI (0 − 200) / 200 = −1.
@@ -59,13 +60,27 @@ from dataclasses import replace
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert
+
+from data_layer import schema
 
 from data_layer.config import Calendar
 from data_layer.dimensions import load_org
 from data_layer.filters import DEFAULT_VIEWER, Filters, Period, Role, Viewer
 from metrics.base import Context, Grouping, compare, compare_separately, evaluate, result
-from metrics.campaigns import CAMPAIGN_ROI, campaign_table, costed_campaigns, cost_select, leads_select, revenue_select, roi_query
+from metrics.campaigns import (
+    BYS,
+    CAMPAIGN_ROI,
+    campaign_records,
+    campaign_table,
+    cost_select,
+    costed_campaigns,
+    group_of_code,
+    leads_select,
+    revenue_select,
+    roi_query,
+    still_maturing,
+)
 from metrics.funnel import funnel
 from metrics.sql import DIALECTS
 from tests import marketing_crm
@@ -103,6 +118,11 @@ def rows(frame, key: str) -> dict:
     return {r[key]: tuple(r[m] for m in MEASURES) for r in frame.to_dict("records")}
 
 
+def costed_counts(frame, key: str) -> dict:
+    """Per group: the leads and customers won of its costed campaigns (what cost per lead and per customer divide by)."""
+    return {r[key]: (r["costed_leads"], r["costed_customers"]) for r in frame.to_dict("records")}
+
+
 def against(frame, key: str) -> dict:
     """Per group: what ROI is taken from — ``unpriced_orders``, ``cost``, ``costed_revenue`` and ``roi``."""
     return {r[key]: (r["unpriced_orders"], r["cost"], r["costed_revenue"], r["roi"]) for r in frame.to_dict("records")}
@@ -110,9 +130,13 @@ def against(frame, key: str) -> dict:
 
 def test_per_campaign(ctx_for):
     frame = campaign_table(ctx_for(), Filters(Q1), by="campaign")
-    assert list(frame["campaign_id"]) == [1, 2, 3, 4, None]  # a campaign with no lead (C3) still appears; no-campaign last
-    assert list(frame["name"]) == ["Spring roadshow", "Product webinar", "Trade show", "Winter mailing", None]
-    assert list(frame["kind"]) == ["roadshow", "webinar", "trade_show", "email", None]
+    # Most leads first; a campaign with no lead (C3) still appears; the leads of no campaign last.
+    assert list(frame["campaign_id"]) == [1, 2, 4, 3, None]
+    assert list(frame["name"]) == ["Spring roadshow", "Product webinar", "Winter mailing", "Trade show", None]
+    assert list(frame["label"]) == ["Spring roadshow", "Product webinar", "Winter mailing", "Trade show", None]
+    assert list(frame["code"]) == ["1", "2", "4", "3", "none"]
+    assert [group_of_code("campaign", c) for c in frame["code"]] == [1, 2, 4, 3, None]
+    assert list(frame["kind"]) == ["roadshow", "webinar", "email", "trade_show", None]
     assert rows(frame, "campaign_id") == {
         1: (3, 2, 1, D("1550.00"), D("2200.00"), D("733.33"), D("2200.00"), (1550 - 2200) / 2200),
         2: (2, 1, 0, D("0.00"), D("300.00"), D("150.00"), None, -1.0),
@@ -125,7 +149,8 @@ def test_per_campaign(ctx_for):
 def test_per_kind(ctx_for):
     # email: C4 (L6, no cost in Q1); roadshow: C1; trade_show: C3 (500, no lead; C6 starts in Q2); webinar: C2 (C5 starts in Q2).
     frame = campaign_table(ctx_for(), Filters(Q1), by="kind")
-    assert list(frame["kind"]) == ["email", "roadshow", "trade_show", "webinar", None]
+    assert list(frame["kind"]) == list(frame["label"])[:4] + [None] == ["roadshow", "webinar", "email", "trade_show", None]
+    assert list(frame["code"]) == ["roadshow", "webinar", "email", "trade_show", "none"]
     assert rows(frame, "kind") == {
         "email": (1, 0, 0, D("0.00"), None, None, None, None),
         "roadshow": (3, 2, 1, D("1550.00"), D("2200.00"), D("733.33"), D("2200.00"), (1550 - 2200) / 2200),
@@ -139,7 +164,7 @@ def test_per_source_channel_has_no_cost(ctx_for):
     # event: L1, L2, L3, L9 (opps L1, L3; A1 won); website: L4, L8 (opp L4); referral: L5 (A4 won); email L6; phone L7;
     # own_development L12. Campaign costs are not split by source.
     frame = campaign_table(ctx_for(), Filters(Q1), by="source")
-    assert list(frame["source"]) == ["email", "event", "own_development", "phone", "referral", "website"]
+    assert list(frame["source"]) == ["event", "website", "email", "own_development", "phone", "referral"]  # most leads first
     assert rows(frame, "source") == {
         "email": (1, 0, 0, D("0.00"), None, None, None, None),
         "event": (4, 2, 1, D("1550.00"), None, None, None, None),
@@ -304,10 +329,14 @@ def test_roi_sets_against_cost_only_its_campaigns_revenue(ctx_for):
     kinds = campaign_table(ctx_for(), Filters(Q4_2024), by="kind")
     assert rows(kinds, "kind") == {
         "email": (0, 0, 0, D("0.00"), D("100.00"), None, None, -1.0),
-        "webinar": (2, 2, 2, D("900.00"), D("200.00"), D("100.00"), D("100.00"), 0.5),  # L14's 600 is C7's: not against C8's cost
+        # L14 (C7's, costed in Q3) is a webinar lead but not C8's: its 600 is not set against C8's cost, and cost per
+        # lead and per customer divide by C8's lead and customer alone: 200 ÷ 1, not 200 ÷ 2.
+        "webinar": (2, 2, 2, D("900.00"), D("200.00"), D("200.00"), D("200.00"), 0.5),
         None: (1, 0, 0, D("0.00"), None, None, None, None),
     }
     assert against(kinds, "kind")["webinar"] == (0, D("200.00"), D("300.00"), 0.5)
+    assert costed_counts(kinds, "kind") == {"email": (0, 0), "webinar": (1, 1), None: (None, None)}
+    assert costed_counts(frame, "campaign_id") == {4: (0, 0), 7: (None, None), 8: (1, 1), None: (None, None)}
     roi = result(CAMPAIGN_ROI, ctx_for(), Filters(Q4_2024))
     assert (roi.numerator, roi.denominator, roi.value) == (0.0, 300.0, 0.0)
 
@@ -352,6 +381,199 @@ def test_unknown_grouping_is_refused(ctx_for):
         campaign_table(ctx_for(), Filters(Q1), by="rep")  # type: ignore[arg-type]
 
 
+# --- Why a row states no cost, and who ran each campaign ---------------------------------------------
+
+
+def test_each_campaign_row_says_who_ran_it_and_why_it_has_no_cost(ctx_for):
+    frame = campaign_table(ctx_for(), Filters(Q1), by="campaign")
+    assert list(frame["campaign_id"]) == [1, 2, 4, 3, None]
+    assert list(frame["unit"]) == ["NORTH", "SOUTH", "SOUTH", "N-OFF", None]
+    assert list(frame["start_date"]) == [date(2025, 1, 10), date(2025, 2, 1), date(2024, 12, 1), date(2025, 3, 15), None]
+    # C4 started in December 2024: its cost is that quarter's; the leads of no campaign have none.
+    assert list(frame["cost_note"]) == [None, None, "earlier", None, "no_campaign"]
+    # Q2: C1's leads but its cost is Q1's; C5 costed; C6's GBP has no rate on its start day.
+    assert dict(zip(campaign_table(ctx_for(), Filters(Q2))["campaign_id"], campaign_table(ctx_for(), Filters(Q2))["cost_note"], strict=True)) == {
+        1: "earlier", 5: None, 6: "no_rate"
+    }
+    # SOUTH sees L3 of C1, a campaign NORTH ran in the period: outside its view, so neither who ran it nor when shows.
+    south = campaign_table(ctx_for(SOUTH_HEAD), Filters(Q1), by="campaign")
+    assert dict(zip(south["campaign_id"], south["cost_note"], strict=True)) == {1: "outside", 2: None, 4: "earlier"}
+    assert [(r["name"], r["kind"], r["unit"], r["start_date"]) for r in south.to_dict("records") if r["campaign_id"] == 1] == [
+        ("Spring roadshow", "roadshow", None, None)
+    ]
+    kinds = campaign_table(ctx_for(), Filters(Q1), by="kind")
+    assert dict(zip(kinds["kind"], kinds["cost_note"], strict=True)) == {
+        "email": "none_in_period", "roadshow": None, "trade_show": None, "webinar": None, None: "no_campaign"
+    }
+    assert set(campaign_table(ctx_for(), Filters(Q1), by="source")["cost_note"]) == {"by_source"}
+    assert set(campaign_table(ctx_for(), Filters(Q1, sources=("website",)), by="campaign")["cost_note"]) == {"withheld"}
+
+
+# --- The records behind a row --------------------------------------------------------------------------
+
+
+def _records(ctx, flt, by, group, stage="lead", limit=50):
+    frame, total = campaign_records(ctx, flt, by, group, stage, limit)
+    return frame, total
+
+
+def test_the_records_of_a_campaign(ctx_for):
+    # C1 in Q1: L1 won A1 (first order 02-15, revenue 1550), L3 became Deal 202, L2 did neither. Customers first.
+    frame, total = _records(ctx_for(), Filters(Q1), "campaign", 1)
+    assert total == 3
+    assert list(frame["lead_id"]) == [1, 3, 2]
+    assert list(frame["company"]) == ["Company 1", "Company 3", "Company 2"]
+    assert list(frame["unit"]) == ["N-OFF", "S-OFF", "N-OFF"]
+    assert list(frame["source"]) == ["event", "event", "event"]
+    assert list(frame["created"]) == [date(2025, 1, 12), date(2025, 1, 20), date(2025, 1, 15)]
+    assert list(frame["opportunity"]) == ["Deal 201", "Deal 202", None]
+    assert list(frame["customer"]) == ["A1", None, None]
+    assert list(frame["first_order"]) == [date(2025, 2, 15), None, None]
+    assert list(frame["revenue"]) == [D("1550.00"), None, None]
+    assert list(frame["unpriced_orders"]) == [0, 0, 0]
+    # Only the opportunities, only the customers won.
+    opps, n = _records(ctx_for(), Filters(Q1), "campaign", 1, "opportunity")
+    assert (list(opps["lead_id"]), n) == ([1, 3], 2)
+    won, n = _records(ctx_for(), Filters(Q1), "campaign", 1, "customer")
+    assert (list(won["lead_id"]), n) == ([1], 1)
+
+
+def test_the_records_of_the_leads_no_campaign_brought(ctx_for):
+    # L5 won A4 (600 − 100 = 500); then the rest newest first: L7 (03-31 10:00 local), L12 (03-05), L8 (03-01).
+    frame, total = _records(ctx_for(), Filters(Q1), "campaign", None)
+    assert (list(frame["lead_id"]), total) == ([5, 7, 12, 8], 4)
+    assert list(frame["revenue"]) == [D("500.00"), None, None, None]
+    assert list(frame["created"])[1] == date(2025, 3, 31)
+    # Capped: the first two, and the total.
+    capped, total = _records(ctx_for(), Filters(Q1), "campaign", None, limit=2)
+    assert (list(capped["lead_id"]), total) == ([5, 7], 4)
+    # By kind and by source the same way: webinars of Q4 2024 (L14's A10 600, L15's A11 300); Q1's referral leads.
+    webinar, total = _records(ctx_for(), Filters(Q4_2024), "kind", "webinar")
+    assert (list(webinar["lead_id"]), list(webinar["revenue"]), total) == ([14, 15], [D("600.00"), D("300.00")], 2)
+    referral, total = _records(ctx_for(), Filters(Q1), "source", "referral")
+    assert (list(referral["lead_id"]), total) == ([5], 1)
+
+
+def test_the_records_keep_the_scope_and_the_filters(ctx_for):
+    north, total = _records(ctx_for(NORTH_HEAD), Filters(Q1), "campaign", 1)
+    assert (list(north["lead_id"]), total) == ([1, 2], 2)  # L3 was routed to SOUTH
+    south, total = _records(ctx_for(SOUTH_HEAD), Filters(Q1), "campaign", 1)
+    assert (list(south["lead_id"]), total) == ([3], 1)
+    website, total = _records(ctx_for(), Filters(Q1, sources=("website",)), "campaign", 2)
+    assert (list(website["lead_id"]), list(website["customer"]), total) == ([4], [None], 1)  # A3 had bought before
+    # An order with no rate is counted on the account's lead (C7, Q3 2024: A9's 50 GBP).
+    unpriced, _ = _records(ctx_for(), Filters(Q3_2024), "campaign", 7)
+    assert (list(unpriced["revenue"]), list(unpriced["unpriced_orders"])) == ([D("1000.00")], [1])
+    empty, total = _records(ctx_for(), Filters(EMPTY), "campaign", 1)
+    assert empty.empty and total == 0
+    with pytest.raises(ValueError):
+        campaign_records(ctx_for(), Filters(Q1), "campaign", 1, "won")
+    with pytest.raises(ValueError):
+        campaign_records(ctx_for(), Filters(Q1), "rep", 1)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("period", [Q1, Q2, Q3_2024, Q4_2024])
+def test_the_records_add_up_to_the_table(ctx_for, period):
+    """Every row of every grouping: its records count its leads, opportunities and customers, and sum its revenue."""
+    for viewer in (DEFAULT_VIEWER, SOUTH_HEAD):
+        ctx = ctx_for(viewer)
+        for by in BYS:
+            for row in campaign_table(ctx, Filters(period), by=by).to_dict("records"):
+                group = row["campaign_id" if by == "campaign" else by]
+                records, total = campaign_records(ctx, Filters(period), by, group, "lead", 1000)
+                assert total == len(records) == row["leads"], (by, group)
+                assert records["opportunity"].notna().sum() == row["opportunities"]
+                assert records["customer"].dropna().nunique() == row["customers"]
+                assert sum((r for r in records["revenue"] if r is not None), D("0.00")) == row["revenue"]
+                assert records["unpriced_orders"].sum() == row["unpriced_orders"]
+                for stage, count in (("opportunity", row["opportunities"]), ("customer", row["customers"])):
+                    listed, n = campaign_records(ctx, Filters(period), by, group, stage, 1000)
+                    assert n == len(listed) == count, (by, group, stage)
+
+
+def test_still_maturing(ctx_for):
+    # Q1's leads won A1 and A4; Q2's one lead (L10) has won nothing yet; an empty period has no lead to mature.
+    assert not still_maturing(campaign_table(ctx_for(), Filters(Q1)))
+    assert still_maturing(campaign_table(ctx_for(), Filters(Q2)))
+    assert not still_maturing(campaign_table(ctx_for(), Filters(EMPTY)))
+
+
+# --- Rows of these tests' own: an account won through two leads, campaigns another region ran ---------------
+
+#: C9: NORTH's, no cost recorded, started 2024-12-15 (before Q1). C10: NORTH's, no cost recorded, started 2025-03-01 (in Q1).
+EXTRA_CAMPAIGNS = [
+    dict(campaign_id=9, name="Dealer mailing", kind="email", cost=None, currency="USD", start_date=date(2024, 12, 15), unit_id=2),
+    dict(campaign_id=10, name="Spring banners", kind="advertising", cost=None, currency="USD", start_date=date(2025, 3, 1), unit_id=2),
+]
+#: L16 (C9) and L18 (C10) were routed to S-OFF; L17 (C1, N-OFF) converted into Deal 201 as L1 did, so C1 won A1 through two leads.
+EXTRA_LEADS = [
+    dict(lead_id=16, unit_id=5, source_channel="email", campaign_id=9, created_at=marketing_crm.noon(2, 20), status="new", company_name="Company 16"),
+    dict(lead_id=17, unit_id=4, source_channel="event", campaign_id=1, created_at=marketing_crm.noon(1, 25), status="converted",
+         converted_at=marketing_crm.noon(1, 26), converted_opportunity_id=201, company_name="Company 17"),
+    dict(lead_id=18, unit_id=5, source_channel="website", campaign_id=10, created_at=marketing_crm.noon(3, 5), status="new", company_name="Company 18"),
+]
+
+
+def _load_extended(engine: Engine) -> None:
+    marketing_crm.load(engine)
+    with engine.begin() as conn:
+        for table, extra in ((schema.campaign, EXTRA_CAMPAIGNS), (schema.lead, EXTRA_LEADS)):
+            keys = sorted({k for row in extra for k in row})
+            conn.execute(insert(table), [{k: row.get(k) for k in keys} for row in extra])
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def extended(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    with database_on(request.param, tmp_path_factory, _load_extended) as engine:
+        yield engine
+
+
+@pytest.fixture
+def extended_ctx(extended):
+    org = load_org(extended)
+
+    def make(viewer: Viewer = DEFAULT_VIEWER) -> Context:
+        return Context(extended, org, viewer, Calendar(), "USD", marketing_crm.AS_OF)
+
+    return make
+
+
+def test_an_account_won_through_two_leads_is_one_customer(extended_ctx):
+    # C1 in Q1: L1, L2, L3, L17; L1, L3 and L17 became opportunities; L1 and L17 both won A1 (Deal 201): one customer,
+    # its 1550 counted once. Cost 2200 over 4 costed leads = 550.00, over 1 customer = 2200.00.
+    frame = campaign_table(extended_ctx(), Filters(Q1), by="campaign")
+    assert rows(frame, "campaign_id")[1] == (4, 3, 1, D("1550.00"), D("2200.00"), D("550.00"), D("2200.00"), (1550 - 2200) / 2200)
+    leads, total = _records(extended_ctx(), Filters(Q1), "campaign", 1)
+    assert (list(leads["lead_id"]), list(leads["customer"]), list(leads["revenue"]), total) == (
+        [1, 17, 3, 2], ["A1", "A1", None, None], [D("1550.00"), None, None, None], 4
+    )
+    # "Customers won · 1" lists one row: A1 on its first lead, with its revenue.
+    won, total = _records(extended_ctx(), Filters(Q1), "campaign", 1, "customer")
+    assert (list(won["lead_id"]), list(won["customer"]), list(won["revenue"]), total) == ([1], ["A1"], [D("1550.00")], 1)
+    opportunities, total = _records(extended_ctx(), Filters(Q1), "campaign", 1, "opportunity")
+    assert (list(opportunities["lead_id"]), total) == ([1, 17, 3], 3)
+    # By source the same: event's Q1 leads L1, L2, L3, L9, L17 won A1 once.
+    events, total = _records(extended_ctx(), Filters(Q1), "source", "event", "customer")
+    assert (list(events["lead_id"]), total) == ([1], 1)
+
+
+def test_a_campaign_run_outside_the_scope_shows_neither_its_unit_nor_its_start(extended_ctx):
+    # The company sees who ran C9 and C10 and why neither has a cost in Q1: C9 started earlier, C10 recorded none.
+    company = campaign_table(extended_ctx(), Filters(Q1), by="campaign").set_index("code")
+    assert [tuple(company.loc[c, ["unit", "start_date", "cost_note"]]) for c in ("9", "10")] == [
+        ("NORTH", date(2024, 12, 15), "earlier"), ("NORTH", date(2025, 3, 1), "no_cost")
+    ]
+    # SOUTH's head sees the leads (L16, L18 were routed to S-OFF) under the campaigns' names, but not who ran them, when they
+    # started, or whether they recorded a cost: both say only that a unit outside the view ran them.
+    south = campaign_table(extended_ctx(SOUTH_HEAD), Filters(Q1), by="campaign").set_index("code")
+    assert [tuple(south.loc[c, ["name", "leads", "unit", "start_date", "cost", "cost_note"]]) for c in ("9", "10", "1")] == [
+        ("Dealer mailing", 1, None, None, None, "outside"),
+        ("Spring banners", 1, None, None, None, "outside"),
+        ("Spring roadshow", 1, None, None, None, "outside"),
+    ]
+    assert tuple(south.loc["2", ["unit", "start_date", "cost_note"]]) == ("SOUTH", date(2025, 2, 1), None)  # its own
+
+
 # --- Every campaign query compiles for every dialect ---------------------------------------------------
 
 
@@ -383,6 +605,7 @@ def test_every_campaign_query_compiles(dialect):
         (leads_select(ctx, flt, "source"), by_segment, {"event", "smb", *north}, {"HW"}),
         (revenue_select(ctx, flt, "kind"), by_segment | {"exchange_rate"}, {"event", "smb", "USD", *north}, {"HW"}),
         (revenue_select(ctx, plain, None, costed_only=True), lead_facts | {"exchange_rate"}, {Q2.start, Q2.end, "USD", *north}, {"HW"}),
+        (leads_select(ctx, plain, "kind", costed_only=True), lead_facts | {"exchange_rate"}, {Q2.start, Q2.end, "USD", *north}, {"HW"}),
         (costed_campaigns(ctx, flt), {"campaign", "exchange_rate"}, {Q2.start, Q2.end, "USD", *north}, {"event", "smb", "HW"}),
         (cost_select(ctx, flt, "campaign"), {"campaign", "exchange_rate"}, {Q2.start, Q2.end, *north}, {"event", "smb", "HW"}),
         (cost_select(ctx, flt, None), {"campaign", "exchange_rate"}, {Q2.start, Q2.end, *north}, {"event", "smb", "HW"}),

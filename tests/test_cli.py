@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -36,9 +38,12 @@ def test_summary_as_json(crm_url, capsys):
 
 def test_summary_by_unit_as_csv(crm_url, capsys):
     assert main(["summary", "--url", crm_url, "--start", "2025-04-01", "--end", "2025-06-30", "--by", "unit", "--format", "csv"]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("metric,label,kind,better,group,value")
-    assert "revenue,Revenue,money,up,NORTH,1000.10,1000.10," in lines
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert list(rows[0])[:6] == ["metric", "label", "kind", "better", "group", "value"]
+    north = next(r for r in rows if (r["metric"], r["group"]) == ("revenue", "NORTH"))
+    assert (north["value"], north["numerator"], north["denominator"]) == ("1000.10", "1000.10", "")
+    roi = next(r for r in rows if r["metric"] == "campaign_roi")  # a total-only metric says why it has no split
+    assert roi["value"] == "" and "supports only the total" in roi["reason"]
 
 
 def test_bad_input_gets_a_message_not_a_traceback(crm_url, capsys):

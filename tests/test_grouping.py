@@ -26,8 +26,12 @@ ALL_LEADS = Period(date(2024, 1, 1), date(2025, 12, 31), "quarter", "days")
 M = REGISTRY
 RECORD_LEVEL = (
     "revenue", "won_orders", "win_rate", "opportunities", "leads", "sales_cycle_median_days", "win_rate_by_amount",
-    "opportunity_to_order_rate",
+    "opportunity_to_order_rate", "cash_collected", "order_to_cash_median_days", "invoiced_not_paid", "invoices_past_due",
+    "weighted_pipeline", "forecast_accuracy", "lead_response_breach_rate",
 )
+#: Metrics with no split at all: campaign ROI sets a campaign's revenue against its whole cost, which no unit or
+#: dimension divides.
+TOTAL_ONLY = ("campaign_roi",)
 
 
 def load(engine: Engine) -> None:
@@ -119,7 +123,12 @@ def test_a_dimension_the_records_lack_is_refused(ctx):
 def test_metrics_not_built_for_a_dimension_say_so():
     # Account-level metrics (churn, wallet, customers), the lead funnel and lead-to-order cycle keep period and unit only.
     for key, metric in REGISTRY.items():
-        if key not in RECORD_LEVEL:
+        if key in TOTAL_ONLY:
+            assert metric.groupings == set(), key
+            for by in ("bucket", "unit", "segment"):
+                with pytest.raises(NotImplementedError, match=f"{key}.*supports only the total"):
+                    evaluate(metric, None, Filters(Q2), Grouping(by))  # type: ignore[arg-type]
+        elif key not in RECORD_LEVEL:
             assert metric.groupings == {"bucket", "unit"}, key
             with pytest.raises(NotImplementedError, match=key):
                 evaluate(metric, None, Filters(Q2), Grouping("segment"))  # type: ignore[arg-type]

@@ -46,6 +46,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from sqlalchemy import Engine, Table, insert, select
 from sqlalchemy.sql import visitors
@@ -58,10 +59,14 @@ from metrics.base import Context, Grouping, evaluate, result
 from metrics.funnel import returned_leads
 from metrics.handoffs import (
     DEFINITIONS,
+    OUTCOMES,
     OWNERSHIP_COLUMNS,
     RESPONSE_BREACH_RATE,
+    _worst_first,
     breach_rate_metric,
     breach_rate_query,
+    breach_records,
+    breach_records_select,
     leaver_opportunities,
     owned_accounts,
     ownership,
@@ -72,6 +77,7 @@ from metrics.handoffs import (
     response_hours_select,
     response_times,
     returned_outcomes,
+    returned_records,
     returned_outcomes_select,
 )
 from metrics.sql import DIALECTS
@@ -160,6 +166,30 @@ def test_breaches_by_rep(ctx_for):
     assert dict(zip(by_rep["group"], by_rep["value"], strict=True)) == {"E1": 0.0, "E2": 0.5, "E3": 1.0, "E4": 0.0}
 
 
+def test_the_worst_breach_rate_first(ctx_for):
+    # By rep: E3 2 / 2, E2 2 / 4, then E1 and E4 with none, the one with more leads first (E1: 3, E4: 1).
+    frame = response_times(ctx_for(), Filters(Q1), by="rep", worst_first=True)
+    assert list(frame["group"]) == ["E3", "E2", "E1", "E4"]
+    assert [record(frame, COUNTS, i) for i in range(4)] == [
+        (2, 0, 0, 2, 0, 2, 1.0),
+        (4, 4, 2, 0, 0, 2, 0.5),
+        (3, 3, 0, 0, 0, 0, 0.0),
+        (1, 1, 0, 0, 0, 0, 0.0),
+    ]
+    assert list(frame["median"]) == [None, 27.0, 2.0, 4.0]  # the hours move with their rows
+    # By team: S-T1 3 / 5 before N-T1 1 / 5. At 720 h as of 31 March, S-T1's L4 and L9 are on time and L7 pending (0 / 4),
+    # while N-T1 still has L2, assigned on 2 January and never answered: N-T1 first.
+    assert list(response_times(ctx_for(), Filters(Q1), by="team", worst_first=True)["group"]) == ["S-T1", "N-T1"]
+    march = response_times(ctx_for(as_of=date(2025, 3, 31)), Filters(Q1), 720, "team", worst_first=True)
+    assert [(g, r) for g, r in zip(march["group"], march["breach_rate"], strict=True)] == [("N-T1", 0.2), ("S-T1", 0.0)]
+    # The rule on a few rows: the rate, then the breaches, then the leads; ties keep their order; no rate (undecided) last.
+    rows = pd.DataFrame(
+        {"group": ["a", "b", "c", "d", "e"], "breach_rate": [None, 0.5, 0.5, 1.0, 0.5], "breaches": [0, 1, 2, 1, 1], "assigned": [3, 2, 4, 1, 2]},
+        dtype=object,
+    )
+    assert list(_worst_first(rows)["group"]) == ["d", "c", "b", "e", "a"]
+
+
 def test_breaches_by_team_at_assignment(ctx_for):
     # N-T1: L1, L5, L8 (E1), L2 (E3, before the move), L11 (E4): L2 overdue. Hours 1, 2, 4, 6: p25 at 0.75 → 1 + 1·0.75,
     # median at 1.5 → 2 + 2·0.5, p75 at 2.25 → 4 + 2·0.25, mean 13 / 4.
@@ -194,6 +224,44 @@ def test_empty_period_response(ctx_for):
     assert empty.value is None and empty.reason == "no_denominator"
 
 
+def test_the_breached_leads_behind_the_counts(ctx_for):
+    # Q1's four breaches: L2 and L7 never answered (oldest assignment first), then L9 (48 h) and L4 (30 h). Local times
+    # are UTC + 8: assigned at 04:00 UTC = noon; L4 answered 02-06 10:00 UTC = 18:00.
+    records, total = breach_records(ctx_for(), Filters(Q1))
+    assert total == 4 == response_times(ctx_for(), Filters(Q1)).iloc[0]["breaches"]
+    assert records.to_dict("records") == [
+        dict(lead_id=2, company="Company 2", unit="N-OFF", rep="E3", team="N-T1", assigned_at=datetime(2025, 1, 15, 12),
+             first_response_at=None, hours=None, verdict="no_response"),
+        dict(lead_id=7, company="Company 7", unit="N-OFF", rep="E3", team="S-T1", assigned_at=datetime(2025, 3, 31, 12),
+             first_response_at=None, hours=None, verdict="no_response"),
+        dict(lead_id=9, company="Company 9", unit="S-OFF", rep="E2", team="S-T1", assigned_at=datetime(2025, 2, 15, 12),
+             first_response_at=datetime(2025, 2, 17, 12), hours=48.0, verdict="late"),
+        dict(lead_id=4, company="Company 4", unit="S-OFF", rep="E2", team="S-T1", assigned_at=datetime(2025, 2, 5, 12),
+             first_response_at=datetime(2025, 2, 6, 18), hours=30.0, verdict="late"),
+    ]
+    # One rep's, one team's: the same leads as their rows of the split (E2: L9, L4; S-T1: L7, L9, L4).
+    by_rep = response_times(ctx_for(), Filters(Q1), by="rep").set_index("group")
+    for rep in ("E1", "E2", "E3", "E4"):
+        rows, n = breach_records(ctx_for(), Filters(Q1), rep=rep)
+        assert n == len(rows) == by_rep.loc[rep, "breaches"] and set(rows["rep"]) <= {rep}, rep
+    assert list(breach_records(ctx_for(), Filters(Q1), rep="E2")[0]["lead_id"]) == [9, 4]
+    by_team = response_times(ctx_for(), Filters(Q1), by="team").set_index("group")
+    for team in ("N-T1", "S-T1"):
+        rows, n = breach_records(ctx_for(), Filters(Q1), team=team)
+        assert n == len(rows) == by_team.loc[team, "breaches"], team
+    assert list(breach_records(ctx_for(), Filters(Q1), team="S-T1")[0]["lead_id"]) == [7, 9, 4]
+    # The limit is the same parameter as the counts': at 30 h, L4 (30 h exactly) is on time.
+    assert list(breach_records(ctx_for(), Filters(Q1), limit_hours=30)[0]["lead_id"]) == [2, 7, 9]
+    # Capped, with the total; a regional head sees NORTH's alone; none in an empty period or for an unknown team.
+    top, total = breach_records(ctx_for(), Filters(Q1), limit=1)
+    assert list(top["lead_id"]) == [2] and total == 4
+    assert list(breach_records(ctx_for(NORTH_HEAD), Filters(Q1))[0]["lead_id"]) == [2, 7]
+    assert breach_records(ctx_for(), Filters(EMPTY)) [1] == 0
+    assert breach_records(ctx_for(), Filters(Q1), team="NO-SUCH")[1] == 0
+    with pytest.raises(ValueError):
+        breach_records(ctx_for(), Filters(Q1), limit=0)
+
+
 # --- Leads returned to marketing ------------------------------------------------------------------------
 
 
@@ -224,6 +292,46 @@ def test_returned_outcomes_as_of_an_earlier_day(ctx_for):
         dict(returned=4, converted=1, requalified=1, disqualified=1, still_returned=1)
     ]
     assert returned_outcomes(ctx_for(), Filters(EMPTY)).iloc[0]["returned"] == 0
+
+
+def test_the_returned_leads_behind_the_outcomes(ctx_for):
+    # Latest return first: L8 03-10, then L5 and L9 both 02-20 noon (by id), L4 02-10, L6 02-01.
+    records, total = returned_records(ctx_for(), Filters(Q1))
+    assert total == 5
+    assert records.to_dict("records") == [
+        dict(lead_id=8, company="Company 8", unit="N-OFF", source="website", rep="E1", returned_on=date(2025, 3, 10), outcome="still_returned"),
+        dict(lead_id=5, company="Company 5", unit="N-OFF", source="referral", rep="E1", returned_on=date(2025, 2, 20), outcome="converted"),
+        dict(lead_id=9, company="Company 9", unit="S-OFF", source="event", rep="E2", returned_on=date(2025, 2, 20), outcome="requalified"),
+        dict(lead_id=4, company="Company 4", unit="S-OFF", source="website", rep="E2", returned_on=date(2025, 2, 10), outcome="converted"),
+        dict(lead_id=6, company="Company 6", unit="S-OFF", source="email", rep="E2", returned_on=date(2025, 2, 1), outcome="disqualified"),
+    ]
+    # Each outcome's records count to its figure, for the whole company and for a regional head.
+    for ctx in (ctx_for(), ctx_for(NORTH_HEAD)):
+        counts = returned_outcomes(ctx, Filters(Q1)).iloc[0]
+        assert returned_records(ctx, Filters(Q1))[1] == counts["returned"]
+        for outcome in OUTCOMES:
+            rows, n = returned_records(ctx, Filters(Q1), outcome)
+            assert n == len(rows) == counts[outcome] and set(rows["outcome"]) <= {outcome}, outcome
+    assert list(returned_records(ctx_for(), Filters(Q1), "converted")[0]["lead_id"]) == [5, 4]
+    assert list(returned_records(ctx_for(NORTH_HEAD), Filters(Q1))[0]["lead_id"]) == [8, 5]
+    top, total = returned_records(ctx_for(), Filters(Q1), limit=2)
+    assert list(top["lead_id"]) == [8, 5] and total == 5
+    assert returned_records(ctx_for(), Filters(EMPTY))[1] == 0
+    with pytest.raises(ValueError):
+        returned_records(ctx_for(), Filters(Q1), "lost")
+
+
+def test_the_ownership_records_count_to_the_figures(ctx_for):
+    for ctx in (ctx_for(), ctx_for(NORTH_HEAD), ctx_for(as_of=date(2025, 4, 15))):
+        figures = ownership(ctx, Filters(Q1)).set_index("kind")
+        for kind in figures.index:
+            rows, total = ownership_records(ctx, Filters(Q1), kind, limit=100)
+            assert total == len(rows) == figures.loc[kind, "records"], kind
+            if kind == "owner_left_opportunities":
+                assert sum(rows["amount"].dropna(), D(0)) == figures.loc[kind, "open_pipeline"]
+            else:
+                assert sum(rows["open_pipeline"], D(0)) == figures.loc[kind, "open_pipeline"]
+                assert sum(rows["open_opportunities"]) == figures.loc[kind, "open_opportunities"]
 
 
 # --- Ownership -------------------------------------------------------------------------------------------
@@ -319,6 +427,7 @@ def test_every_handoff_query_compiles(dialect):
         "breach rate by bucket": breach_rate_query()(ctx, flt, Grouping("bucket")),
         "breach rate by unit": breach_rate_query()(ctx, flt, Grouping("unit")),
         "returned by unit": returned_outcomes_select(ctx, flt, "unit"),
+        "breached leads of a team": breach_records_select(ctx, flt, 24, team="N-T1"),
     }
     ownership_statements = {
         "ownership": ownership_select(ctx, flt),
@@ -337,7 +446,7 @@ def test_every_handoff_query_compiles(dialect):
             assert "lead" in tables, name
             assert "HW" not in bound, name  # the business-unit filter does not apply to leads
             # the correlated team lookup is built only for the team split
-            assert ("rep_team_history" in tables) == name.endswith("by team"), name
+            assert ("rep_team_history" in tables) == (name.endswith("by team") or "team" in name), name
         else:
             assert {"opportunity", "exchange_rate", "rep"} <= tables and "HW" in bound, name
             assert "rep_team_history" not in tables, name
@@ -404,6 +513,8 @@ def test_a_response_before_the_assignment_is_on_time_and_out_of_the_hours(extend
     assert list(by_rep["group"]) == ["E1", "E2", "E3", "E4", None]
     assert record(by_rep, COUNTS, 0) == (4, 4, 0, 0, 0, 0, 0.0)
     assert record(by_rep, HOURS, 0) == (3, 1.5, 2.0, 4.0, 3.0)
+    # Worst first, the no-rep group (L902: 1 / 1) after E3 (2 / 2: more breaches), and still None.
+    assert list(response_times(extended_ctx(), Filters(Q1), by="rep", worst_first=True)["group"]) == ["E3", None, "E2", "E1", "E4"]
 
 
 def test_a_lead_assigned_with_no_rep_counts_under_no_rep_and_its_unit(extended_ctx):
@@ -458,7 +569,7 @@ def test_ownership_pipelines_share_the_viewers_scope_and_count_unpriced_deals(ex
 
 
 def test_definitions_in_both_languages():
-    assert set(DEFINITIONS) == {"lead_response", "ownership"}
+    assert set(DEFINITIONS) == {"lead_response", "returned", "ownership"}
     assert all(set(texts) == {"en", "zh"} and texts["en"] and texts["zh"] for texts in DEFINITIONS.values())
     own = DEFINITIONS["ownership"]
     assert "your scope" in own["en"] and "another unit" in own["en"] and "unpriced" in own["en"]

@@ -38,9 +38,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from sqlalchemy import Engine, Numeric, String, literal, select
 from sqlalchemy.engine import Dialect, make_url
@@ -48,30 +50,48 @@ from sqlalchemy.engine import Dialect, make_url
 from data_layer.config import Calendar
 from data_layer.dimensions import load_org
 from data_layer.filters import DEFAULT_VIEWER, Filters, OrgTree, OrgUnit, Period, Role, Viewer
-from metrics.base import Context, Grouping, evaluate, result, trend
+from metrics.base import Context, Grouping, compare, evaluate, result, same_point, trend
 from metrics.pipeline import (
+    ANY,
     CATEGORIES,
+    NONE_CODE,
+    by_close_rows,
+    first_open_category,
+    largest_projection_first,
+    pick_code,
+    pick_value,
+    ranked_groups,
+    reason_order,
+    toughest_first,
+    winloss_picks,
     FORECAST_ACCURACY,
     SPLITS,
     WEIGHTED_PIPELINE,
     accuracy_periods,
     accuracy_select,
     categories_select,
+    closed_records,
+    closed_records_select,
     competitors,
     competitors_select,
     forecast_accuracy,
     forecast_categories,
     forecast_category,
+    forecast_period,
     grade_for_level,
+    grades,
     losses,
     losses_select,
     period_end_projection,
+    pipeline_records,
+    pipeline_records_select,
     pipeline_select,
-    stood_at,
+    viewer_grade,
     watched_grades,
     weighted_pipeline,
 )
 from metrics.sql import DIALECTS
+from metrics.stage_history import stood_at
 from tests import pipeline_crm, tiny_crm
 from tests.conftest import BACKENDS, database_on
 
@@ -226,24 +246,24 @@ def test_the_pipeline_as_of_a_day_before_later_closes(loaded):
     ]
 
 
-def test_the_projection_is_the_incentive_views_and_reads_current_values(ctx_for, loaded):
-    # metrics.targets.projection reads the current status = 'open' rows at their current values. As of 15 June nothing
-    # in May–July changed after the as-of day, so it agrees with the weighted pipeline: closed = SO-1 1500.00 booked
-    # 20 May; weighted open = O4 0 + O5 1200 + O6 0 + O9 120 + O10 900 + O11 0 (no rate) + O12 0 (no probability)
-    # + O13 150 = 2370.00; projected 3870.00.
+def test_the_projection_is_the_incentive_views_and_reads_the_pipeline(ctx_for, loaded):
+    # metrics.targets.projection reads the open deals as they stood at the end of the as-of day, as the weighted
+    # pipeline does. As of 15 June: closed = SO-1 1500.00 booked 20 May; weighted open = O4 0 + O5 1200 + O6 0 + O9 120
+    # + O10 900 + O11 0 (no rate) + O12 0 (no probability) + O13 150 = 2370.00; projected 3870.00.
     ctx, flt = ctx_for(), Filters(MAY_TO_JULY)
     projected = period_end_projection(ctx, flt)
     assert rows(projected, "closed", "weighted_open", "projected") == [(D("1500.00"), D("2370.00"), D("3870.00"))]
     assert weighted_pipeline(ctx, flt)["weighted"][0] == projected["weighted_open"][0]
-    # As of 10 May they differ. The projection: closed nothing yet (SO-1 is booked 20 May); open now and created by
-    # then: O4 0 + O5 1000 € × 1.20 × 1 = 1200 + O6 0 + O9 120 + O11 0 + O12 0 + O13 250 × 0.6 = 150 → 1470.00. The
-    # pipeline (3000.00) also holds O1 1200, O7 450, O8 30, closed since, and leaves out O13, unrecorded then:
-    # 3000 − 1200 − 450 − 30 + 150 = 1470.
+    # As of 10 May too, though deals closed and changed since: O1 1500 × 0.80 = 1200, O5 1000 € × 1.20 × 1 = 1200
+    # (its 5 May row), O7 450, O8 30, O9 120, O4, O6, O11 and O12 nothing: 3000.00, the pipeline's (O10 not yet
+    # created, O13 unrecorded then); nothing booked yet.
     earlier = Context(loaded, load_org(loaded), DEFAULT_VIEWER, Calendar(), "USD", date(2025, 5, 10))
-    assert rows(period_end_projection(earlier, flt), "closed", "weighted_open", "projected") == [
-        (D("0.00"), D("1470.00"), D("1470.00"))
-    ]
     assert weighted_pipeline(earlier, flt)["weighted"][0] == D("3000.00")
+    assert rows(period_end_projection(earlier, flt), "closed", "weighted_open", "projected") == [
+        (D("0.00"), D("3000.00"), D("3000.00"))
+    ]
+    # It counts every grade: the grade filter narrows the pipeline, not the incentive views' projection.
+    assert period_end_projection(ctx, Filters(MAY_TO_JULY, grade="company"))["weighted_open"][0] == D("2370.00")
 
 
 # --- Forecast categories ---------------------------------------------------------------------------------------
@@ -405,6 +425,66 @@ def test_win_loss_of_a_regional_head(ctx_for):
     assert rows(competitors(north, Filters(Q2)), "competitor", "won", "lost") == [("Rival", 1, 0)]
 
 
+# --- The page's orderings and picks ------------------------------------------------------------------------------
+
+
+def test_the_weighted_pipeline_table_by_group_and_month(ctx_for):
+    ctx, flt = ctx_for(), Filters(JUNE_JULY)
+    # By grade, the largest weighted first: company O5 1200, region O6 + O10 900, office 150, ungraded O9 120. June:
+    # company O5 1200, region O6 0, office O4 + O12 + O13 150; July: region O10 900, office O11 0, ungraded O9 120. A
+    # group with no deal in a month has no amount there (company in July, the ungraded in June), not zero.
+    totals, months = weighted_pipeline(ctx, flt, by="grade"), weighted_pipeline(ctx, flt, when="month", by="grade")
+    assert ranked_groups(totals) == ["company", "region", "office", None]
+    table, starts = by_close_rows(totals, months, "month")
+    june, july = date(2025, 6, 1), date(2025, 7, 1)
+    assert starts == [june, july]
+    assert [(g, w, values([a])[0], values([b])[0]) for g, w, a, b in rows(table, "group", "weighted", june, july)] == [
+        ("company", D("1200.00"), D("1200.00"), None),
+        ("region", D("900.00"), D("0.00"), D("900.00")),
+        ("office", D("150.00"), D("150.00"), D("0.00")),
+        (None, D("120.00"), None, D("120.00")),
+    ]
+    # By unit: SOUTH 1470 (June O5 + O13 1350, July O9 + O11 120) before NORTH 900 (June 0, July O10 900).
+    table, _ = by_close_rows(weighted_pipeline(ctx, flt, by="unit"), weighted_pipeline(ctx, flt, when="month", by="unit"), "month")
+    assert rows(table, "group", june, july) == [("SOUTH", D("1350.00"), D("120.00")), ("NORTH", D("0.00"), D("900.00"))]
+
+
+def test_the_category_a_drill_through_opens_on(ctx_for):
+    # June and July: commit O5 and O9, so commit. With no commit deal, the first open category with one; with no open
+    # deal at all, closed won.
+    assert first_open_category(forecast_categories(ctx_for(), Filters(JUNE_JULY))) == "commit"
+    frame = lambda deals: pd.DataFrame({"category": list(CATEGORIES), "deals": deals})  # noqa: E731
+    assert first_open_category(frame([2, 0, 3, 1])) == "best_case"
+    assert first_open_category(frame([0, 0, 0, 4])) == "pipeline"
+    assert first_open_category(frame([2, 0, 0, 0])) == "closed_won"
+    # The projection per group: the largest first, a tie in the split's order.
+    split = pd.DataFrame({"group": ["A", "B", "C"], "projected": [D("10.00"), D("30.00"), D("10.00")]})
+    assert list(largest_projection_first(split)["group"]) == ["B", "A", "C"]
+
+
+def test_the_win_loss_picks_count_the_deals_they_list(ctx_for):
+    ctx, flt = ctx_for(), Filters(Q2)
+    # Lost in Q2: O7 (competitor) and O8 (price); Rival named by O1 (won) and O7 (lost), Other by O2 (won).
+    reasons, rivals = losses(ctx, flt), competitors(ctx, flt)
+    picks = winloss_picks(reasons, rivals)
+    assert picks == {
+        "reason:competitor": ("reason", "competitor", 1),
+        "reason:price": ("reason", "price", 1),
+        "competitor:Other": ("competitor", "Other", 1),
+        "competitor:Rival": ("competitor", "Rival", 2),
+    }
+    for kind, value, n in picks.values():
+        listed = closed_records(ctx, flt, "lost", loss_reason=value) if kind == "reason" else closed_records(ctx, flt, "closed", competitor=value)
+        assert listed[1] == len(listed[0]) == n, (kind, value)
+    # The chart's orders: the most lost first (a tie keeps the table's order); the lowest win rate against first.
+    assert reason_order(reasons) == {"competitor": 0, "price": 1}
+    assert list(toughest_first(rivals)["competitor"]) == ["Rival", "Other"]
+    # A missing value travels in a link as "~" and back; "every" stays "every".
+    assert [pick_code(v) for v in (None, float("nan"), "HW-1")] == [NONE_CODE, NONE_CODE, "HW-1"]
+    assert [pick_value(c) for c in (NONE_CODE, ANY, "HW-1")] == [None, ANY, "HW-1"]
+    assert winloss_picks(reasons.iloc[0:0], rivals.iloc[0:0]) == {}
+
+
 # --- Project grades -------------------------------------------------------------------------------------------------
 
 
@@ -428,6 +508,183 @@ def test_each_level_watches_its_grade_and_above(ctx_for):
     assert [grade_for_level(level) for level in ("cluster", "region", "office", "team", "squad")] == [
         "company", "region", "office", "office", None
     ]
+
+
+# --- The deals behind a figure ----------------------------------------------------------------------------------------
+
+
+def ids(records) -> list[int]:
+    frame, _total = records
+    return list(frame["opportunity_id"])
+
+
+def test_the_open_deals_behind_the_pipeline(ctx_for):
+    # Largest weighted first, then the largest amount, then the id: O5 1200, O10 900, O13 150, O9 120, O4 0.00 (500);
+    # then no weighted amount: O12 (600, no probability), O6 (no amount), O11 (no rate). 8 deals, as weighted_pipeline.
+    ctx, flt = ctx_for(), Filters(JUNE_JULY)
+    frame, total = pipeline_records(ctx, flt)
+    assert total == 8 and list(frame["opportunity_id"]) == [5, 10, 13, 9, 4, 12, 6, 11]
+    assert rows(frame.head(1), "deal", "account", "owner", "unit", "stage", "amount", "probability", "weighted", "expected_close") == [
+        ("O5", "Beta", "Bo South", "S-T1", "proposal", D("1200.00"), 1.0, D("1200.00"), date(2025, 6, 10))  # 1000 € × 1.20
+    ]
+    assert values(frame["amount"]) == [D("1200.00"), D("2000.00"), D("250.00"), D("400.00"), D("500.00"), D("600.00"), None, None]
+    assert values(frame["weighted"]) == [D("1200.00"), D("900.00"), D("150.00"), D("120.00"), D("0.00"), None, None, None]
+    assert values(frame["probability"])[5:] == [None, 0.5, 0.5]
+    # At most ``limit`` rows, and the total all the same.
+    frame, total = pipeline_records(ctx, flt, limit=3)
+    assert total == 8 and list(frame["opportunity_id"]) == [5, 10, 13]
+
+
+def test_the_deals_behind_a_bar_a_category_and_a_grade(ctx_for):
+    ctx, flt = ctx_for(), Filters(JUNE_JULY)
+    # July: O10, O9, O11; of them SOUTH's: O9, O11. A month outside the period has no deals.
+    assert ids(pipeline_records(ctx, flt, when="month", bucket=date(2025, 7, 1))) == [10, 9, 11]
+    assert ids(pipeline_records(ctx, flt, when="month", bucket=date(2025, 7, 1), by="unit", group="SOUTH")) == [9, 11]
+    assert pipeline_records(ctx, flt, when="month", bucket=date(2025, 8, 1))[1] == 0
+    # The week of 16 June: O13 (18 June) and O4 (20 June).
+    assert ids(pipeline_records(ctx, flt, when="week", bucket=date(2025, 6, 16))) == [13, 4]
+    # Every group, or the deals of one product; O9 is the only ungraded deal.
+    assert ids(pipeline_records(ctx, flt, by="product", group=ANY)) == [5, 10, 13, 9, 4, 12, 6, 11]
+    assert ids(pipeline_records(ctx, flt, by="product", group="SW-1")) == [5, 6, 11]
+    assert ids(pipeline_records(ctx, flt, by="grade", group=None)) == [9]
+    # Commit: O5 (p = 1), O9 (negotiation); best case: O10, O13, O6, O11; pipeline: O4 (p = 0), O12 (no probability).
+    assert ids(pipeline_records(ctx, flt, category="commit")) == [5, 9]
+    assert ids(pipeline_records(ctx, flt, category="best_case")) == [10, 13, 6, 11]
+    assert ids(pipeline_records(ctx, flt, category="pipeline")) == [4, 12]
+    # Region grade and above: O5 (company), O10, O6 — asked for, or through the filters.
+    assert ids(pipeline_records(ctx, flt, grade="region")) == [5, 10, 6]
+    assert ids(pipeline_records(ctx, Filters(JUNE_JULY, grade="region"))) == [5, 10, 6]
+    with pytest.raises(ValueError):
+        pipeline_records(ctx, flt, category="closed_won")
+
+
+def test_the_deals_as_they_stood_on_an_earlier_day(loaded):
+    # At the end of 1 June O8 was still open (lost on 2 June) at 300 × 0.10, prospecting: pipeline. O13 (created 10 May)
+    # had no history row yet: not listed, as the figures leave it out.
+    org = load_org(loaded)
+    ctx = Context(loaded, org, DEFAULT_VIEWER, Calendar(), "USD", date(2025, 6, 1))
+    frame, total = pipeline_records(ctx, Filters(JUNE_JULY), category="pipeline")
+    assert total == 3
+    assert rows(frame, "opportunity_id", "stage", "amount", "probability", "weighted") == [
+        (8, "prospecting", D("300.00"), 0.1, D("30.00")),
+        (4, "prospecting", D("500.00"), 0.0, D("0.00")),
+        (12, "prospecting", D("600.00"), None, None),
+    ]
+    assert 13 not in ids(pipeline_records(ctx, Filters(JUNE_JULY)))
+
+
+def test_the_closed_deals_behind_win_loss(ctx_for):
+    ctx, flt = ctx_for(), Filters(Q2)
+    # Lost in Q2, latest first: O8 (2 June, price, no competitor), O7 (12 May, competitor, Rival).
+    frame, total = closed_records(ctx, flt)
+    assert total == 2
+    assert rows(frame, "opportunity_id", "deal", "account", "owner", "unit", "status", "amount", "closed", "loss_reason", "competitor") == [
+        (8, "O8", "Acme", "Ann North", "N-T1", "lost", D("300.00"), date(2025, 6, 2), "price", None),
+        (7, "O7", "Beta", "Bo South", "S-OFF", "lost", D("900.00"), date(2025, 5, 12), "competitor", "Rival"),
+    ]
+    assert ids(closed_records(ctx, flt, loss_reason="price")) == [8]
+    assert closed_records(ctx, flt, loss_reason=None)[1] == 0
+    # Against Rival, won or lost: O1 (won 20 May, 1500), O7. No competitor named: O8.
+    frame, total = closed_records(ctx, flt, "closed", competitor="Rival")
+    assert total == 2 and rows(frame, "opportunity_id", "status", "amount") == [(1, "won", D("1500.00")), (7, "lost", D("900.00"))]
+    assert ids(closed_records(ctx, flt, "closed", competitor=None)) == [8]
+    # Won: O1 (20 May), O2 (28 April); the North's losses; company grade.
+    assert ids(closed_records(ctx, flt, "won")) == [1, 2]
+    assert ids(closed_records(ctx, flt, split="unit", group="NORTH")) == [8]
+    assert ids(closed_records(ctx, flt, "closed", grade="company")) == [1]
+    assert ids(closed_records(ctx, Filters(Q2, grade="company"), "closed")) == [1]
+    with pytest.raises(ValueError):
+        closed_records(ctx, flt, "open")
+
+
+def test_a_regional_head_sees_only_their_deals(ctx_for):
+    north = ctx_for(NORTH_HEAD)
+    # NORTH's open deals: O10 900, O4 0.00, O12 (600, no probability), O6 (no amount).
+    frame, total = pipeline_records(north, Filters(JUNE_JULY))
+    assert total == 4 and list(frame["opportunity_id"]) == [10, 4, 12, 6]
+    assert pipeline_records(north, Filters(JUNE_JULY, unit="SOUTH"))[1] == 0
+    assert ids(closed_records(north, Filters(Q2))) == [8]
+    assert ids(closed_records(north, Filters(Q2), "won")) == [1]
+
+
+def _sums(frame, column: str) -> D:
+    return sum((v for v in values(frame[column]) if v is not None), D("0.00"))
+
+
+@pytest.mark.parametrize("viewer", [DEFAULT_VIEWER, NORTH_HEAD], ids=["company", "north"])
+def test_the_records_add_up_to_every_figure(ctx_for, viewer):
+    """Every bar, category and loss reason: its records count and sum to the figure shown."""
+    ctx, flt = ctx_for(viewer), Filters(JUNE_JULY)
+    for when in ("week", "month"):
+        for by in ("unit", "bu", "product"):
+            cells = weighted_pipeline(ctx, flt, when=when, by=by)
+            for r in cells.to_dict("records"):
+                frame, total = pipeline_records(ctx, flt, when=when, bucket=r[f"close_{when}"], by=by, group=r["group"])
+                assert (total, _sums(frame, "amount"), _sums(frame, "weighted")) == (r["deals"], r["amount"], r["weighted"]), (when, by, r)
+    whole = weighted_pipeline(ctx, flt).iloc[0]
+    frame, total = pipeline_records(ctx, flt)
+    assert (total, _sums(frame, "amount"), _sums(frame, "weighted")) == (whole["deals"], whole["amount"], whole["weighted"])
+    for r in forecast_categories(ctx, flt).to_dict("records"):
+        if r["category"] == "closed_won":
+            frame, total = closed_records(ctx, flt, "won")
+            assert (total, _sums(frame, "amount")) == (r["deals"], r["amount"])
+        else:
+            frame, total = pipeline_records(ctx, flt, category=r["category"])
+            assert (total, _sums(frame, "amount"), _sums(frame, "weighted")) == (r["deals"], r["amount"], r["weighted"]), r
+    for split in (None, "unit", "product"):
+        for r in losses(ctx, Filters(H1), split=split).to_dict("records"):
+            frame, total = closed_records(ctx, Filters(H1), loss_reason=r["loss_reason"], split=split, group=r.get("group", ANY))
+            assert (total, _sums(frame, "amount")) == (r["lost"], r["lost_amount"]), (split, r)
+        for r in competitors(ctx, Filters(H1), split=split).to_dict("records"):
+            frame, total = closed_records(ctx, Filters(H1), "closed", competitor=r["competitor"], split=split, group=r.get("group", ANY))
+            assert total == r["won"] + r["lost"]
+            assert (frame["status"] == "won").sum() == r["won"], r
+
+
+# --- The grade filter, the forecast period and the viewer's grade -----------------------------------------------------
+
+
+def test_the_registered_metrics_honour_the_grade_filter(ctx_for):
+    ctx = ctx_for()
+    # Region and above in June–July: O5 1200 + O10 900 + O6 0 (no amount).
+    assert result(WEIGHTED_PIPELINE, ctx, Filters(JUNE_JULY, grade="region")).value == D("2100.00")
+    by_unit = evaluate(WEIGHTED_PIPELINE, ctx, Filters(JUNE_JULY, grade="company"), Grouping("unit"))
+    assert dict(zip(by_unit["group"], by_unit["value"], strict=True)) == {"SOUTH": D("1200.00")}
+    # Q2 at company grade: forecast at 1 April O1 600 + O5 660 = 1260 against O1's 1500 won: 1 − 240 ÷ 1500 = 0.84.
+    got = result(FORECAST_ACCURACY, ctx, Filters(Q2, grade="company"))
+    assert got.numerator == D("1260.00") and got.denominator == D("1500.00") and math.isclose(got.value, 0.84)
+    # The frame functions read it from the filters too, and a grade asked for wins over the filters'.
+    assert rows(weighted_pipeline(ctx, Filters(JUNE_JULY, grade="region")), "deals", "weighted") == [(3, D("2100.00"))]
+    assert rows(weighted_pipeline(ctx, Filters(JUNE_JULY, grade="region"), grade="company"), "deals", "weighted") == [(1, D("1200.00"))]
+    assert rows(losses(ctx, Filters(Q2, grade="office")), "loss_reason", "lost") == [("competitor", 1), ("price", 1)]
+    assert losses(ctx, Filters(Q2, grade="company")).empty
+    assert list(forecast_accuracy(ctx, Filters(Q2, grade="company"), "quarter")["forecast"]) == [D("1260.00")]
+
+
+def test_the_forecast_period_runs_to_the_end_of_a_period_to_date(ctx_for):
+    ctx = ctx_for()  # as of 15 June 2025
+    qtd = Filters(Period(date(2025, 4, 1), AS_OF, "week", "quarter"), unit="NORTH", grade="region")
+    assert forecast_period(ctx, qtd) == Filters(Period(date(2025, 4, 1), date(2025, 6, 30), "week", "quarter"), unit="NORTH", grade="region")
+    mtd = Filters(Period(date(2025, 6, 1), AS_OF, "day", "month"))
+    assert forecast_period(ctx, mtd).period == Period(date(2025, 6, 1), date(2025, 6, 30), "day", "month")
+    ytd = Filters(Period(date(2025, 1, 1), AS_OF, "month", "year"))
+    assert forecast_period(ctx, ytd).period.end == date(2025, 12, 31)
+    # A past period, a custom range and the last 12 months are read as they are.
+    for flt in (Filters(Q2), Filters(JUNE_JULY), Filters(Period(date(2024, 6, 16), AS_OF, "month", "year"))):
+        assert forecast_period(ctx, flt) == flt
+
+
+def test_the_grade_each_viewer_watches_by_default(ctx_for):
+    ctx = ctx_for()
+    assert list(grades(ctx)["code"]) == ["company", "region", "office"]
+    known = ["company", "region", "office"]
+    assert viewer_grade(ctx, known) == "company"  # the whole company: its top unit is a cluster
+    assert viewer_grade(ctx_for(NORTH_HEAD), known) == "region"
+    team = Viewer(user="team", role=Role.TEAM_LEAD, units=("N-T1",))
+    assert viewer_grade(ctx_for(team), known) == "office"
+    both = Viewer(user="both", role=Role.REGIONAL_HEAD, units=("N-T1", "SOUTH"))
+    assert viewer_grade(ctx_for(both), known) == "region"  # the highest level among the viewer's units
+    assert viewer_grade(ctx_for(NORTH_HEAD), ["company", "office"]) is None  # a grade the CRM does not have
 
 
 # --- Every dialect compiles -------------------------------------------------------------------------------------------
@@ -455,9 +712,41 @@ def test_every_query_compiles(dialect):
             losses_select(ctx, flt),
             losses_select(ctx, flt, "competitor", "product"),
             competitors_select(ctx, flt, "unit"),
+            pipeline_records_select(ctx, flt),
+            pipeline_records_select(ctx, flt, when="week", bucket=date(2025, 6, 16), by="unit", group="NORTH", category="commit", grade="region"),
+            pipeline_records_select(ctx, flt, by="product", group=None),
+            closed_records_select(ctx, flt),
+            closed_records_select(ctx, flt, "closed", loss_reason=None, competitor="Rival", split="bu", group="HW", grade="office"),
         ]
         statements += [accuracy_select(ctx, flt, [flt.period], by) for by in SPLITS]  # type: ignore[arg-type]
         for metric in (WEIGHTED_PIPELINE, FORECAST_ACCURACY):
             statements += [metric.query(ctx, flt, Grouping(by)) for by in (None, *sorted(metric.groupings))]  # type: ignore[arg-type]
         for stmt in statements:
             assert "SELECT" in str(stmt.compile(dialect=compiled))
+
+
+# --- Comparing a stock read at the as-of day -----------------------------------------------------------------
+
+
+def test_an_earlier_period_is_read_at_the_same_point_of_it():
+    # As of 15 Jun, 75 days into Q2 (1 Apr): Q1 is read on 1 Jan + 75 days = 17 Mar, Q2 2024 on 15 Jun 2024. As of
+    # 31 Mar, 30 days into March: February has 28, so it is read on its last day. Before the period starts: unmoved.
+    ctx = Context(None, None, DEFAULT_VIEWER, Calendar(), "USD", AS_OF)  # type: ignore[arg-type]
+    q1, q2_2024 = Period(date(2025, 1, 1), date(2025, 3, 31), "month", "quarter"), Period(date(2024, 4, 1), date(2024, 6, 30), "month", "quarter")
+    assert same_point(ctx, Q2, q1).as_of == date(2025, 3, 17)
+    assert same_point(ctx, Q2, q2_2024).as_of == date(2024, 6, 15)
+    march, february = Period(date(2025, 3, 1), date(2025, 3, 31), "day", "month"), Period(date(2025, 2, 1), date(2025, 2, 28), "day", "month")
+    assert same_point(replace(ctx, as_of=date(2025, 3, 31)), march, february).as_of == date(2025, 2, 28)
+    assert same_point(replace(ctx, as_of=date(2025, 2, 20)), march, february).as_of == date(2025, 2, 20)
+
+
+def test_the_weighted_pipeline_card_compares_with_the_previous_month_as_it_stood_then(ctx_for):
+    # June as of 15 Jun: 1350.00 (O5 1000 € × 1.20 × 1 + O13 250 × 0.6). May is read as of 15 May, as far into it:
+    # O1 stood at negotiation, 1500 × 0.80 expected 10 May = 1200.00 (O5 then expected 10 Jun, O7 lost on 12 May).
+    # Read as of today May would hold nothing — O1 has been won since — and the card would show June against 0.
+    ctx = ctx_for()
+    june, may = Period(date(2025, 6, 1), date(2025, 6, 30), "day", "month"), Period(date(2025, 5, 1), date(2025, 5, 31), "day", "month")
+    got = compare(WEIGHTED_PIPELINE, ctx, Filters(june))
+    assert (got.current.value, got.previous.value) == (D("1350.00"), D("1200.00"))
+    assert result(WEIGHTED_PIPELINE, ctx, Filters(may)).value == D("0.00")
+    assert got.year_ago == result(WEIGHTED_PIPELINE, replace(ctx, as_of=date(2024, 6, 15)), Filters(june.year_ago()))
