@@ -9,9 +9,11 @@ goes through the form itself, for the tests of sign-in.
 from __future__ import annotations
 
 import functools
+import io
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -114,3 +116,23 @@ def entitlements_file(directory: Path, entries: dict[str, Viewer]) -> Path:
     path = directory / "entitlements.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def capture_downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """What each download button of the next runs hands the reader (its key → the file's bytes), as it is sent."""
+    import streamlit
+
+    files: dict[str, bytes] = {}
+    original = streamlit.download_button
+
+    def recording(label: str, data: bytes, *args: object, **kwargs: object) -> object:
+        files[str(kwargs.get("key"))] = data
+        return original(label, data, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(streamlit, "download_button", recording)
+    return files
+
+
+def read_csv(data: bytes) -> pd.DataFrame:
+    """A downloaded CSV file read back as a spreadsheet would (empty cells as missing)."""
+    return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", keep_default_na=False, na_values=[""])

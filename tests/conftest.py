@@ -12,10 +12,15 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 # Granary's own database (demo builds, later sign-ins) goes to a scratch file, never the checkout's var/.
 os.environ.setdefault("GRANARY_APP_DATABASE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='granary-own-')}/granary.sqlite")
@@ -107,3 +112,47 @@ def database_on(backend: str, tmp_path_factory: pytest.TempPathFactory, load: Ca
         yield engine
     finally:
         dbs.close()
+
+
+# --- The browser tests' demo, Chromium and server: one of each per worker, shared by every browser module --------
+
+#: The browser tests' demo CRM is build_demo S as of this day, so its figures never depend on the clock.
+BROWSER_AS_OF = date(2025, 11, 23)
+
+
+@pytest.fixture(scope="session")
+def browser_crm_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The demo CRM (build_demo S, seed 7) in a DuckDB file, built once per worker."""
+    from tests.fixture_db import demo_file
+
+    return demo_file(tmp_path_factory.mktemp("browser") / "demo.duckdb", "S", BROWSER_AS_OF)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, once per worker."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def server(browser_crm_url: str, browser: Browser) -> Iterator[str]:
+    """One Streamlit server on the browser demo per worker, opened once at its home page and signed in (so Streamlit
+    has left its pages-folder mode, as for every visitor after the first). Tests that need a server no one has
+    opened start their own (tests/browser.py ``streamlit_server``)."""
+    from tests.browser import login, streamlit_server, wait_ready
+
+    with streamlit_server(browser_crm_url) as base:
+        page = browser.new_page()
+        page.goto(base)
+        login(page, "ceo")
+        page.wait_for_selector("[data-testid='stMetricValue']", timeout=60_000)
+        wait_ready(page)
+        page.context.close()
+        yield base

@@ -11,27 +11,26 @@ Screenshots go to test-artifacts/screenshots/ (git-ignored) for a person to look
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from data_layer.config import load_settings
 from data_layer.connection import make_engine
 from data_layer.dimensions import data_as_of, load_org, reporting_currency
-from data_layer.filters import DEFAULT_VIEWER, Filters, preset_period
+from data_layer.filters import DEFAULT_VIEWER, Filters, Role, preset_period
 from metrics.base import Context, compare
 from metrics.registry import HEADLINE, REGISTRY
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, login, streamlit_server, wait_ready
-from tests.fixture_db import demo_file
+from tests.browser import SCREENSHOTS, login, streamlit_server, wait_ready
+from tests.conftest import BROWSER_AS_OF
 from ui import format as fmt
 from ui.i18n import t
+from ui.session import ROLE_PAGES
 
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
-AS_OF = date(2025, 11, 23)
+AS_OF = BROWSER_AS_OF
 METRIC_VALUE = "[data-testid='stMetricValue']"
 METRIC_LABEL = "[data-testid='stMetricLabel']"
 EXCEPTION = "[data-testid='stException']"
@@ -42,30 +41,9 @@ CARDS_JS = """() => [...document.querySelectorAll("[data-testid=stMetric]")].map
 
 
 @pytest.fixture(scope="module")
-def crm_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A demo CRM (build_demo S) in a DuckDB file."""
-    return demo_file(tmp_path_factory.mktemp("browser") / "demo.duckdb", "S", AS_OF)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def server(crm_url: str, browser: Browser) -> Iterator[str]:
-    """One server for the module, opened once at its home page and signed in (so Streamlit has
-    left its pages-folder mode, as for every visitor after the first)."""
-    with streamlit_server(crm_url) as base:
-        page = browser.new_page()
-        page.goto(base)
-        login(page, "ceo")
-        page.wait_for_selector(METRIC_VALUE, timeout=60_000)
-        page.context.close()
-        yield base
+def crm_url(browser_crm_url: str) -> str:
+    """The demo CRM (build_demo S as of AS_OF) the shared browser server reads (tests/conftest.py)."""
+    return browser_crm_url
 
 
 @pytest.fixture(scope="module")
@@ -243,13 +221,14 @@ def test_an_unentitled_visitor_sees_nothing_of_any_page_on_a_fresh_server(
 
 #: Each demo role's user, the unit they see (None: the company) and the pages they are granted.
 ROLES = {
-    "ceo": (None, ("overview", "units", "churn", "wallet", "funnel", "sales_cycle", "targets", "incentives")),
-    "head.east": ("CN-E", ("overview", "units", "churn", "wallet", "funnel", "sales_cycle", "targets", "incentives")),
-    "head.north": ("CN-N", ("overview", "units", "churn", "wallet", "funnel", "sales_cycle", "targets", "incentives")),
-    "lead.shanghai": ("CN-E-SH-T1", ("overview", "units", "funnel", "sales_cycle", "targets", "incentives")),
+    "ceo": (None, ROLE_PAGES[Role.EXECUTIVE]),
+    "head.east": ("CN-E", ROLE_PAGES[Role.REGIONAL_HEAD]),
+    "head.north": ("CN-N", ROLE_PAGES[Role.REGIONAL_HEAD]),
+    "lead.shanghai": ("CN-E-SH-T1", ("overview", "units", "funnel", "sales_cycle", "pipeline", "handoffs", "targets", "incentives")),
 }
 TITLES = {"overview": "overview.title", "units": "units.title", "churn": "churn.title", "wallet": "wallet.title",
-          "funnel": "funnel.title", "sales_cycle": "cycle.title", "targets": "targets.title", "incentives": "incentives.title"}
+          "funnel": "funnel.title", "sales_cycle": "cycle.title", "lead_to_cash": "ltc.title", "pipeline": "pipe.title",
+          "marketing": "mkt.title", "handoffs": "hand.title", "targets": "targets.title", "incentives": "incentives.title"}
 
 
 @pytest.mark.parametrize("user", list(ROLES))

@@ -8,13 +8,11 @@ Screenshots (full page) go to test-artifacts/screenshots/ (git-ignored) for a pe
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, CUT_LABELS_JS, SCREENSHOTS, contrast_report, login, luminance, streamlit_server, wait_ready
-from tests.test_browser import crm_url  # noqa: F401 - the module's demo CRM (build_demo S)
+from tests.browser import CUT_LABELS_JS, SCREENSHOTS, contrast_report, login, luminance, wait_ready
 from ui.i18n import t
 
 DESKTOP = {"width": 1366, "height": 768}
@@ -22,29 +20,8 @@ PHONE = {"width": 390, "height": 844}
 EXCEPTION = "[data-testid='stException']"
 #: Each page's URL path and its title key (the Overview is the app's root).
 PAGES = {"": "overview.title", "units": "units.title", "sales_cycle": "cycle.title", "churn": "churn.title", "wallet": "wallet.title", "funnel": "funnel.title",
+         "lead_to_cash": "ltc.title", "pipeline": "pipe.title", "marketing": "mkt.title", "handoffs": "hand.title",
          "targets": "targets.title", "incentives": "incentives.title"}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def server(crm_url: str, browser: Browser) -> Iterator[str]:  # noqa: F811
-    """One server for the module, opened once at its home page and signed in (so Streamlit has
-    left its pages-folder mode, as for every visitor after the first)."""
-    with streamlit_server(crm_url) as base:
-        page = browser.new_page()
-        page.goto(base)
-        login(page, "ceo")
-        page.wait_for_selector("[data-testid='stMetricValue']", timeout=60_000)
-        wait_ready(page)
-        page.context.close()
-        yield base
 
 
 #: Streamlit follows the browser's colour scheme when config.toml offers both themes.

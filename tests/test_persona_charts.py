@@ -39,7 +39,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_layer.config import load_settings
 from data_layer.filters import Period, preset_period
-from metrics.registry import REGISTRY
+from metrics.registry import HEADLINE, REGISTRY
 from tests import persona_oracle as oracle
 from tests.apptest import open_app
 from tests.test_app import Crm, demo_crm  # noqa: F401 - fixture
@@ -310,6 +310,15 @@ MONTHLY = ("logo_churn", "revenue_churn", "grr", "nrr")
 # --- KPI sparklines, every page -------------------------------------------------------------------
 
 
+#: The registered metrics on each page's KPI cards that have a sparkline and a pandas oracle.
+CARD_KEYS = {
+    "overview": HEADLINE,
+    "wallet": ("share_of_wallet", "wallet_coverage"),
+    "sales_cycle": ("sales_cycle_median_days", "win_rate", "win_rate_by_amount"),
+    "funnel": ("lead_to_opportunity_rate", "opportunity_to_order_rate"),
+}
+
+
 def check_kpi_sparklines(renders: Renders, data: oracle.Crm, demo_crm: Crm, user: str, page: str) -> None:  # noqa: F811
     persona, period = VIEWS[user].persona, _period(demo_crm, user)
     by_label = {m.label["en"]: k for k, m in REGISTRY.items()}
@@ -322,7 +331,17 @@ def check_kpi_sparklines(renders: Renders, data: oracle.Crm, demo_crm: Crm, user
         want = [v for v in data.trend(key, _scope(data, persona), period.start, period.end, period.grain) if v is not None]
         assert_series(values, want, (user, page, key))
         checked += 1
-    if page in ("overview", "wallet", "sales_cycle", "funnel"):
+    # Every card whose metric has a value in two buckets of the period or more draws its sparkline (a team with no
+    # deal closed yet this quarter has no cycle or win rate to draw, and its cards show none).
+    drawn = {by_label[label] for label in sparks if label in by_label}
+    for key in CARD_KEYS.get(page, ()):
+        if key in MONTHLY and period.grain != "month":
+            continue  # measured in whole months: no sparkline at a finer grain
+        if persona.bus is not None and key in ("leads", "lead_to_opportunity_rate"):
+            continue  # leads carry no business unit: no card for a viewer limited to business units
+        if sum(v is not None for v in data.trend(key, _scope(data, persona), period.start, period.end, period.grain)) > 1:
+            assert key in drawn, (user, page, key, sorted(drawn))
+    if page in CARD_KEYS and user in ("ceo", "head.east"):  # a region or the company always has something to draw
         assert checked, (user, page, list(sparks))
 
 

@@ -24,7 +24,7 @@ from data_layer.config import Calendar, Settings
 from data_layer.connection import make_engine, missing_schema
 from data_layer.filters import Filters, OrgTree, OrgUnit, Viewer
 from metrics.base import Comparison, Context, Grouping, by_business_unit, compare, evaluate, trend
-from metrics import churn, funnel, sales_cycle, targets, velocity, wallet
+from metrics import campaigns, churn, funnel, handoffs, lead_to_cash, pipeline, sales_cycle, targets, velocity, wallet
 from metrics.registry import REGISTRY
 
 #: Metric results are fresh for ten minutes; the data version makes a rebuilt file miss at once.
@@ -241,6 +241,51 @@ TABLES: dict[str, Callable[[Context, Filters, object], object]] = {
     "returned_leads": lambda ctx, flt, by: funnel.returned_leads(ctx, flt, by=by),  # type: ignore[arg-type]
     # arg: (stage, mode, within_days, limit) → (records, total)
     "stage_records": lambda ctx, flt, arg: funnel.stage_records(ctx, flt, *arg),  # type: ignore[misc]
+    # --- lead to cash (pages/lead_to_cash.py) ---
+    "l2c_weekly": lambda ctx, flt, _: lead_to_cash.weekly_flows(ctx, flt),
+    "l2c_monday": lambda ctx, flt, _: lead_to_cash.monday_view(ctx, flt),
+    "l2c_projection": lambda ctx, flt, _: lead_to_cash.projection_against_target(ctx, flt),
+    "l2c_days": lambda ctx, flt, _: lead_to_cash.order_to_cash_days(ctx, flt),
+    "l2c_days_trend": lambda ctx, flt, _: lead_to_cash.order_to_cash_trend(ctx, flt),
+    "l2c_waiting": lambda ctx, flt, _: lead_to_cash.waiting_lists(ctx, flt),
+    # arg: (step, limit) → (records, total)
+    "l2c_waiting_records": lambda ctx, flt, arg: lead_to_cash.waiting_records(ctx, flt, *arg),
+    # arg: (step, week, limit) → (records, total)
+    "l2c_flow_records": lambda ctx, flt, arg: lead_to_cash.flow_records(ctx, flt, *arg),
+    # --- pipeline and forecast (pages/pipeline.py) ---
+    # Each reads the grade floor from ``flt.grade``.
+    # arg: (when, by)
+    "pipe_weighted": lambda ctx, flt, arg: pipeline.weighted_pipeline(ctx, flt, *arg),
+    "pipe_categories": lambda ctx, flt, by: pipeline.forecast_categories(ctx, flt, by),
+    # arg: a grouping (None, "unit", "bu" or "product")
+    "pipe_projection": lambda ctx, flt, by: pipeline.period_end_projection(ctx, flt, Grouping(by)),
+    # arg: (grain, by)
+    "pipe_accuracy": lambda ctx, flt, arg: pipeline.forecast_accuracy(ctx, flt, *arg),
+    # arg: (loss_reason or competitor, split)
+    "pipe_losses": lambda ctx, flt, arg: pipeline.losses(ctx, flt, *arg),
+    "pipe_competitors": lambda ctx, flt, split: pipeline.competitors(ctx, flt, split),
+    "pipe_grades": lambda ctx, flt, _: pipeline.grades(ctx),
+    # arg: ((keyword, value), ...) → (records, total)
+    "pipe_records": lambda ctx, flt, arg: pipeline.pipeline_records(ctx, flt, **dict(arg)),
+    "pipe_closed_records": lambda ctx, flt, arg: pipeline.closed_records(ctx, flt, **dict(arg)),
+    # --- campaigns and sources (pages/marketing.py) ---
+    "mkt_table": lambda ctx, flt, by: campaigns.campaign_table(ctx, flt, by),
+    # arg: (by, group, stage, limit) → (records, total)
+    "mkt_records": lambda ctx, flt, arg: campaigns.campaign_records(ctx, flt, *arg),
+    # --- hand-offs and ownership (pages/handoffs.py) ---
+    # arg: (limit_hours, by)
+    "hand_response": lambda ctx, flt, arg: handoffs.response_times(ctx, flt, *arg),
+    # arg: limit_hours → the breach rate at that limit against the previous period and a year earlier; its trend
+    "hand_breach_comparison": lambda ctx, flt, hours: compare(handoffs.breach_rate_metric(hours), ctx, flt),
+    "hand_breach_trend": lambda ctx, flt, hours: trend(handoffs.breach_rate_metric(hours), ctx, flt),
+    # arg: (limit_hours, rep, team, limit) → (records, total)
+    "hand_breach_records": lambda ctx, flt, arg: handoffs.breach_records(ctx, flt, *arg),
+    "hand_returned": lambda ctx, flt, by: handoffs.returned_outcomes(ctx, flt, by=by),
+    # arg: (outcome, limit) → (records, total)
+    "hand_returned_records": lambda ctx, flt, arg: handoffs.returned_records(ctx, flt, *arg),
+    "hand_ownership": lambda ctx, flt, _: handoffs.ownership(ctx, flt),
+    # arg: (kind, limit) → (records, total)
+    "hand_ownership_records": lambda ctx, flt, arg: handoffs.ownership_records(ctx, flt, *arg),
 }
 
 

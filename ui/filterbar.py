@@ -49,6 +49,96 @@ def _within_days(value: str) -> bool:
     return bool(_DAYS.match(value)) and int(value) <= MAX_WITHIN_DAYS
 
 
+# Page state of the weekly operating views (their URL parameter names and allowed values).
+# --- lead to cash: constants ---
+# The Lead to cash page: what its 13-week chart and table show (amounts or order counts), and which orders waiting it lists.
+P_L2C_SHOW, P_L2C_WAIT = "l2c_show", "l2c_wait"
+# ... and the orders behind a week's figure: the step and the week (1–13; 0, the default: whichever week is this week).
+P_L2C_STEP, P_L2C_WEEK = "l2c_step", "l2c_week"
+L2C_STEPS = ("booked", "shipped", "invoiced", "collected")
+
+
+def _quarter_week(value: str) -> bool:
+    return value.isascii() and value.isdigit() and len(value) <= 2 and 0 <= int(value) <= 13
+
+L2C_SHOW = ("amount", "orders")
+L2C_WAIT = ("past_due", "invoiced_not_paid", "shipped_not_invoiced", "booked_not_shipped")
+# --- pipeline and forecast: constants ---
+# The project-grade floor (a grade code, or "all": the default, every grade), the weighted pipeline's close
+# bucket and split, forecast accuracy's period, and the split of the win/loss tables.
+P_GRADE, P_PIPE_CLOSE, P_PIPE_BY, P_PIPE_ACCURACY, P_PIPE_LOSS_BY = "grade", "close", "pipe_by", "accuracy", "loss_by"
+ALL_GRADES = "all"
+PIPE_CLOSE = ("month", "week")
+PIPE_BY = ("unit", "bu", "product")
+PIPE_ACCURACY = ("month", "quarter")
+PIPE_LOSS_BY = ("unit", "product")
+_GRADE = re.compile(r"^[A-Za-z0-9_.-]{1,20}$", re.ASCII)
+
+
+def _grade_code(value: str) -> bool:
+    """A grade code's shape (the page checks it against the CRM's grades) or "all"."""
+    return bool(_GRADE.match(value))
+
+
+# ... and its drill-throughs: the bar (an expected close week or month, its first day as YYYY-MM-DD, or "all"; and a
+# group code, "*" for every group, "~" for none), the forecast category, and the loss reason or competitor
+# ("reason:<code>" or "competitor:<name>"). The page checks each against what it offers.
+P_PIPE_BUCKET, P_PIPE_GROUP, P_PIPE_CATEGORY, P_PIPE_WINLOSS = "pipe_bucket", "pipe_group", "pipe_category", "pipe_winloss"
+PIPE_CATEGORIES = ("closed_won", "commit", "best_case", "pipeline")
+_BUCKET = re.compile(r"^(all|\d{4}-\d{2}-\d{2})$", re.ASCII)
+_GROUP = re.compile(r"^[A-Za-z0-9_.~*-]{1,40}$", re.ASCII)
+
+
+def _pipe_bucket(value: str) -> bool:
+    return bool(_BUCKET.match(value))
+
+
+def _pipe_group(value: str) -> bool:
+    return bool(_GROUP.match(value))
+
+
+def _pipe_winloss(value: str) -> bool:
+    kind, _, rest = value.partition(":")
+    return kind in ("reason", "competitor") and 0 < len(rest) <= 80 and rest.isprintable()
+
+
+# --- campaigns and sources: constants ---
+# The Campaigns page: what its table groups by (campaign, campaign kind or lead source channel) and the row it
+# drills into (a campaign id, a kind or channel code, or "none": the leads with none; checked against the rows),
+# and which of its leads the drill-through lists (metrics.campaigns.RECORD_STAGES).
+P_MKT_BY, P_MKT_PICK, P_MKT_STAGE = "mkt_by", "mkt_pick", "mkt_stage"
+MKT_BY = ("campaign", "kind", "source")
+MKT_STAGES = ("lead", "opportunity", "customer")
+_MKT_PICK = re.compile(r"^[A-Za-z0-9_-]{1,40}$", re.ASCII)
+
+
+def _mkt_pick(value: str) -> bool:
+    return bool(_MKT_PICK.match(value))
+
+
+# --- hand-offs and ownership: constants ---
+#: The Hand-offs page's response limit, in whole hours (default 24: metrics.handoffs.LIMIT_HOURS).
+P_RESPONSE_LIMIT = "response_limit"
+MAX_RESPONSE_LIMIT_HOURS = 720
+_HOURS = re.compile(r"^\d{1,3}$", re.ASCII)
+
+
+def _response_limit(value: str) -> bool:
+    return bool(_HOURS.match(value)) and 1 <= int(value) <= MAX_RESPONSE_LIMIT_HOURS
+
+
+#: Its drill-throughs: whose breached leads it lists ("all", "team:CODE" or "rep:CODE"; the page checks the code
+#: against the teams and reps with a breach), the kind of ownership records and the outcome of the returned leads.
+P_HAND_BREACHED_OF, P_HAND_OWN_KIND, P_HAND_RETURNED = "hand_breached_of", "hand_own_kind", "hand_returned_outcome"
+HAND_BREACHED_ALL = "all"
+_BREACHED_OF = re.compile(r"^(all|(team|rep):[A-Za-z0-9_.-]{1,40})$", re.ASCII)
+from metrics.handoffs import OUTCOMES as HAND_OUTCOMES, OWNERSHIP as HAND_OWNERSHIP  # noqa: E402 - this page's block
+
+
+def _breached_of(value: str) -> bool:
+    return bool(_BREACHED_OF.match(value))
+
+
 #: Each page parameter's allowed values (a tuple, a check of the text, or None: a unit the viewer
 #: may see) and its default, which the URL leaves out.
 PAGE_PARAMS: dict[str, tuple[tuple[str, ...] | Callable[[str], bool] | None, str | None]] = {
@@ -60,6 +150,30 @@ PAGE_PARAMS: dict[str, tuple[tuple[str, ...] | Callable[[str], bool] | None, str
     P_MODE: (FUNNEL_MODES, FUNNEL_MODES[0]),
     P_WITHIN: (_within_days, None),
     P_SPLIT: (FUNNEL_SPLITS, FUNNEL_SPLITS[0]),
+    # --- lead to cash ---
+    P_L2C_SHOW: (L2C_SHOW, L2C_SHOW[0]),
+    P_L2C_WAIT: (L2C_WAIT, L2C_WAIT[0]),
+    P_L2C_STEP: (L2C_STEPS, L2C_STEPS[0]),
+    P_L2C_WEEK: (_quarter_week, "0"),
+    # --- pipeline and forecast ---
+    P_GRADE: (_grade_code, ALL_GRADES),
+    P_PIPE_CLOSE: (PIPE_CLOSE, PIPE_CLOSE[0]),
+    P_PIPE_BY: (PIPE_BY, PIPE_BY[0]),
+    P_PIPE_ACCURACY: (PIPE_ACCURACY, PIPE_ACCURACY[0]),
+    P_PIPE_LOSS_BY: (PIPE_LOSS_BY, PIPE_LOSS_BY[0]),
+    P_PIPE_BUCKET: (_pipe_bucket, "all"),
+    P_PIPE_GROUP: (_pipe_group, "*"),
+    P_PIPE_CATEGORY: (PIPE_CATEGORIES, None),
+    P_PIPE_WINLOSS: (_pipe_winloss, None),
+    # --- campaigns and sources ---
+    P_MKT_BY: (MKT_BY, MKT_BY[0]),
+    P_MKT_PICK: (_mkt_pick, None),
+    P_MKT_STAGE: (MKT_STAGES, MKT_STAGES[0]),
+    # --- hand-offs and ownership ---
+    P_RESPONSE_LIMIT: (_response_limit, "24"),
+    P_HAND_BREACHED_OF: (_breached_of, HAND_BREACHED_ALL),
+    P_HAND_OWN_KIND: (HAND_OWNERSHIP, HAND_OWNERSHIP[0]),
+    P_HAND_RETURNED: (HAND_OUTCOMES, None),
 }
 #: Widgets whose value is page state: copied into it after every interaction (see write_url).
 PAGE_WIDGETS = {
@@ -70,6 +184,30 @@ PAGE_WIDGETS = {
     P_MODE: "funnel_mode",
     P_WITHIN: "funnel_within",
     P_SPLIT: "funnel_split",
+    # --- lead to cash ---
+    P_L2C_SHOW: "ltc_show",
+    P_L2C_WAIT: "ltc_wait",
+    P_L2C_STEP: "ltc_flow",
+    P_L2C_WEEK: "ltc_week",
+    # --- pipeline and forecast ---
+    P_GRADE: "pipe_grade",
+    P_PIPE_CLOSE: "pipe_close",
+    P_PIPE_BY: "pipe_by",
+    P_PIPE_ACCURACY: "pipe_accuracy",
+    P_PIPE_LOSS_BY: "pipe_loss_by",
+    P_PIPE_BUCKET: "pipe_drill_bucket",
+    P_PIPE_GROUP: "pipe_drill_group",
+    P_PIPE_CATEGORY: "pipe_drill_category",
+    P_PIPE_WINLOSS: "pipe_drill_winloss",
+    # --- campaigns and sources ---
+    P_MKT_BY: "mkt_by",
+    P_MKT_PICK: "mkt_pick",
+    P_MKT_STAGE: "mkt_stage",
+    # --- hand-offs and ownership ---
+    P_RESPONSE_LIMIT: "hand_limit",
+    P_HAND_BREACHED_OF: "hand_breached_of",
+    P_HAND_OWN_KIND: "hand_own_kind",
+    P_HAND_RETURNED: "hand_returned_outcome",
 }
 KNOWN = {P_PERIOD, P_START, P_END, P_UNIT, P_LANG, *LIST_PARAMS, *PAGE_PARAMS}
 #: Parameters Streamlit itself reads; not ours to judge.

@@ -1,5 +1,7 @@
 """Every UI string in English and Simplified Chinese, in one table; ``t(key)`` looks one up.
 
+The weekly operating views keep theirs in ``ui/strings/<page>.py``, merged in here (a key may not repeat).
+
 Metric labels and definitions are not here: they live on the Metric objects
 (``metric.label[lang]``, ``metric.definition[lang]``) so a new metric brings its own words.
 """
@@ -9,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import streamlit as st
+
+from ui.strings import handoffs, lead_to_cash, marketing, pipeline
 
 LANGS = ("en", "zh")
 LANG_NAMES = {"en": "English", "zh": "简体中文"}
@@ -237,6 +241,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     # --- analysis pages -------------------------------------------------------------------------
     "section.sales": {"en": "Sales teams", "zh": "销售团队"},
+    "section.operations": {"en": "Weekly operations", "zh": "每周经营"},
     "page.sales_cycle": {"en": "Sales cycle", "zh": "销售周期"},
     "page.churn": {"en": "Churn and retention", "zh": "客户流失与留存"},
     "page.wallet": {"en": "Share of wallet", "zh": "客户购买份额"},
@@ -965,6 +970,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "level.office": {"en": "Office", "zh": "代表处"},
     "level.team": {"en": "Team", "zh": "团队"},
 }
+
+for _page in (lead_to_cash, pipeline, marketing, handoffs):
+    if clash := STRINGS.keys() & _page.STRINGS.keys():
+        raise KeyError(f"{_page.__name__} repeats the keys {sorted(clash)}")
+    STRINGS |= _page.STRINGS
 
 
 def current_lang() -> str:

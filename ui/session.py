@@ -57,6 +57,10 @@ PAGES: dict[str, PageSpec] = {
     "wallet": PageSpec("wallet", "pages/wallet.py", "section.executive", "page.wallet", ":material/account_balance_wallet:"),
     "funnel": PageSpec("funnel", "pages/funnel.py", "section.sales", "page.funnel", ":material/filter_alt:"),
     "sales_cycle": PageSpec("sales_cycle", "pages/sales_cycle.py", "section.sales", "page.sales_cycle", ":material/timer:"),
+    "lead_to_cash": PageSpec("lead_to_cash", "pages/lead_to_cash.py", "section.operations", "page.lead_to_cash", ":material/local_shipping:"),
+    "pipeline": PageSpec("pipeline", "pages/pipeline.py", "section.operations", "page.pipeline", ":material/stacked_line_chart:"),
+    "marketing": PageSpec("marketing", "pages/marketing.py", "section.operations", "page.marketing", ":material/campaign:"),
+    "handoffs": PageSpec("handoffs", "pages/handoffs.py", "section.operations", "page.handoffs", ":material/handshake:"),
     "targets": PageSpec("targets", "pages/targets.py", "section.incentives", "page.targets", ":material/flag:"),
     "incentives": PageSpec("incentives", "pages/incentives.py", "section.incentives", "page.incentives", ":material/payments:"),
 }
@@ -65,9 +69,15 @@ PAGES: dict[str, PageSpec] = {
 #: ``[pages]`` may narrow or change this per role). A page not listed for a role is not
 #: registered in its sessions at all.
 ROLE_PAGES: dict[Role, tuple[str, ...]] = {
-    Role.EXECUTIVE: ("overview", "units", "churn", "wallet", "funnel", "sales_cycle", "targets", "incentives"),
-    Role.REGIONAL_HEAD: ("overview", "units", "churn", "wallet", "funnel", "sales_cycle", "targets", "incentives"),
-    Role.TEAM_LEAD: ("overview", "units", "churn", "wallet", "funnel", "sales_cycle", "targets", "incentives"),
+    Role.EXECUTIVE: (
+        "overview", "units", "churn", "wallet", "funnel", "sales_cycle", "lead_to_cash", "pipeline", "marketing", "handoffs", "targets", "incentives",
+    ),
+    Role.REGIONAL_HEAD: (
+        "overview", "units", "churn", "wallet", "funnel", "sales_cycle", "lead_to_cash", "pipeline", "marketing", "handoffs", "targets", "incentives",
+    ),
+    Role.TEAM_LEAD: (
+        "overview", "units", "churn", "wallet", "funnel", "sales_cycle", "lead_to_cash", "pipeline", "marketing", "handoffs", "targets", "incentives",
+    ),
 }
 
 VIEWER_KEY = "granary.viewer"

@@ -38,11 +38,11 @@ from data_layer.filters import (
 )
 from metrics.base import Comparison, Context, Metric
 from metrics.funnel import maturing_days
-from ui import cache
-from ui.charts import ink
+from ui import cache, filterbar
+from ui.charts import ink, sparkline
 from ui import format as fmt
 from ui.format import md_escape
-from ui.i18n import has, join, label, t
+from ui.i18n import display, has, join, label, t
 
 log = logging.getLogger("granary.ui")
 
@@ -385,16 +385,32 @@ def capped(frame: pd.DataFrame, limit: int, lang: str, total: int | None = None)
     return shown
 
 
-def record_table(frame: pd.DataFrame, config: dict, file_stem: str, sheet: str, key: str, lang: str, *, height: int | str = "auto") -> None:
+#: Rows a record table shows before it scrolls inside itself.
+RECORD_TABLE_ROWS = 10
+
+
+def table_height(rows: int, *, whole: bool = False) -> int | str:
+    """A table's height: its own ("auto") up to :data:`RECORD_TABLE_ROWS` rows, then 420 px that scroll; ``whole``:
+    tall enough for every row (a short fixed list, such as the 13 weeks of a quarter)."""
+    if whole:
+        return 35 * (rows + 1) + 3
+    return "auto" if rows <= RECORD_TABLE_ROWS else 420
+
+
+def record_table(
+    frame: pd.DataFrame, config: dict, file_stem: str, sheet: str, key: str, lang: str, *, height: int | str | None = None
+) -> None:
     """A table of records or units (CRM text as plain cell values, never HTML), then its downloads."""
-    st.dataframe(frame, hide_index=True, column_config=config, width="stretch", height=height)
+    st.dataframe(frame, hide_index=True, column_config=config, width="stretch", height=table_height(len(frame)) if height is None else height)
     downloads(frame, file_stem, sheet, key, lang)
 
 
-def formatted_table(shown: pd.DataFrame, data: pd.DataFrame, config: dict, file_stem: str, sheet: str, key: str, lang: str) -> None:
+def formatted_table(
+    shown: pd.DataFrame, data: pd.DataFrame, config: dict, file_stem: str, sheet: str, key: str, lang: str, *, height: int | str = "auto"
+) -> None:
     """A table of figures already formatted for the language (``shown``: text, a dash for none),
     then downloads of the same rows as numbers (``data``)."""
-    st.dataframe(shown, hide_index=True, column_config=config, width="stretch")
+    st.dataframe(shown, hide_index=True, column_config=config, width="stretch", height=height)
     downloads(data, file_stem, sheet, key, lang)
 
 
@@ -630,13 +646,27 @@ def target_period_title(period: Any, cal: Calendar, lang: str) -> str:
     return f"FY{fiscal_year_of(period.start, cal)}"
 
 
-def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and pd.isna(value))
+def missing(value: object) -> bool:
+    """No value: None, NaN or NaT, as a frame from the database may hold it."""
+    return value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value))
+
+
+def texts(frame: pd.DataFrame, column: str) -> list[str]:
+    """A column of CRM text as plain cell values, "" where the CRM has none."""
+    return ["" if missing(v) else str(v) for v in frame[column]]
+
+
+def tiles(figures: list[tuple[str, str, str | None]], *, width: int = 150) -> None:
+    """Small bordered figures in a row that wraps on a narrow screen: (name, value already written, help or None)."""
+    with st.container(horizontal=True, wrap=True, gap="small"):
+        for name, value, help_text in figures:
+            with st.container(border=True, width=width):
+                st.metric(name, value, help=help_text)
 
 
 def figure_value(kind: str, value: object, currency: str, lang: str) -> str:
     """A value written as the incentive tables write it (see :func:`figures` for the kinds); a dash for none."""
-    if _missing(value):
+    if missing(value):
         return fmt.DASH
     if kind == "money":
         return fmt.money(value, currency, lang)  # type: ignore[arg-type]
@@ -661,7 +691,7 @@ def figure_value(kind: str, value: object, currency: str, lang: str) -> str:
 
 def _datum(kind: str, value: object) -> object:
     """A figure as a download holds it: a number (money to the cent, percents as fractions), a date, or text."""
-    if _missing(value):
+    if missing(value):
         return None
     if kind in ("money", "money_compact"):
         return round(float(value), 2)  # type: ignore[arg-type]
@@ -683,7 +713,7 @@ def figures(frame: pd.DataFrame, spec: list[tuple[str, str, str]], currency: str
     for column, title, kind in spec:
         values = list(frame[column]) if column in frame else [None] * len(frame)
         if kind == "text":
-            shown[title] = ["" if _missing(v) else str(v) for v in values]
+            shown[title] = ["" if missing(v) else str(v) for v in values]
             config[title] = st.column_config.TextColumn(title, help=(helps or {}).get(column))
         else:
             shown[title] = [figure_value(kind, v, currency, lang) for v in values]
@@ -735,7 +765,7 @@ def attainment_spec(measure_kind: str, projected: bool, lang: str, *, parent: bo
 def attainment_bars(rows: pd.DataFrame, pace_share: float, lang: str, limit: int = 12) -> alt.Chart:
     """% attained per holder, best first (the first ``limit``), with a rule at 100 % and one at where the
     period's elapsed share says they should be by now."""
-    data = pd.DataFrame({"name": rows["name"].head(limit), "value": [None if _missing(a) else float(a) for a in rows["attainment"].head(limit)]})
+    data = pd.DataFrame({"name": rows["name"].head(limit), "value": [None if missing(a) else float(a) for a in rows["attainment"].head(limit)]})
     data["text"] = [fmt.percent(v, lang) if v is not None else fmt.DASH for v in data["value"]]
     data["bar"] = data["value"].fillna(0.0)
     top = max(1.0, float(data["bar"].max()) if len(data) else 1.0)
@@ -756,7 +786,7 @@ def coaching_rows(reps: pd.DataFrame, values: dict[str, pd.DataFrame], names: di
     metric's rep grouping) beside it, under the metric's key; 0 for the ``counts`` of a rep with no records."""
     out = reps.copy()
     for key, frame in values.items():
-        lookup = {str(g): v for g, v in zip(frame["group"], frame["value"], strict=True) if not _missing(g)}
+        lookup = {str(g): v for g, v in zip(frame["group"], frame["value"], strict=True) if not missing(g)}
         none = 0 if key in set(counts) else None
         out[key] = [lookup.get(str(code), none) for code in reps["code"]]
     out["name"] = [names.get(str(c), n) for c, n in zip(reps["code"], reps["name"], strict=True)]
@@ -783,12 +813,88 @@ def plan_summary(plan: Any, currency: str, lang: str) -> None:
 
 
 def holdback_text(status: object, lang: str) -> str:
-    return "" if _missing(status) else t(f"holdback.{status}", lang)
+    return "" if missing(status) else t(f"holdback.{status}", lang)
 
 
 def statement_lines(lines: pd.DataFrame, lang: str) -> pd.DataFrame:
     """A statement's deal lines with their notes and holdback status in words."""
     out = lines.copy()
     out["status"] = [holdback_text(s, lang) for s in lines.get("holdback_status", pd.Series([None] * len(lines)))]
-    out["note_text"] = ["" if _missing(n) else t(f"deal_note.{n}", lang) for n in lines["note"]]
+    out["note_text"] = ["" if missing(n) else t(f"deal_note.{n}", lang) for n in lines["note"]]
     return out
+
+
+# --- Building blocks of the weekly views (each view's own tables are in ui/views/<page>.py) ----------------
+
+
+def table_kpi_card(
+    ctx: Context, key: cache.DataKey, metric: Metric, tables: tuple[str, str], arg: object, flt: Filters, url: str, lang: str
+) -> None:
+    """One KPI card as :func:`kpi_cards` draws it, for a metric a page builds itself (the breach rate at a limit the
+    reader picked): its comparison and trend from the page tables ``tables`` (``cache.TABLES`` names) with ``arg``."""
+    for slot in card_row(1):
+        with slot, section(label(metric.label, lang), url):
+            comparison = cache.table(ctx, key, tables[0], flt, arg)
+            try:
+                spark = sparkline(cache.table(ctx, key, tables[1], flt, arg))
+            except NotImplementedError:  # no trend at the period's grain
+                spark = []
+            kpi_card(metric, comparison, spark, ctx.currency, flt, lang)
+
+
+def linked_choice(key: str, param: str, options: list, fallback: object, lang: str) -> None:
+    """Set the selector ``key`` (page parameter ``param``) before it is drawn: kept while ``options`` still offer it,
+    else the page state (from the link, or as last left) when offered, else ``fallback``. A value from a link that is
+    not offered (a rep with no breach, a kind with no records) is refused with the link notice and dropped from it —
+    on the selector's first showing only, since after that the page state comes from the selector itself."""
+    state = st.session_state
+    if key in state and state[key] in options:
+        return
+    linked = filterbar.page_value(param)
+    if linked not in options and not state.get(f"{key}.link_checked") and linked != filterbar.PAGE_PARAMS[param][1]:
+        st.warning(t("url.ignored", lang, items=t("url.bad_value", lang, param=param)), icon=":material/link_off:")
+        filterbar.set_page_value(param, None)
+    value = linked if linked in options else fallback
+    if value == options[0]:  # the selector's own default: set to None, it would show as no choice at all
+        state.pop(key, None)
+    else:
+        state[key] = value
+    state[f"{key}.link_checked"] = True
+
+
+def counts_and_amounts(orders: Iterable[object], amounts: Iterable[object], currency: str, lang: str) -> list[str]:
+    """"12 · ¥1.2M" cells: a count and its compact amount in one column (so several weeks fit a phone); a dash for none."""
+    return [
+        fmt.DASH if missing(n) else f"{fmt.number(n, lang)} · {figure_value('money_compact', a, currency, lang)}"  # type: ignore[arg-type]
+        for n, a in zip(orders, amounts, strict=True)
+    ]
+
+
+def named_definitions(metrics: Iterable[Metric], notes: Iterable[tuple[str, str]], lang: str) -> None:
+    """The Definitions expander: the page's registered metrics, then its other figures as (name, definition) in plain
+    text — e.g. a metric module's ``DEFINITIONS`` — each shown as "**name** — definition"."""
+    with st.expander(t("definitions.title", lang), icon=":material/menu_book:"):
+        definitions(metrics, lang)
+        for name, text in notes:
+            st.markdown(f"**{md_escape(name)}** — {md_escape(text)}")
+
+
+def lead_columns(records: pd.DataFrame, tree: OrgTree, lang: str, unit_title: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The columns a list of leads opens with — lead, company, contact, the unit it was routed to (titled
+    ``unit_title``), source channel, created — as cell values, and their column config. ``records``: ``lead_id``,
+    ``company``, ``contact``, ``unit`` (a code), ``source`` and ``created`` (a date), as the metrics' record lists hold them."""
+    created = t("records.created", lang)
+    columns = {
+        t("records.lead", lang): records["lead_id"],
+        t("records.company", lang): texts(records, "company"),
+        t("records.contact", lang): texts(records, "contact"),
+        unit_title: [unit_name(tree, u, lang) for u in records["unit"]],
+        t("records.source", lang): ["" if missing(s) else display("channel", str(s), lang) for s in records["source"]],
+        created: pd.to_datetime(records["created"]),
+    }
+    config = {
+        t("records.lead", lang): st.column_config.NumberColumn(t("records.lead", lang), format="%d", pinned=True),
+        t("records.company", lang): st.column_config.TextColumn(width="medium"),
+        created: st.column_config.DateColumn(created, format="YYYY-MM-DD"),
+    }
+    return columns, config
