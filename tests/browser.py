@@ -13,6 +13,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from data_layer.config import Calendar, load_settings
+from data_layer.connection import make_engine
+from data_layer.dimensions import data_as_of, load_org, reporting_currency
+from data_layer.filters import DEFAULT_VIEWER
+from metrics.base import Context
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -182,3 +188,17 @@ def login(page, user: str, password: str | None = None, timeout_ms: float = 60_0
     form.locator("[data-testid='stBaseButton-primaryFormSubmit'], button[kind='primaryFormSubmit'], button").last.click()
     page.wait_for_function("() => !document.querySelector(\"[data-testid='stForm'] input[type='password']\")", timeout=timeout_ms)
     wait_ready(page, timeout_ms)
+
+
+@contextmanager
+def demo_context(url: str) -> Iterator[tuple[Context, Calendar]]:
+    """The whole company's metric context on the CRM at ``url`` as of its data's as-of day, in its reporting currency,
+    and its calendar: for a browser test to compute what a page must show. The engine is disposed afterwards."""
+    engine = make_engine(url)
+    try:
+        cal = load_settings().calendar
+        as_of = data_as_of(engine, cal)
+        assert as_of is not None
+        yield Context(engine, load_org(engine), DEFAULT_VIEWER, cal, reporting_currency(engine, None), as_of), cal
+    finally:
+        engine.dispose()

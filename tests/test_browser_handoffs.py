@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser import SCREENSHOTS, login, wait_ready
+from data_layer.dimensions import rep_names_by_code
+from data_layer.filters import Filters, preset_period
+from metrics.handoffs import breach_records, response_times
+from tests.browser import SCREENSHOTS, demo_context, login, wait_ready
 from ui.i18n import t
 
 DESKTOP = {"width": 1366, "height": 768}
@@ -44,24 +47,11 @@ def test_a_limit_in_a_link_is_restored_and_a_new_one_written_back(browser: Brows
 
 def _worst_rep(url: str) -> tuple[str, str, int]:
     """The code and name of the rep with the most breaches this quarter (by the metrics), and their breached leads."""
-    from data_layer.config import load_settings
-    from data_layer.connection import make_engine
-    from data_layer.dimensions import data_as_of, load_org, rep_names_by_code, reporting_currency
-    from data_layer.filters import DEFAULT_VIEWER, Filters, preset_period
-    from metrics.base import Context
-    from metrics.handoffs import breach_records, response_times
-
-    engine = make_engine(url)
-    try:
-        cal = load_settings().calendar
-        as_of = data_as_of(engine, cal)
-        ctx = Context(engine, load_org(engine), DEFAULT_VIEWER, cal, reporting_currency(engine, None), as_of)
-        flt = Filters(preset_period("qtd", as_of, cal))
+    with demo_context(url) as (ctx, cal):
+        flt = Filters(preset_period("qtd", ctx.as_of, cal))
         reps = response_times(ctx, flt, by="rep").dropna(subset=["group"]).sort_values(["breaches", "group"], ascending=[False, True])
         code = str(reps["group"].iloc[0])
-        return code, rep_names_by_code(engine)[code], breach_records(ctx, flt, rep=code)[1]
-    finally:
-        engine.dispose()
+        return code, rep_names_by_code(ctx.engine)[code], breach_records(ctx, flt, rep=code)[1]
 
 
 def test_picking_a_rep_lists_the_leads_that_breached(browser: Browser, server: str, browser_crm_url: str) -> None:

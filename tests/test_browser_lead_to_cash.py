@@ -9,13 +9,9 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from data_layer.config import load_settings
-from data_layer.connection import make_engine
-from data_layer.dimensions import data_as_of, load_org, reporting_currency
-from data_layer.filters import DEFAULT_VIEWER, Filters, preset_period
-from metrics.base import Context
+from data_layer.filters import Filters, preset_period
 from metrics.lead_to_cash import waiting_lists
-from tests.browser import SCREENSHOTS, login, wait_ready
+from tests.browser import demo_context, SCREENSHOTS, login, wait_ready
 from ui import filterbar
 from ui.i18n import t
 
@@ -26,15 +22,8 @@ EXCEPTION = "[data-testid='stException']"
 @pytest.fixture(scope="module")
 def waiting_counts(browser_crm_url: str) -> dict[str, int]:
     """The orders waiting at each step (and past due) for the whole company this quarter to date, from the metric."""
-    engine = make_engine(browser_crm_url)
-    try:
-        cal = load_settings().calendar
-        as_of = data_as_of(engine, cal)
-        assert as_of is not None
-        ctx = Context(engine, load_org(engine), DEFAULT_VIEWER, cal, reporting_currency(engine, None), as_of)
-        lists = waiting_lists(ctx, Filters(preset_period("qtd", as_of, cal)))
-    finally:
-        engine.dispose()
+    with demo_context(browser_crm_url) as (ctx, cal):
+        lists = waiting_lists(ctx, Filters(preset_period("qtd", ctx.as_of, cal)))
     return {step: int(n) for step, n in zip(lists["step"], lists["orders"], strict=True)}
 
 

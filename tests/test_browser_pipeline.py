@@ -11,13 +11,9 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from data_layer.config import load_settings
-from data_layer.connection import make_engine
-from data_layer.dimensions import data_as_of, load_org, reporting_currency
-from data_layer.filters import DEFAULT_VIEWER, Filters, preset_period
+from data_layer.filters import Filters, preset_period
 from metrics import pipeline
-from metrics.base import Context
-from tests.browser import SCREENSHOTS, login, wait_ready
+from tests.browser import demo_context, SCREENSHOTS, login, wait_ready
 from ui import filterbar
 from ui.i18n import t
 
@@ -29,19 +25,12 @@ WATCH = "st-key-pipe_watch"  # the class Streamlit gives the "Projects you watch
 @pytest.fixture(scope="module")
 def deal_counts(browser_crm_url: str) -> dict[str, int]:
     """The open deals of every grade expected to close this quarter, in all and per forecast category, from the metrics."""
-    engine = make_engine(browser_crm_url)
-    try:
-        cal = load_settings().calendar
-        as_of = data_as_of(engine, cal)
-        assert as_of is not None
-        ctx = Context(engine, load_org(engine), DEFAULT_VIEWER, cal, reporting_currency(engine, None), as_of)
-        ahead = pipeline.forecast_period(ctx, Filters(preset_period("qtd", as_of, cal)))
+    with demo_context(browser_crm_url) as (ctx, cal):
+        ahead = pipeline.forecast_period(ctx, Filters(preset_period("qtd", ctx.as_of, cal)))
         counts = {"all": int(pipeline.weighted_pipeline(ctx, ahead)["deals"].iloc[0])}
         counts["watch"] = pipeline.pipeline_records(ctx, ahead, grade=pipeline.viewer_grade(ctx, ["company", "region", "office"]), limit=1)[1]
         cats = pipeline.forecast_categories(ctx, ahead)
         counts |= {str(c): int(n) for c, n in zip(cats["category"], cats["deals"], strict=True)}
-    finally:
-        engine.dispose()
     return counts
 
 
