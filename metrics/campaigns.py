@@ -54,7 +54,7 @@ from data_layer.connection import read_frame
 from data_layer.filters import Fact, Filters, account_order_conditions, restrict
 from metrics.base import CENT, Context, Grouping, Metric, not_applicable_for, ratio_value
 from metrics.customers import first_purchases
-from metrics.funnel import local_day, per_lead, reached
+from metrics.funnel import lead_record, per_lead, reached
 from metrics.money import converted, rate_join
 from metrics.sql import bool_sum, days_between
 
@@ -566,16 +566,10 @@ def campaign_records(
     total = int(frame["total"].iloc[0]) if len(frame) else 0
     rows = []
     for r in frame.to_dict("records"):
-        unit = None if r["unit_id"] is None or pd.isna(r["unit_id"]) else ctx.org.by_id(int(r["unit_id"]))
         won = r["customer_id"] is not None and not pd.isna(r["customer_id"])
         rows.append(
             {
-                "lead_id": int(r["lead_id"]),
-                "company": r["company_name"],
-                "contact": r["contact_name"],
-                "unit": unit.code if unit else None,
-                "source": r["source_channel"],
-                "created": local_day(r["created_at"], ctx),
+                **lead_record(r, ctx),
                 "opportunity": r["opportunity"] if int(r["became"] or 0) else None,
                 "customer": r["customer"] if won else None,
                 "first_order": _day(r["first_order"]) if won else None,

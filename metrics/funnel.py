@@ -20,10 +20,10 @@ lead; the business-unit and product filters do not apply to leads.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, literal, or_, select, true, union_all
@@ -589,6 +589,21 @@ def maturing_days(metric_key: str, period: Period, as_of: date) -> int | None:
 # --- The records behind a stage --------------------------------------------------------------------------
 
 
+def lead_record(r: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
+    """What every list of leads opens with, from a record row (``lead_id``, ``company_name``, ``contact_name``,
+    ``unit_id``, ``source_channel``, ``created_at``): lead, company, contact, the code of the unit it was routed to,
+    source channel and the business date it was created."""
+    unit = ctx.org.by_id(int(r["unit_id"])) if r["unit_id"] is not None and not pd.isna(r["unit_id"]) else None
+    return {
+        "lead_id": int(r["lead_id"]),
+        "company": r["company_name"],
+        "contact": r["contact_name"],
+        "unit": unit.code if unit else None,
+        "source": r["source_channel"],
+        "created": local_day(r["created_at"], ctx),
+    }
+
+
 def local_day(value: object, ctx: Context) -> date | None:
     """A stage date as the company's business date: UTC timestamps moved to its zone, dates kept."""
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
@@ -660,15 +675,9 @@ def stage_records(
     total = int(frame["total"].iloc[0]) if len(frame) else 0
     rows = []
     for r in frame.to_dict("records"):
-        unit = ctx.org.by_id(int(r["unit_id"])) if r["unit_id"] is not None and not pd.isna(r["unit_id"]) else None
         rows.append(
             {
-                "lead_id": int(r["lead_id"]),
-                "company": r["company_name"],
-                "contact": r["contact_name"],
-                "unit": unit.code if unit else None,
-                "source": r["source_channel"],
-                "created": local_day(r["created_at"], ctx),
+                **lead_record(r, ctx),
                 "stage_date": local_day(r["stage_at"], ctx),
                 "opportunity": r["opportunity"] if with_opportunity else None,
                 "amount": _money(r["amount"]) if stage in AMOUNT_STAGES else None,
