@@ -145,14 +145,21 @@ def _selects(engine: Engine, run: Callable[[], object]) -> list[str]:
     return [s for s in statements if "SELECT" in s.upper()]
 
 
+def _metric_selects(engine: Engine, run: Callable[[], object]) -> list[str]:
+    """:func:`_selects` without the catalogue lookups (which summary tables exist)."""
+    return [s for s in _selects(engine, run) if not any(c in s for c in ("pg_catalog", "information_schema", "sqlite_master", "duckdb_tables"))]
+
+
 @pytest.mark.parametrize("key", ["new_customers", "logo_churn", "nrr", "share_of_wallet"])
 def test_a_headline_metric_that_cannot_combine_periods_asks_each_on_its_own(tiny, key):
     """compare() falls back to one query per period, each the metric's own answer for that period."""
     ctx = _tiny_ctx(tiny)
     flt = Filters(Q2)
     got: list[Comparison] = []
-    one = len(_selects(tiny, lambda: result(REGISTRY[key], ctx, flt)))  # the summary router may look first
-    assert len(_selects(tiny, lambda: got.append(compare(REGISTRY[key], ctx, flt)))) == 3 * one
+    # The summary router's catalogue check is remembered for 5 s, so on a busy machine it may run in either count:
+    # only the metric's own statements are compared.
+    one = len(_metric_selects(tiny, lambda: result(REGISTRY[key], ctx, flt)))
+    assert len(_metric_selects(tiny, lambda: got.append(compare(REGISTRY[key], ctx, flt)))) == 3 * one
     c = got[0]
     assert c.previous == result(REGISTRY[key], ctx, flt.with_period(flt.period.previous()))
     assert c.year_ago == result(REGISTRY[key], ctx, flt.with_period(flt.period.year_ago()))
