@@ -18,6 +18,14 @@ Fiscal years are whole months, so wallets' fiscal-year-to-date revenue rolls up 
 unit and product (``first_order_date``): the earliest of them under any business-unit and product
 filter is the account's first purchase there (:func:`metrics.customers.first_purchases`).
 
+``granary_account_roll`` holds, per account and month m, its orders of every unit, business unit and
+product over the 12 months m−11 … m (``ROLL_MONTHS``): ``active`` (1 when one of them is above zero)
+and ``revenue`` (their revenue, as in ``granary_order_month``, 0 when none has a rate); a
+row for every month in which the account has an order with an amount in those 12 months, written in
+month order. Churn with the default 12-month window reads each account's base, end-of-period and
+retention years from three months of it instead of every month between
+(:func:`metrics.router.rolling_rows`), when no business-unit or product condition narrows the orders.
+
 ``granary_summary_info`` has one row: ``built_at`` (UTC), ``data_version`` (the fingerprint of
 the raw tables the summary was built from, see :func:`data_version`) and ``currency``.
 """
@@ -35,13 +43,17 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Numeric,
+    Select,
     String,
     Table,
     case,
     cast,
+    column,
     func,
     insert,
     select,
+    true,
+    values,
 )
 
 from data_layer import schema
@@ -72,6 +84,19 @@ first_order = Table(
     Column("bu_id", Integer),
     Column("product_id", Integer),
     Column("first_order_date", Date, nullable=False),
+)
+
+#: The months ``granary_account_roll`` sums up to each month: churn's default activity window and the
+#: retention year (:data:`metrics.churn.ACTIVE_MONTHS`, :data:`metrics.churn.RETENTION_MONTHS`).
+ROLL_MONTHS = 12
+
+account_roll = Table(
+    "granary_account_roll",
+    summary_metadata,
+    Column("account_id", Integer, nullable=False),
+    Column("month_index", Integer, nullable=False),
+    Column("active", Integer, nullable=False),
+    Column("revenue", Numeric(18, 2), nullable=False),
 )
 
 summary_info = Table(
@@ -109,7 +134,7 @@ def data_version(conn: Connection, currency: str) -> str:
 
 #: Changes whenever the summaries' content changes for the same raw rows (e.g. how amounts are
 #: rounded), so summaries an older Granary built read as stale and the raw tables are used.
-BUILDER_VERSION = "summary-3"
+BUILDER_VERSION = "summary-4"
 
 
 #: Backends whose summaries are tested to reproduce the raw tables exactly. SQLite sums decimals as
@@ -163,6 +188,7 @@ def build_summaries(engine: Engine, calendar: Calendar, currency: str) -> int:
             )
         )
         conn.execute(insert(first_order).from_select(["account_id", "bu_id", "product_id", "first_order_date"], firsts))
+        conn.execute(insert(account_roll).from_select(["account_id", "month_index", "active", "revenue"], _rolled()))
         version = data_version(conn, currency)
         conn.execute(
             insert(summary_info).values(
@@ -171,3 +197,28 @@ def build_summaries(engine: Engine, calendar: Calendar, currency: str) -> int:
         )
         rows = conn.execute(select(func.count()).select_from(order_month)).scalar_one()
     return int(rows)
+
+
+def _rolled() -> Select:
+    """``granary_account_roll``'s rows from ``granary_order_month``: each account's months, each
+    counted in itself and the 11 months after it, summed per account and month."""
+    s = order_month
+    months = (
+        select(s.c.account_id, s.c.month_index, func.sum(s.c.revenue).label("revenue"),
+               func.sum(s.c.positive_orders).label("positive_orders"))
+        .group_by(s.c.account_id, s.c.month_index)
+        .subquery("account_months")
+    )
+    offsets = values(column("k", Integer), name="roll_offsets").data([(k,) for k in range(ROLL_MONTHS)])
+    month = (months.c.month_index + offsets.c.k).label("month_index")
+    return (
+        select(
+            months.c.account_id,
+            month,
+            func.max(case((months.c.positive_orders > 0, 1), else_=0)).label("active"),
+            func.coalesce(func.sum(months.c.revenue), 0).label("revenue"),
+        )
+        .select_from(months.join(offsets, true()))
+        .group_by(months.c.account_id, month)
+        .order_by(month, months.c.account_id)
+    )

@@ -11,9 +11,12 @@ The rows handed to a metric have the same columns whichever way they come:
 
 - :func:`order_month_rows`: ``account_id``, ``month_index``, ``revenue`` (reporting currency,
   each order rounded to the cent; NULL without a rate), ``positive_orders`` — orders with an amount, in whole months;
-- :func:`order_revenue_rows`: ``account_id``, ``revenue`` — orders dated in [start, end].
+- :func:`order_revenue_rows`: ``account_id``, ``revenue`` — orders dated in [start, end];
+- :func:`rolling_rows`: ``account_id``, ``month_index``, ``active``, ``revenue`` — each account's
+  12 months up to chosen months, from the summary only (None when it cannot answer).
 
-Both keep only the business units and products the viewer may see and chose.
+The first two keep only the business units and products the viewer may see and chose; the third
+answers only when neither narrows the orders.
 
 Two more answer the order-level metrics, which keep their own scope and grouping:
 
@@ -27,7 +30,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
@@ -40,7 +43,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from data_layer import schema
 from data_layer.filters import FACTS, Fact, Filters, Period, Viewer, account_order_conditions, buckets
-from data_layer.summary import data_version, first_order, order_month, summary_info
+from data_layer.summary import ROLL_MONTHS, account_roll, data_version, first_order, order_month, summary_info
 from metrics.base import Context, Grouping, Periods, dimension_of
 from metrics.money import converted, rate_join
 from metrics.sql import month_index
@@ -193,6 +196,22 @@ def order_revenue_rows(ctx: Context, flt: Filters, start: date, end: date) -> Su
     if month_start(last + 1) <= end:
         parts.append(_raw_rows(ctx, flt, month_start(last + 1), end))
     return _revenue_only(parts[0] if len(parts) == 1 else union_all(*parts).subquery("order_parts").select())
+
+
+def rolling_rows(ctx: Context, flt: Filters, window: int, months: Iterable[int]) -> Subquery | None:
+    """Each account's ``active`` flag (an order above zero) and ``revenue`` over the 12 months up to
+    each of ``months`` (month numbers), from ``granary_account_roll``: columns ``account_id``,
+    ``month_index``, ``active``, ``revenue``; an account with no order with an amount in those 12
+    months has no row. None unless the summaries are current, ``window`` is the roll's 12 months and
+    no business-unit or product condition narrows the orders (the roll sums every order of the account)."""
+    if window != ROLL_MONTHS or account_order_conditions(flt, ctx.viewer) or not route(ctx).summary:
+        return None
+    r = account_roll
+    return (
+        select(r.c.account_id, r.c.month_index, r.c.active, r.c.revenue)
+        .where(r.c.month_index.in_(sorted(set(months))))
+        .subquery("account_roll")
+    )
 
 
 def _revenue_only(stmt: Select) -> Subquery:

@@ -14,14 +14,14 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, create_engine, func, insert, select, text, update
+from sqlalchemy import Engine, and_, case, create_engine, func, insert, select, text, update
 
 from data_layer import schema
 from data_layer.config import Calendar
 from data_layer.demo import build_demo
 from data_layer.dimensions import load_org
 from data_layer.filters import DEFAULT_VIEWER, Filters, Period, Role, Viewer
-from data_layer.summary import build_summaries, first_order, order_month, supports_summaries
+from data_layer.summary import account_roll, build_summaries, first_order, order_month, supports_summaries
 from metrics import churn, customers, revenue, router, sales_cycle, wallet
 from metrics.base import Context, Grouping, compare, evaluate
 from tests import churn_crm, wallet_crm
@@ -159,6 +159,47 @@ def test_the_summary_counts_every_order_with_an_amount(demo):
         firsts = conn.execute(select(func.count(func.distinct(first_order.c.account_id)))).scalar()
     assert sum(r[0] for r in counted) == len(orders)
     assert firsts == buyers
+
+
+def test_the_roll_holds_each_accounts_twelve_months(demo):
+    # Each roll row against the month rows it sums, summed here from granary_order_month directly.
+    s, r = order_month, account_roll
+    with demo.engine.connect() as conn:
+        last = conn.execute(select(func.max(s.c.month_index))).scalar_one()
+        for m in (last, last - 5, last - 12, last - 30):
+            window = and_(s.c.month_index >= m - 11, s.c.month_index <= m)
+            expected = conn.execute(
+                select(s.c.account_id, func.max(case((s.c.positive_orders > 0, 1), else_=0)), func.coalesce(func.sum(s.c.revenue), 0))
+                .where(window)
+                .group_by(s.c.account_id)
+            ).all()
+            rolled = conn.execute(select(r.c.account_id, r.c.active, r.c.revenue).where(r.c.month_index == m)).all()
+            assert expected, m
+            assert sorted(map(tuple, rolled)) == sorted(map(tuple, expected)), m
+        assert conn.execute(select(func.max(r.c.month_index))).scalar_one() == last + 11
+
+
+def test_churn_reads_the_roll_unless_business_units_or_products_narrow_the_orders(small):
+    ctx = Context(small, load_org(small), DEFAULT_VIEWER, Calendar(), "USD", AS_OF)
+    quarter = Filters(Period(date(2026, 4, 1), date(2026, 6, 30), "month", "quarter"))
+    bu = _codes(small, "business_unit")[0]
+
+    def sql(flt: Filters, viewer: Viewer = DEFAULT_VIEWER, window: int = churn.ACTIVE_MONTHS) -> str:
+        c = replace(ctx, viewer=viewer)
+        return str(churn.ratio_query(window)(c, flt, Grouping("unit")).compile(small))
+
+    assert "granary_account_roll" in sql(quarter) and "granary_order_month" not in sql(quarter)
+    assert "granary_account_roll" in sql(replace(quarter, segments=(_codes(small, "account", "segment")[0],)))  # an account filter: still the roll
+    narrowed = (
+        sql(replace(quarter, bus=(bu,))),
+        sql(replace(quarter, products=(_codes(small, "product")[0],))),
+        sql(quarter, Viewer(user="bu", role=Role.TEAM_LEAD, units=(ctx.org.compared_units(None)[0].code,), bus=(bu,))),
+        sql(quarter, window=6),  # the roll sums 12 months
+    )
+    for text_ in narrowed:
+        assert "granary_account_roll" not in text_ and "granary_order_month" in text_
+    with router.raw_tables():
+        assert "granary_account_roll" not in sql(quarter)
 
 
 def test_revenue_reads_the_summary_for_the_months_no_boundary_cuts(small):
