@@ -310,11 +310,14 @@ compiles(_RankInGroup, "default")(_window)
 compiles(_GroupSize, "default")(_window)
 
 
-class _Percentile(FunctionElement[float]):
-    """percentile_cont(q) over the rows of a ``distribution`` inner select (an aggregate)."""
+class _Neighbour(FunctionElement[float]):
+    """The value at 1-based position floor(q·(n−1)) + 1 + ``offset`` of a group's values in ascending
+    order, from the rows of a ``distribution`` inner select (an aggregate). Only the window formulation
+    reads it: ``ARRAY_PERCENTILE`` dialects index their sorted array instead (NULL here), and
+    ``NATIVE_PERCENTILE`` dialects put their own percentile at offset 0 (NULL at offset 1)."""
 
     type = Float()
-    name = "percentile"
+    name = "neighbour"
     inherit_cache = True
 
 
@@ -330,40 +333,77 @@ def _double_literal(q: float) -> ColumnElement[float]:
     return to_double(literal_column(text if "e" in text else text + "e0", Float()))
 
 
-def _percentile(element: _Percentile, compiler: SQLCompiler, **kw: Any) -> str:
-    q, value, rank, size = _args(element)
-    if compiler.dialect.name in NATIVE_PERCENTILE:
+def _neighbour(element: _Neighbour, compiler: SQLCompiler, **kw: Any) -> str:
+    q, value, rank, size, offset = _args(element)
+    step = int(offset.name)
+    dialect = compiler.dialect.name
+    if dialect in NATIVE_PERCENTILE:
+        if step:
+            return compiler.process(null(), **kw)
         constant = _args(q)[0]  # the bare literal: the fraction must be a constant
         return f"percentile_cont({compiler.process(constant, **kw)}) WITHIN GROUP (ORDER BY {compiler.process(value, **kw)})"
-    # The same arithmetic as PostgreSQL's and DuckDB's: pos = q·(n−1); lo, hi = the rows at
-    # floor(pos) and floor(pos)+1 (1-based: +1); value = lo + (hi − lo)·(pos − floor(pos)).
-    if compiler.dialect.name in ARRAY_PERCENTILE:
-        index = _Floor(q * (func.count() - 1)).cast(Integer)
-        lo, hi = _SortedAt(value, index + 1), _SortedAt(value, index + 2)
-    else:
-        row_pos = q * (size - 1)
-        lo = func.max(case((rank == _Floor(row_pos) + 1, value)))
-        hi = func.max(case((rank == _Floor(row_pos) + 2, value)))
-    pos = q * (func.count() - 1)
-    frac = pos - _Floor(pos)
-    expr = case((func.count() == 0, null()), (frac == 0, lo), else_=lo + (hi - lo) * frac)
-    return compiler.process(expr, **kw)
+    if dialect in ARRAY_PERCENTILE:
+        return compiler.process(null(), **kw)
+    return compiler.process(func.max(case((rank == _Floor(q * (size - 1)) + 1 + step, value))), **kw)
 
 
-compiles(_Percentile, "default")(_percentile)
+compiles(_Neighbour, "default")(_neighbour)
+
+
+class _SortedValues(FunctionElement[Any]):
+    """A group's values in ascending order, as one array (an aggregate): ``ARRAY_PERCENTILE`` dialects
+    only, NULL elsewhere. Sorted once per group, however many quantiles index it."""
+
+    name = "sorted_values"
+    inherit_cache = True
+
+
+def _sorted_values(element: _SortedValues, compiler: SQLCompiler, **kw: Any) -> str:
+    if compiler.dialect.name not in ARRAY_PERCENTILE:
+        return compiler.process(null(), **kw)
+    value = compiler.process(_args(element)[0], **kw)
+    return f"array_agg({value} ORDER BY {value})"
+
+
+compiles(_SortedValues, "default")(_sorted_values)
+
+
+class _Percentile(FunctionElement[float]):
+    """percentile_cont(q) from a group's ``n``, its ``sorted`` array and its two neighbours ``lo`` and
+    ``hi`` (:class:`_Neighbour`): the columns of a ``distribution`` aggregate."""
+
+    type = Float()
+    name = "percentile"
+    inherit_cache = True
 
 
 class _SortedAt(FunctionElement[float]):
-    """The k-th (1-based) of a group's values in ascending order, NULL past the last (an aggregate;
-    ``ARRAY_PERCENTILE`` dialects only). The database computes the sorted array once per group, however
-    many quantiles index it."""
+    """The k-th (1-based) element of a sorted array, NULL past the last (``ARRAY_PERCENTILE`` dialects)."""
 
     type = Float()
     name = "sorted_at"
     inherit_cache = True
 
 
-compiles(_SortedAt, "default")(_binary("(array_agg({a} ORDER BY {a}))[{b}]"))
+compiles(_SortedAt, "default")(_binary("({a})[{b}]"))
+
+
+def _percentile(element: _Percentile, compiler: SQLCompiler, **kw: Any) -> str:
+    q, n, sorted_, lo, hi = _args(element)
+    if compiler.dialect.name in NATIVE_PERCENTILE:
+        return compiler.process(lo, **kw)
+    # The same arithmetic as PostgreSQL's and DuckDB's: pos = q·(n−1); lo, hi = the values at
+    # floor(pos) and floor(pos)+1 (1-based: +1); value = lo + (hi − lo)·(pos − floor(pos)).
+    pos = q * (n - 1)
+    if compiler.dialect.name in ARRAY_PERCENTILE:
+        index = _Floor(pos).cast(Integer)
+        lo, hi = _SortedAt(sorted_, index + 1), _SortedAt(sorted_, index + 2)
+    frac = pos - _Floor(pos)
+    expr = case((n == 0, null()), (frac == 0, lo), else_=lo + (hi - lo) * frac)
+    return compiler.process(expr, **kw)
+
+
+compiles(_Percentile, "default")(_percentile)
 
 
 def distribution(
@@ -383,6 +423,9 @@ def distribution(
     has no row, while the ungrouped total always has one (``n`` 0, statistics NULL). The
     statistics are doubles; ``mean`` is ``sum / n``, exact-then-rounded once for integer values.
     With ``divide_by`` each statistic is divided by it, last (seconds → days: 86400).
+
+    Two levels: an aggregate per group (``n``, the sum, and either the sorted values or, in the
+    window formulation, each quantile's two neighbouring values), then the interpolation over it.
     """
     if not all(0 <= q <= 1 for q in quantiles.values()):
         raise ValueError(f"quantiles must lie in [0, 1]: {dict(quantiles)}")
@@ -398,18 +441,28 @@ def distribution(
     rows = inner.subquery("values_")
     as_double = to_double(rows.c.value)
 
+    aggregates: list[ColumnElement[Any]] = [] if group is None else [rows.c.group.label("group")]
+    aggregates += [func.count().label("n"), func.sum(rows.c.value).label("total"), _SortedValues(as_double).label("sorted_values")]
+    for i, q in enumerate(quantiles.values()):
+        for step in (0, 1):
+            neighbour = _Neighbour(_double_literal(q), as_double, rows.c.position, rows.c.group_rows, literal_column(str(step)))
+            aggregates.append(neighbour.label(f"q{i}_{step}"))
+    per_group = select(*aggregates)
+    if group is not None:
+        per_group = per_group.group_by(rows.c.group)
+    g = per_group.subquery("groups_")
+
     def scaled(stat: ColumnElement[float]) -> ColumnElement[float]:
         return stat if divide_by is None else _divide(stat, _double_literal(divide_by))
 
-    stats = [func.count().label("n")]
+    stats: list[ColumnElement[Any]] = [] if group is None else [g.c.group.label("group")]
+    stats.append(g.c.n.label("n"))
     stats += [
-        scaled(_Percentile(_double_literal(q), as_double, rows.c.position, rows.c.group_rows)).label(name)
-        for name, q in quantiles.items()
+        scaled(_Percentile(_double_literal(q), g.c.n, g.c.sorted_values, g.c[f"q{i}_0"], g.c[f"q{i}_1"])).label(name)
+        for i, (name, q) in enumerate(quantiles.items())
     ]
-    stats.append(scaled(_divide(to_double(func.sum(rows.c.value)), to_double(func.nullif(func.count(), 0)))).label("mean"))
-    if group is None:
-        return select(*stats)
-    return select(rows.c.group.label("group"), *stats).group_by(rows.c.group)
+    stats.append(scaled(_divide(to_double(g.c.total), to_double(func.nullif(g.c.n, 0)))).label("mean"))
+    return select(*stats).select_from(g)
 
 
 # --- Business dates of UTC timestamps -------------------------------------------------------------
