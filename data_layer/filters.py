@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Subquery, Table, false, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Subquery, Table, false, func, null, or_, select, type_coerce
 
 from data_layer import schema
 from data_layer.config import Calendar
@@ -415,7 +415,7 @@ def restrict(fact: Fact, flt: Filters, viewer: Viewer, org: OrgTree) -> Restrict
 # --- Account-level measures ------------------------------------------------------------------------
 
 
-def scoped_accounts(flt: Filters, viewer: Viewer, org: OrgTree, on: date) -> Subquery:
+def scoped_accounts(flt: Filters, viewer: Viewer, org: OrgTree, on: date, *, home: bool = True) -> Subquery:
     """The accounts an account-level measure (churn, share of wallet, tiers, new customers)
     counts: each with its home unit as of ``on`` (the period's end) — from account_history,
     else the account's current home unit — restricted to the viewer's scope, the unit filter
@@ -423,22 +423,29 @@ def scoped_accounts(flt: Filters, viewer: Viewer, org: OrgTree, on: date) -> Sub
 
     Columns: ``account_id``, ``home_unit_id``, ``segment``. The business-unit and product filters
     apply to the orders counted, not to the accounts: see :func:`account_order_conditions`.
+
+    With ``home=False`` the caller does not read ``home_unit_id``: when neither scope nor filter
+    restricts the units, the dated home unit is not looked up (it is NULL), which spares grouping
+    the whole account history (a third of a second at 2 million accounts).
     """
     _require_scope(viewer)
     a, h = schema.account, schema.account_history
-    in_force = (
-        select(h.c.account_id, func.max(h.c.home_unit_id).label("home_unit_id"))
-        .where(h.c.valid_from <= on, or_(h.c.valid_to.is_(None), h.c.valid_to > on))
-        .group_by(h.c.account_id)
-        .subquery("home_then")
-    )
-    home = func.coalesce(in_force.c.home_unit_id, a.c.home_unit_id)
-    stmt = select(a.c.account_id, home.label("home_unit_id"), a.c.segment).select_from(
-        a.outerjoin(in_force, in_force.c.account_id == a.c.account_id)
-    )
     unit_ids = _unit_ids(flt, viewer, org)
-    if unit_ids is not None:
-        stmt = stmt.where(home.in_(sorted(unit_ids)) if unit_ids else false())
+    if not home and unit_ids is None:
+        stmt = select(a.c.account_id, type_coerce(null(), Integer).label("home_unit_id"), a.c.segment)
+    else:
+        in_force = (
+            select(h.c.account_id, func.max(h.c.home_unit_id).label("home_unit_id"))
+            .where(h.c.valid_from <= on, or_(h.c.valid_to.is_(None), h.c.valid_to > on))
+            .group_by(h.c.account_id)
+            .subquery("home_then")
+        )
+        home_unit = func.coalesce(in_force.c.home_unit_id, a.c.home_unit_id)
+        stmt = select(a.c.account_id, home_unit.label("home_unit_id"), a.c.segment).select_from(
+            a.outerjoin(in_force, in_force.c.account_id == a.c.account_id)
+        )
+        if unit_ids is not None:
+            stmt = stmt.where(home_unit.in_(sorted(unit_ids)) if unit_ids else false())
     if flt.segments:
         stmt = stmt.where(a.c.segment.in_(flt.segments))
     if flt.sources:

@@ -54,14 +54,20 @@ class Months:
         return Months(month_number(period.start), month_number(period.end))
 
 
-def per_account(ctx: Context, flt: Filters, months: Months, window: int) -> Subquery:
+def per_account(ctx: Context, flt: Filters, months: Months, window: int, *, by_unit: bool = True) -> Subquery:
     """One row per scoped account with an order in the months the measures read: its home unit
     as of the period's end, whether it is in the base (active in s−1) and active in e, and its
-    revenue (credit notes netted, rounded to cents) in the base window and the two retention years."""
+    revenue (credit notes netted, rounded to cents) in the base window and the two retention years.
+    From the summary's 12-month sums when they can answer (:func:`metrics.router.rolling_rows`),
+    else from the orders month by month. Unless ``by_unit``, ``home_unit_id`` may be NULL: the
+    caller does not group by it (see :func:`data_layer.filters.scoped_accounts`)."""
     if window < 1:
         raise ValueError(f"the activity window must be at least one month, not {window}")
     s, e = months.first, months.last
-    accounts = scoped_accounts(flt, ctx.viewer, ctx.org, flt.period.end)
+    accounts = scoped_accounts(flt, ctx.viewer, ctx.org, flt.period.end, home=by_unit)
+    rolled = router.rolling_rows(ctx, flt, window, (s - 1, e, e - RETENTION_MONTHS))
+    if rolled is not None:
+        return _per_account_rolled(rolled, accounts, months)
     earliest = min(s - window, e - 2 * RETENTION_MONTHS + 1)
     # Orders with an amount, from Granary's summary tables when they can answer, else the raw orders.
     o = router.order_month_rows(ctx, flt, earliest, e)
@@ -86,6 +92,31 @@ def per_account(ctx: Context, flt: Filters, months: Months, window: int) -> Subq
         )
         .select_from(o.join(accounts, accounts.c.account_id == o.c.account_id))
         .group_by(o.c.account_id, accounts.c.home_unit_id)
+        .subquery("churn_accounts")
+    )
+
+
+def _per_account_rolled(r: Subquery, accounts: Subquery, months: Months) -> Subquery:
+    """:func:`per_account` from the summary's 12-month sums at s−1, e and e−12 (window 12): the same
+    values for every account in the base (the only rows :func:`measures` counts); an account with no
+    order in any of those three years has no row."""
+    s, e = months.first, months.last
+
+    def at(month: int, column: ColumnElement) -> ColumnElement:
+        return func.coalesce(func.max(case((r.c.month_index == month, column))), 0)
+
+    return (
+        select(
+            r.c.account_id,
+            accounts.c.home_unit_id,
+            at(s - 1, r.c.active).label("in_base"),
+            at(e, r.c.active).label("active_at_end"),
+            at(s - 1, r.c.revenue).label("base_revenue"),
+            at(e, r.c.revenue).label("recent_revenue"),
+            at(e - RETENTION_MONTHS, r.c.revenue).label("prior_revenue"),
+        )
+        .select_from(r.join(accounts, accounts.c.account_id == r.c.account_id))
+        .group_by(r.c.account_id, accounts.c.home_unit_id)
         .subquery("churn_accounts")
     )
 
@@ -138,7 +169,7 @@ def churn_select(
     unit (the home unit's), or one per trend bucket (each bucket its own period of whole months)."""
 
     def one(period: Period, bucket: int | None) -> Select:
-        pa = per_account(ctx, flt.with_period(period), Months.of(period), window)
+        pa = per_account(ctx, flt.with_period(period), Months.of(period), window, by_unit=grouping.by == "unit")
         stmt = select(*columns(measures(pa))).select_from(pa)
         if bucket is not None:
             return stmt.add_columns(literal(bucket).label("group"))
