@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, select, union_all
 
 from data_layer import schema
 from data_layer.config import Calendar
-from data_layer.connection import read_frame
+from data_layer.connection import missing_schema, read_frame
 from data_layer.filters import OrgTree, OrgUnit, Viewer
 
 
@@ -47,6 +47,38 @@ def data_as_of(engine: Engine, cal: Calendar) -> date | None:
             ts = _as_datetime(row[col])
             candidates.append(ts.replace(tzinfo=timezone.utc).astimezone(cal.zone).date())
     return max(candidates) if candidates else None
+
+
+#: The columns that say when a record was written or changed in the CRM (UTC timestamps).
+WRITTEN_AT: tuple[tuple[str, str], ...] = (
+    ("account", "created_at"),
+    ("lead", "created_at"),
+    ("lead_status_history", "changed_at"),
+    ("opportunity", "created_at"),
+    ("opportunity", "closed_at"),
+    ("opportunity_stage_history", "changed_at"),
+)
+
+
+def newest_record(engine: Engine, cal: Calendar) -> datetime | date | None:
+    """When the newest record was written in the CRM, in the company's zone: the latest of the
+    :data:`WRITTEN_AT` timestamps (an aware datetime) — or the newest order's date, when no
+    timestamp is as late as that day (orders carry a date, not a time). Of the whole CRM, the same
+    for every viewer, like :func:`data_as_of`. A table or column the database lacks is left out;
+    None when nothing is left or there is no record."""
+    wanted = (*WRITTEN_AT, ("sales_order", "order_date"))
+    lacking = set(missing_schema(engine, tuple(sorted({table for table, _ in wanted}))))
+    present = [(table, column) for table, column in wanted if table not in lacking and f"{table}.{column}" not in lacking]
+    if not present:
+        return None
+    tables = schema.metadata.tables
+    row = read_frame(engine, select(*(select(func.max(tables[t].c[c])).scalar_subquery().label(f"{t}_{c}") for t, c in present))).iloc[0]
+    found = {name: value for name, value in row.items() if value is not None and value == value}  # noqa: PLR0124 - NaT
+    order = found.pop("sales_order_order_date", None)
+    newest = max((_as_datetime(v).replace(tzinfo=timezone.utc).astimezone(cal.zone) for v in found.values()), default=None)
+    if order is not None and (newest is None or _as_date(order) > newest.date()):
+        return _as_date(order)
+    return newest
 
 
 def _as_date(value: object) -> date:

@@ -224,11 +224,12 @@ ROLES = {
     "ceo": (None, ROLE_PAGES[Role.EXECUTIVE]),
     "head.east": ("CN-E", ROLE_PAGES[Role.REGIONAL_HEAD]),
     "head.north": ("CN-N", ROLE_PAGES[Role.REGIONAL_HEAD]),
-    "lead.shanghai": ("CN-E-SH-T1", ("overview", "units", "funnel", "sales_cycle", "pipeline", "handoffs", "targets", "incentives")),
+    "lead.shanghai": ("CN-E-SH-T1", ("overview", "units", "funnel", "sales_cycle", "pipeline", "handoffs", "targets", "incentives", "health")),
 }
 TITLES = {"overview": "overview.title", "units": "units.title", "churn": "churn.title", "wallet": "wallet.title",
           "funnel": "funnel.title", "sales_cycle": "cycle.title", "lead_to_cash": "ltc.title", "pipeline": "pipe.title",
-          "marketing": "mkt.title", "handoffs": "hand.title", "targets": "targets.title", "incentives": "incentives.title"}
+          "marketing": "mkt.title", "handoffs": "hand.title", "targets": "targets.title", "incentives": "incentives.title",
+          "health": "health.title"}
 
 
 @pytest.mark.parametrize("user", list(ROLES))

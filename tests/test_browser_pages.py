@@ -21,7 +21,7 @@ EXCEPTION = "[data-testid='stException']"
 #: Each page's URL path and its title key (the Overview is the app's root).
 PAGES = {"": "overview.title", "units": "units.title", "sales_cycle": "cycle.title", "churn": "churn.title", "wallet": "wallet.title", "funnel": "funnel.title",
          "lead_to_cash": "ltc.title", "pipeline": "pipe.title", "marketing": "mkt.title", "handoffs": "hand.title",
-         "targets": "targets.title", "incentives": "incentives.title"}
+         "targets": "targets.title", "incentives": "incentives.title", "health": "health.title"}
 
 
 #: Streamlit follows the browser's colour scheme when config.toml offers both themes.

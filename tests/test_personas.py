@@ -71,7 +71,7 @@ PERSONAS = {
     "lead.shanghai": Persona("lead.shanghai", "CN-E-SH-T1", None, {"unit": "CN-E-SH", "drill": "CN-E-SH-T2"}),
 }
 #: The pages each persona's role may open (the demo file narrows the team lead's).
-TEAM_LEAD_PAGES = ("overview", "units", "funnel", "sales_cycle", "pipeline", "handoffs", "targets", "incentives")
+TEAM_LEAD_PAGES = ("overview", "units", "funnel", "sales_cycle", "pipeline", "handoffs", "targets", "incentives", "health")
 
 
 def granted(persona: Persona) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-from data_layer import dimensions
+from data_layer import check, dimensions
 from data_layer.config import Calendar, Settings
 from data_layer.connection import make_engine, missing_schema
 from data_layer.filters import Filters, OrgTree, OrgUnit, Viewer
@@ -107,6 +107,12 @@ def org(_engine: Engine, key: DataKey) -> OrgTree:
 @st.cache_data(ttl=LOOKUP_TTL, max_entries=LOOKUP_ENTRIES, show_spinner=False)
 def as_of(_engine: Engine, key: DataKey, calendar: Calendar) -> date | None:
     return dimensions.data_as_of(_engine, calendar)
+
+
+@st.cache_data(ttl=LOOKUP_TTL, max_entries=LOOKUP_ENTRIES, show_spinner=False)
+def newest_record(_engine: Engine, key: DataKey, calendar: Calendar) -> datetime | date | None:
+    """When the newest record was written in the CRM (data_layer.dimensions.newest_record): the heading's freshness line."""
+    return dimensions.newest_record(_engine, calendar)
 
 
 @st.cache_data(ttl=LOOKUP_TTL, max_entries=LOOKUP_ENTRIES, show_spinner=False)
@@ -314,6 +320,23 @@ def trend_or_none(ctx: Context, key: DataKey, metric: str, flt: Filters) -> pd.D
 def rep_names(_engine: Engine, key: DataKey) -> dict[int, str]:
     """Rep id → full name, to show the owners of listed deals by name."""
     return dimensions.rep_names(_engine)
+
+
+# --- Data health (pages/health.py) ------------------------------------------------------------------
+
+#: A result per data version and viewer (a handful of viewers a day): the rules run over whole tables.
+HEALTH_ENTRIES = 64
+
+
+@st.cache_data(ttl=METRIC_TTL, max_entries=HEALTH_ENTRIES, show_spinner=False)
+def _health(_ctx: Context, key: DataKey, viewer: Viewer, calendar: Calendar, as_of: date) -> list[check.Finding]:
+    return check.run_checks(_ctx.engine, viewer, _ctx.org, as_of, calendar=calendar)
+
+
+def health(ctx: Context, key: DataKey) -> list[check.Finding]:
+    """Every data-health rule on the viewer's scope as of the data's date (data_layer.check.run_checks), cached per
+    data version and viewer: two viewers never share a result."""
+    return _health(ctx, key, ctx.viewer, ctx.calendar, ctx.as_of)
 
 
 # --- Targets and incentives -----------------------------------------------------------------------

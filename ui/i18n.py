@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from ui.strings import handoffs, lead_to_cash, marketing, pipeline
+from ui.strings import handoffs, health, lead_to_cash, marketing, pipeline
 
 LANGS = ("en", "zh")
 LANG_NAMES = {"en": "English", "zh": "简体中文"}
@@ -151,6 +151,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "period.last_12_months": {"en": "Last 12 months", "zh": "近 12 个月"},
     "period.custom": {"en": "Custom range", "zh": "自定义范围"},
     "period.as_of": {"en": "data as of {date}", "zh": "数据截至 {date}"},
+    "fresh.written": {"en": "Newest record written {day} at {time} ({ago})", "zh": "最新记录写入于 {day} {time}（{ago}）"},
+    "fresh.dated": {"en": "Newest record dated {day} ({ago})", "zh": "最新记录日期为 {day}（{ago}）"},
+    "fresh.today": {"en": "today", "zh": "今天"},
+    "fresh.day_ago": {"en": "1 day ago", "zh": "1 天前"},
+    "fresh.days_ago": {"en": "{n} days ago", "zh": "{n} 天前"},
     # --- URL notices --------------------------------------------------------------------------
     "url.ignored": {
         "en": "Some settings in the link were ignored: {items}.",
@@ -242,6 +247,7 @@ STRINGS: dict[str, dict[str, str]] = {
     # --- analysis pages -------------------------------------------------------------------------
     "section.sales": {"en": "Sales teams", "zh": "销售团队"},
     "section.operations": {"en": "Weekly operations", "zh": "每周经营"},
+    "section.data": {"en": "Data", "zh": "数据"},
     "page.sales_cycle": {"en": "Sales cycle", "zh": "销售周期"},
     "page.churn": {"en": "Churn and retention", "zh": "客户流失与留存"},
     "page.wallet": {"en": "Share of wallet", "zh": "客户购买份额"},
@@ -971,7 +977,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "level.team": {"en": "Team", "zh": "团队"},
 }
 
-for _page in (lead_to_cash, pipeline, marketing, handoffs):
+for _page in (lead_to_cash, pipeline, marketing, handoffs, health):
     if clash := STRINGS.keys() & _page.STRINGS.keys():
         raise KeyError(f"{_page.__name__} repeats the keys {sorted(clash)}")
     STRINGS |= _page.STRINGS

@@ -63,6 +63,7 @@ PAGES: dict[str, PageSpec] = {
     "handoffs": PageSpec("handoffs", "pages/handoffs.py", "section.operations", "page.handoffs", ":material/handshake:"),
     "targets": PageSpec("targets", "pages/targets.py", "section.incentives", "page.targets", ":material/flag:"),
     "incentives": PageSpec("incentives", "pages/incentives.py", "section.incentives", "page.incentives", ":material/payments:"),
+    "health": PageSpec("health", "pages/health.py", "section.data", "page.health", ":material/health_and_safety:"),
 }
 
 #: Which pages each role may open, each scoped to the role's units (the entitlements file's
@@ -71,12 +72,15 @@ PAGES: dict[str, PageSpec] = {
 ROLE_PAGES: dict[Role, tuple[str, ...]] = {
     Role.EXECUTIVE: (
         "overview", "units", "churn", "wallet", "funnel", "sales_cycle", "lead_to_cash", "pipeline", "marketing", "handoffs", "targets", "incentives",
+        "health",
     ),
     Role.REGIONAL_HEAD: (
         "overview", "units", "churn", "wallet", "funnel", "sales_cycle", "lead_to_cash", "pipeline", "marketing", "handoffs", "targets", "incentives",
+        "health",
     ),
     Role.TEAM_LEAD: (
         "overview", "units", "churn", "wallet", "funnel", "sales_cycle", "lead_to_cash", "pipeline", "marketing", "handoffs", "targets", "incentives",
+        "health",
     ),
 }
 

@@ -11,7 +11,7 @@ import io
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import altair as alt
@@ -43,6 +43,7 @@ from ui.charts import ink, sparkline
 from ui import format as fmt
 from ui.format import md_escape
 from ui.i18n import display, has, join, label, t
+from ui.session import BOOT_KEY
 
 log = logging.getLogger("granary.ui")
 
@@ -92,7 +93,49 @@ def heading(flt: Filters, as_of: date, cal: Calendar, tree: OrgTree, source_labe
     st.markdown(f"**{md_escape(line)}**")
     unit = tree.by_code(flt.unit) if flt.unit else None
     where = " › ".join(u.name for u in tree.path(unit.code)) if unit else t("filters.all_units", lang)
-    st.caption(f"{md_escape(where)} · {md_escape(t('source.label', lang, source=source_label))}")
+    caption = f"{md_escape(where)} · {md_escape(t('source.label', lang, source=source_label))}"
+    fresh = _freshness(cal, lang)
+    if fresh is not None:
+        # Stale: the same line (a line of its own would push the Overview's cards below a laptop's fold),
+        # in bold behind an orange warning icon, since a caption's faded orange text would be hard to read.
+        icon, text = (":orange[:material/warning:]", f"**{md_escape(fresh[0])}**") if fresh[1] else (":material/update:", md_escape(fresh[0]))
+        caption += f" · {icon} {text}"
+    st.caption(caption)
+
+
+#: Older than this many days, the newest record's line is a warning: the CRM may have stopped feeding Granary.
+STALE_AFTER_DAYS = 7
+
+
+def freshness_line(newest: datetime | date | None, now: datetime, cal: Calendar, lang: str) -> tuple[str, bool] | None:
+    """ "Newest record written 1 Jul 2025 at 00:30 (3 days ago)" for ``newest`` (data_layer.dimensions.newest_record,
+    in the company's zone; a date when only an order's date is that new), with whether it is older than
+    :data:`STALE_AFTER_DAYS` on the company's calendar at ``now``; None when the CRM has no record."""
+    if newest is None:
+        return None
+    if isinstance(newest, datetime):
+        newest = newest.astimezone(cal.zone)
+    day = newest.date() if isinstance(newest, datetime) else newest
+    days = (now.astimezone(cal.zone).date() - day).days
+    ago = t("fresh.today", lang) if days <= 0 else t("fresh.day_ago" if days == 1 else "fresh.days_ago", lang, n=fmt.number(days, lang))
+    if isinstance(newest, datetime):
+        text = t("fresh.written", lang, day=fmt.day(day, lang), time=f"{newest:%H:%M}", ago=ago)
+    else:
+        text = t("fresh.dated", lang, day=fmt.day(day, lang), ago=ago)
+    return text, days > STALE_AFTER_DAYS
+
+
+def _freshness(cal: Calendar, lang: str) -> tuple[str, bool] | None:
+    """:func:`freshness_line` for the connected CRM now, or None when it cannot be known."""
+    boot = st.session_state.get(BOOT_KEY)  # set by app.py before any page runs
+    if boot is None:
+        return None
+    try:
+        newest = cache.newest_record(boot.engine, boot.key, cal)
+    except (SQLAlchemyError, ConnectionProblem):  # a line of the heading must not take the page down
+        log.warning("could not read when the newest record was written", exc_info=True)
+        return None
+    return freshness_line(newest, datetime.now(cal.zone), cal, lang)
 
 
 # --- KPI cards ----------------------------------------------------------------------------------
