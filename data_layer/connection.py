@@ -64,6 +64,23 @@ class Source:
     def masked(self) -> str:
         return mask(self.url)
 
+    @property
+    def short(self) -> str:
+        """The backend and the database — ``duckdb · demo.duckdb``, ``postgresql · crm on db.example.com`` —
+        short enough for a page's heading line, with no user, password, port or folder."""
+        return short(self.url)
+
+
+def short(url: str) -> str:
+    """:attr:`Source.short` of ``url``."""
+    try:
+        u = make_url(url)
+    except ArgumentError:
+        return "<unparseable URL>"
+    database = Path(u.database).name if u.database and u.get_backend_name() in ("sqlite", "duckdb") else u.database
+    where = " on ".join(x for x in (database, u.host) if x)
+    return f"{u.get_backend_name()} · {where}" if where else u.get_backend_name()
+
 
 def mask(url: str) -> str:
     """The URL with its password replaced by ***, safe to show and log."""

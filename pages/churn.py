@@ -24,7 +24,7 @@ logo, grr, nrr = REGISTRY["logo_churn"], REGISTRY["grr"], REGISTRY["nrr"]
 RISK_ROWS = 50
 
 st.title(t("churn.title"), anchor=False)
-widgets.heading(flt, ctx.as_of, ctx.calendar, ctx.org, boot.source_label, lang)
+widgets.heading(flt, ctx.as_of, ctx.calendar, ctx.org, boot.source_short, lang)
 widgets.kpi_cards(ctx, boot.key, kpis, flt, url, lang)
 
 # --- Churn over time (whole months: a weekly period shows its last 12 months) ---

@@ -25,7 +25,7 @@ kpis = [REGISTRY[k] for k in ("lead_to_opportunity_rate", "opportunity_to_order_
 RECORD_ROWS = 200
 
 st.title(t("funnel.title"), anchor=False)
-widgets.heading(flt, ctx.as_of, ctx.calendar, ctx.org, boot.source_label, lang)
+widgets.heading(flt, ctx.as_of, ctx.calendar, ctx.org, boot.source_short, lang)
 widgets.kpi_cards(ctx, boot.key, kpis, flt, url, lang)
 
 # --- How leads are counted ---

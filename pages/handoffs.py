@@ -25,7 +25,7 @@ RECORD_ROWS = 200
 CHART_ROWS = 12
 
 st.title(t("hand.title"), anchor=False)
-widgets.heading(flt, ctx.as_of, ctx.calendar, ctx.org, boot.source_label, lang)
+widgets.heading(flt, ctx.as_of, ctx.calendar, ctx.org, boot.source_short, lang)
 
 # --- The card, and the response limit it is measured against ---
 card_col, control_col = st.columns([3, 2], gap="medium", vertical_alignment="center")

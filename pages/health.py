@@ -23,7 +23,7 @@ lang = current_lang()
 url = boot.source.url
 
 st.title(t("health.title"), anchor=False)
-widgets.heading(flt, ctx.as_of, ctx.calendar, ctx.org, boot.source_label, lang)
+widgets.heading(flt, ctx.as_of, ctx.calendar, ctx.org, boot.source_short, lang)
 st.caption(md_escape(t("health.scope")))
 
 findings: list = []  # data_layer.check.Finding, in the order they are read

@@ -39,7 +39,7 @@ def definitions_panel() -> None:
 
 
 st.title(t("incentives.title"), anchor=False)
-widgets.heading(flt, ctx.as_of, ctx.calendar, ctx.org, boot.source_label, lang)
+widgets.heading(flt, ctx.as_of, ctx.calendar, ctx.org, boot.source_short, lang)
 path = plan_file()
 try:
     plan = cache.plan(path)

@@ -30,7 +30,7 @@ kpis = [REGISTRY[k] for k in ("cash_collected", "order_to_cash_median_days", "in
 RECORD_ROWS = 200
 
 st.title(t("ltc.title"), anchor=False)
-widgets.heading(flt, ctx.as_of, ctx.calendar, ctx.org, boot.source_label, lang)
+widgets.heading(flt, ctx.as_of, ctx.calendar, ctx.org, boot.source_short, lang)
 widgets.kpi_cards(ctx, boot.key, kpis, flt, url, lang)
 
 # --- Which quarter: the one holding the period's last day (or the as-of day), as it stood then ---

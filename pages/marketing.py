@@ -25,7 +25,7 @@ CHART_ROWS = 15
 LOOK_BACK = "last_12_months"  # the period the maturity note offers
 
 st.title(t("mkt.title"), anchor=False)
-widgets.heading(flt, ctx.as_of, ctx.calendar, ctx.org, boot.source_label, lang)
+widgets.heading(flt, ctx.as_of, ctx.calendar, ctx.org, boot.source_short, lang)
 widgets.kpi_cards(ctx, boot.key, kpis, flt, url, lang)
 
 

@@ -23,7 +23,7 @@ url = boot.source.url
 headline = [REGISTRY[key] for key in HEADLINE]
 
 st.title(t("overview.title"), anchor=False)
-widgets.heading(flt, ctx.as_of, ctx.calendar, ctx.org, boot.source_label, lang)
+widgets.heading(flt, ctx.as_of, ctx.calendar, ctx.org, boot.source_short, lang)
 
 # --- KPI cards: each its own section, so one that cannot be computed says why and the rest show ---
 widgets.kpi_cards(ctx, boot.key, headline, flt, url, lang)

@@ -30,7 +30,7 @@ MAX_STACKED = 10  #: a chart stacks at most this many groups, one colour each (t
 ALL, ANY, EVERY = filterbar.ALL_GRADES, pipeline.ANY, pipeline.EVERY_BUCKET
 
 st.title(t("pipe.title"), anchor=False)
-widgets.heading(flt, ctx.as_of, ctx.calendar, ctx.org, boot.source_label, lang)
+widgets.heading(flt, ctx.as_of, ctx.calendar, ctx.org, boot.source_short, lang)
 cards = st.container()
 
 # --- The project grade the figures count (every grade by default; a link or a pick narrows it to a grade and above) ---

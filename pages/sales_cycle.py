@@ -24,7 +24,7 @@ kpis = [REGISTRY[k] for k in ("sales_cycle_median_days", "win_rate", "win_rate_b
 STALLED_ROWS = 50
 
 st.title(t("cycle.title"), anchor=False)
-widgets.heading(flt, ctx.as_of, ctx.calendar, ctx.org, boot.source_label, lang)
+widgets.heading(flt, ctx.as_of, ctx.calendar, ctx.org, boot.source_short, lang)
 widgets.kpi_cards(ctx, boot.key, kpis, flt, url, lang)
 
 # --- The spread per unit, and the median's trend ---

@@ -29,7 +29,7 @@ LEVELS = ("business_unit", "cluster", "region", "office", "team", "rep")
 COACHING = [REGISTRY[k] for k in ("opportunities", "opportunity_to_order_rate", "win_rate", "sales_cycle_median_days")]
 
 st.title(t("targets.title"), anchor=False)
-widgets.heading(flt, ctx.as_of, ctx.calendar, ctx.org, boot.source_label, lang)
+widgets.heading(flt, ctx.as_of, ctx.calendar, ctx.org, boot.source_short, lang)
 period_name = widgets.target_period_title(period, ctx.calendar, lang)
 st.caption(md_escape(t("targets.period", period=period_name, range=date_range(period.start, period.end, lang),
                        elapsed=period.elapsed_days(ctx.as_of), days=period.days)))

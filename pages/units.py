@@ -63,7 +63,7 @@ here = flt if drill is None else replace(flt, unit=drill)
 visit = st.session_state.get(VISIT, 0)
 
 st.title(t("units.title"), anchor=False)
-widgets.heading(flt, ctx.as_of, ctx.calendar, ctx.org, boot.source_label, lang)
+widgets.heading(flt, ctx.as_of, ctx.calendar, ctx.org, boot.source_short, lang)
 crumbs = widgets.drill_crumbs(ctx.org, ctx.viewer, flt.unit, drill, lang)
 widgets.breadcrumb(crumbs, back_to, lang)
 widgets.kpi_cards(ctx, boot.key, headline, here, url, lang)

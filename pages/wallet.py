@@ -27,7 +27,7 @@ HEADROOM_ROWS = 25
 SCATTER_POINTS = 2000
 
 st.title(t("wallet.title"), anchor=False)
-widgets.heading(flt, ctx.as_of, ctx.calendar, ctx.org, boot.source_label, lang)
+widgets.heading(flt, ctx.as_of, ctx.calendar, ctx.org, boot.source_short, lang)
 widgets.kpi_cards(ctx, boot.key, [share, coverage], flt, url, lang)
 summary = cache.table(ctx, boot.key, "wallet_summary", flt).iloc[0]
 st.caption(

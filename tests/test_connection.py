@@ -19,6 +19,7 @@ from data_layer.connection import (
     missing_schema,
     read_frame,
     resolve_source,
+    short,
 )
 from tests import tiny_crm
 
@@ -34,6 +35,16 @@ def test_url_precedence(monkeypatch):
     assert resolve_source({"connections": {"crm": {"url": "sqlite:///x.db"}}}).url == "sqlite:///x.db"
     monkeypatch.setenv("CRM_DATABASE_URL", "mysql+pymysql://a:b@h/d")
     assert resolve_source(secrets).origin == "environment"
+
+
+def test_the_short_source_names_the_backend_and_database_only():
+    # A page's heading line: no user, password, port, driver or folder, so that it never wraps on a laptop.
+    assert short("postgresql+psycopg://sales:s3cret-pw@db.example.com:5432/crm") == "postgresql · crm on db.example.com"
+    assert short("duckdb:////tmp/pytest-of-root/pytest-0/popen-gw0/browser0/demo.duckdb") == "duckdb · demo.duckdb"
+    assert short("sqlite:///relative/x.db") == "sqlite · x.db"
+    assert short("mysql+pymysql://root@127.0.0.1/test") == "mysql · test on 127.0.0.1"
+    assert short("duckdb:///:memory:") == "duckdb · :memory:"
+    assert short("not a url") == "<unparseable URL>"
 
 
 def test_passwords_never_shown():

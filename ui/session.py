@@ -113,6 +113,12 @@ class Boot:
         """The demo, or the masked URL — never the password."""
         return t("source.demo") if self.source.is_demo else self.source.masked
 
+    @property
+    def source_short(self) -> str:
+        """The demo, or the backend and database (:attr:`data_layer.connection.Source.short`): for a page's
+        heading line, which a long URL would wrap below the fold; the sidebar shows :attr:`source_label`."""
+        return t("source.demo") if self.source.is_demo else self.source.short
+
 
 # --- Bootstrap ----------------------------------------------------------------------------------
 
