@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, FromClause, Numeric, and_, case, cast, func, or_
+from sqlalchemy import ColumnElement, FromClause, Numeric, and_, case, cast, or_
 
 from data_layer import schema
+from metrics.sql import rounded_product
 
 #: Half a cent: the least exact amount that rounds to a cent or more.
 HALF_CENT = Decimal("0.005")
@@ -37,10 +38,10 @@ def converted(amount: ColumnElement, rate: ColumnElement) -> ColumnElement:
 
     Rounding each record (half away from zero, as ROUND does on every backend) makes units add
     up to their parent exactly and sums agree across backends; rounding only the total let a
-    parent differ from the sum of its children by a cent. The amount is widened first: DuckDB
-    types NUMERIC(18, 2) × NUMERIC(18, 8) as 18 digits and overflows from about 100 million.
+    parent differ from the sum of its children by a cent. :func:`metrics.sql.rounded_product` says
+    how each backend computes it exactly.
     """
-    return func.round(exact(amount, rate), 2)
+    return rounded_product(amount, rate)
 
 
 def exact(amount: ColumnElement, rate: ColumnElement) -> ColumnElement:

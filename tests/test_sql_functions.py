@@ -4,6 +4,7 @@ and SQL for every warehouse dialect."""
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -14,6 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import (
     Column,
+    Numeric,
+    cast,
     Date,
     DateTime,
     Double,
@@ -29,6 +32,7 @@ from sqlalchemy import (
     literal,
     select,
 )
+from sqlalchemy import text
 from sqlalchemy.engine import Dialect, make_url
 
 from data_layer.config import Calendar
@@ -45,8 +49,10 @@ from metrics.sql import (
     distribution,
     local_date,
     month_index,
+    rounded_product,
     seconds_between,
     to_double,
+    whole_cents,
 )
 from tests import tiny_crm
 from tests.conftest import BACKENDS, FreshDatabases
@@ -93,6 +99,7 @@ def _load(engine: Engine) -> None:
     metadata.create_all(engine)
     with engine.begin() as conn:
         conn.execute(insert(sample), ROWS)
+        conn.execute(insert(money), [dict(id=i, amount=a, rate=r) for i, (a, r) in enumerate(PRODUCTS)])
 
 
 def _run(engine: Engine, stmt) -> list[tuple]:
@@ -221,6 +228,106 @@ def test_the_same_bits_on_every_backend(fresh_db):
         assert results[backend] == results[BACKENDS[0]], backend
 
 
+# --- Money rounds exactly ---------------------------------------------------------------------------
+
+money = Table(
+    "money",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("amount", Numeric(18, 2)),
+    Column("rate", Numeric(18, 8)),
+)
+# (amount, rate): exact half cents, where a product in doubles falls on the wrong side (1.005 is
+# 1.00499999999999989… as a double), either sign; a hundred-millionth of a cent either side of a
+# half; amounts DuckDB's NUMERIC(18, 10) product would overflow; NULLs.
+PRODUCTS = [
+    (Decimal("1.00"), Decimal("1.00500000")),
+    (Decimal("-1.00"), Decimal("1.00500000")),
+    (Decimal("267.50"), Decimal("0.01000000")),
+    (Decimal("-267.50"), Decimal("0.01000000")),
+    (Decimal("0.01"), Decimal("0.50000000")),
+    (Decimal("0.03"), Decimal("0.50000000")),
+    (Decimal("-0.01"), Decimal("0.50000000")),
+    (Decimal("1.00"), Decimal("1.00499999")),
+    (Decimal("1.00"), Decimal("1.00500001")),
+    (Decimal("-1.00"), Decimal("1.00500001")),
+    (Decimal("123456789.01"), Decimal("7.12345678")),
+    (Decimal("987654321.99"), Decimal("1.00000000")),
+    (Decimal("1443251400.00"), Decimal("0.11984641")),
+    (Decimal("0.00"), Decimal("0.13000000")),
+    (None, Decimal("0.13000000")),
+    (Decimal("5.00"), None),
+]
+
+
+def _cents(amount: Decimal | None, rate: Decimal | None) -> Decimal | None:
+    if amount is None or rate is None:
+        return None
+    return (amount * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def test_a_converted_amount_is_rounded_half_away_from_zero_exactly(engine):
+    m = money.c
+    got = _run(engine, select(rounded_product(m.amount, m.rate), whole_cents(rounded_product(m.amount, m.rate))).order_by(m.id))
+    want = [_cents(a, r) for a, r in PRODUCTS]
+    assert [None if v is None else Decimal(str(v)).quantize(Decimal("0.01")) for v, _ in got] == want
+    assert [c for _, c in got] == [None if v is None else int(v * 100) for v in want]
+
+
+def test_whole_cents_rounds_an_amount_half_away_from_zero(engine):
+    # NUMERIC(38, 10) amounts: DuckDB narrows them to NUMERIC(18, 2) below 10^15 and casts them wide above.
+    amounts = [Decimal("0.005"), Decimal("-0.005"), Decimal("2.675"), Decimal("0.0049999999"), Decimal("12.34"), Decimal("-12.345")]
+    if engine.dialect.name != "sqlite":  # SQLite keeps a NUMERIC as a double: exact to 15 significant digits
+        amounts += [Decimal("99999999999999.995"), Decimal("9999999999999.995"), Decimal("-1234567890123456.785")]
+    stmt = select(*(whole_cents(cast(literal(str(a)), Numeric(38, 10))) for a in amounts))  # text: exact on every driver
+    assert list(_run(engine, stmt)[0]) == [int((a * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)) for a in amounts]
+
+
+@pytest.fixture(scope="module")
+def duckdb_money(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    engine = create_engine(f"duckdb:///{tmp_path_factory.mktemp('money') / 'm.duckdb'}")
+    money.create(engine)
+    yield engine
+    engine.dispose()
+
+
+cents = st.integers(-(10**15), 10**15)
+rates = st.one_of(
+    st.integers(0, 10**12),  # a rate in hundred-millionths, up to 10,000
+    st.sampled_from([50_000_000, 25_000_000, 12_500_000, 500_000, 100_500_000, 100_499_999, 100_500_001]),  # ties and near-ties
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pairs=st.lists(st.tuples(cents, rates), min_size=1, max_size=40))
+def test_duckdbs_rounding_through_doubles_is_exact(duckdb_money, pairs):
+    """DuckDB computes the product in doubles where they cannot round it wrongly: the cents equal
+    exact decimal arithmetic's, ties and values too large for doubles included."""
+    rows = [dict(id=i, amount=Decimal(c).scaleb(-2), rate=Decimal(r).scaleb(-8)) for i, (c, r) in enumerate(pairs)]
+    with duckdb_money.begin() as conn:
+        conn.execute(delete(money))
+        conn.execute(insert(money).values(rows))  # one statement: DuckDB runs executemany row by row
+    got = _run(duckdb_money, select(whole_cents(rounded_product(money.c.amount, money.c.rate))).order_by(money.c.id))
+    assert [c for (c,) in got] == [int(_cents(r["amount"], r["rate"]) * 100) for r in rows]
+
+
+def test_duckdbs_rounding_agrees_with_its_decimals_over_a_million_products(duckdb_money):
+    """A million amounts and rates drawn by DuckDB, a tenth of them exact half cents: the product
+    rounded through doubles equals DuckDB's own 128-bit decimal rounding on every one."""
+    draw = """
+        SELECT CAST(round((random() - 0.5) * pow(10, 2 + 12 * random())) / 100 AS DECIMAL(18, 2)) AS amount,
+               CASE WHEN i % 10 = 0 THEN 0.5 ELSE CAST(round(random() * pow(10, 1 + 10 * random())) / 1e8 AS DECIMAL(18, 8)) END AS rate
+        FROM range(1000000) t(i)
+    """
+    with duckdb_money.connect() as conn:
+        conn.execute(text(f"CREATE TEMP TABLE drawn AS {draw}"))
+        pairs = Table("drawn", MetaData(), Column("amount", Numeric(18, 2)), Column("rate", Numeric(18, 8)))
+        fast = rounded_product(pairs.c.amount, pairs.c.rate)
+        exact = func.round(pairs.c.amount.cast(Numeric(38, 2)) * pairs.c.rate, 2)
+        n, differ = conn.execute(select(func.count(), func.count().filter(fast != exact))).one()
+    assert (n, differ) == (1_000_000, 0)
+
+
 # --- Every dialect compiles ------------------------------------------------------------------------
 
 
@@ -248,6 +355,7 @@ def test_every_function_compiles(dialect):
         bool_sum(t.v > 2),
         month_index(t.day),
         to_double(t.v),
+        whole_cents(rounded_product(t.v, t.v)),
         local_date(t.later, date(2025, 1, 1), date(2025, 1, 31), Calendar()),
     )
     assert "SELECT" in str(stmt.compile(dialect=_dialect(dialect)))
