@@ -25,9 +25,13 @@ row for every month in which the account has an order with an amount in those 12
 month order. Churn with the default 12-month window reads each account's base, end-of-period and
 retention years from three months of it instead of every month between
 (:func:`metrics.router.rolling_rows`), when no business-unit or product condition narrows the orders.
+``fy_revenue`` is the revenue of the months from the start of m's fiscal year to m (NULL when the
+account has no order with a rate in them): share of wallet's fiscal year to date, one row per account
+(:func:`metrics.router.fiscal_year_rows`), for the fiscal calendar the summary was built with.
 
 ``granary_summary_info`` has one row: ``built_at`` (UTC), ``data_version`` (the fingerprint of
-the raw tables the summary was built from, see :func:`data_version`) and ``currency``.
+the raw tables the summary was built from, see :func:`data_version`), ``currency`` and
+``fiscal_year_start_month`` (the calendar ``fy_revenue`` was summed for).
 """
 
 from __future__ import annotations
@@ -97,6 +101,7 @@ account_roll = Table(
     Column("month_index", Integer, nullable=False),
     Column("active", Integer, nullable=False),
     Column("revenue", Numeric(18, 2), nullable=False),
+    Column("fy_revenue", Numeric(18, 2)),
 )
 
 summary_info = Table(
@@ -105,6 +110,7 @@ summary_info = Table(
     Column("built_at", DateTime, nullable=False),
     Column("data_version", String(400), nullable=False),
     Column("currency", String(3), nullable=False),
+    Column("fiscal_year_start_month", Integer, nullable=False),
 )
 
 
@@ -134,7 +140,7 @@ def data_version(conn: Connection, currency: str) -> str:
 
 #: Changes whenever the summaries' content changes for the same raw rows (e.g. how amounts are
 #: rounded), so summaries an older Granary built read as stale and the raw tables are used.
-BUILDER_VERSION = "summary-4"
+BUILDER_VERSION = "summary-5"
 
 
 #: Backends whose summaries are tested to reproduce the raw tables exactly. SQLite sums decimals as
@@ -148,9 +154,8 @@ def supports_summaries(engine: Engine) -> bool:
 
 def build_summaries(engine: Engine, calendar: Calendar, currency: str) -> int:
     """Create (replacing) the summary tables from the raw tables, in one transaction, in the
-    database; returns the number of summary rows. ``calendar`` is accepted for fiscal-year
-    summaries; calendar months of the order date (a business date) need none of it."""
-    del calendar  # months are calendar months of a business date; fiscal years are whole months
+    database; returns the number of summary rows. Months are calendar months of the order date (a
+    business date); ``calendar`` says where fiscal years start, for the roll's ``fy_revenue``."""
     if not supports_summaries(engine):
         raise NotImplementedError(f"summary tables are built on {', '.join(sorted(SUMMARY_BACKENDS))}, not {engine.dialect.name}")
     o = schema.sales_order
@@ -188,20 +193,24 @@ def build_summaries(engine: Engine, calendar: Calendar, currency: str) -> int:
             )
         )
         conn.execute(insert(first_order).from_select(["account_id", "bu_id", "product_id", "first_order_date"], firsts))
-        conn.execute(insert(account_roll).from_select(["account_id", "month_index", "active", "revenue"], _rolled()))
+        conn.execute(
+            insert(account_roll).from_select(["account_id", "month_index", "active", "revenue", "fy_revenue"], _rolled(calendar))
+        )
         version = data_version(conn, currency)
         conn.execute(
             insert(summary_info).values(
-                built_at=datetime.now(timezone.utc).replace(tzinfo=None), data_version=version, currency=currency
+                built_at=datetime.now(timezone.utc).replace(tzinfo=None), data_version=version, currency=currency,
+                fiscal_year_start_month=calendar.fiscal_year_start_month,
             )
         )
         rows = conn.execute(select(func.count()).select_from(order_month)).scalar_one()
     return int(rows)
 
 
-def _rolled() -> Select:
+def _rolled(calendar: Calendar) -> Select:
     """``granary_account_roll``'s rows from ``granary_order_month``: each account's months, each
-    counted in itself and the 11 months after it, summed per account and month."""
+    counted in itself and the 11 months after it, summed per account and month; in ``fy_revenue`` only
+    where the later month lies in the same fiscal year."""
     s = order_month
     months = (
         select(s.c.account_id, s.c.month_index, func.sum(s.c.revenue).label("revenue"),
@@ -211,12 +220,15 @@ def _rolled() -> Select:
     )
     offsets = values(column("k", Integer), name="roll_offsets").data([(k,) for k in range(ROLL_MONTHS)])
     month = (months.c.month_index + offsets.c.k).label("month_index")
+    # The month's place in its fiscal year, 0 … 11 (month numbers are positive: no negative modulo).
+    place = (months.c.month_index + (13 - calendar.fiscal_year_start_month)) % 12
     return (
         select(
             months.c.account_id,
             month,
             func.max(case((months.c.positive_orders > 0, 1), else_=0)).label("active"),
             func.coalesce(func.sum(months.c.revenue), 0).label("revenue"),
+            func.sum(case((place + offsets.c.k <= 11, months.c.revenue))).label("fy_revenue"),
         )
         .select_from(months.join(offsets, true()))
         .group_by(months.c.account_id, month)

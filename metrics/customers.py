@@ -22,7 +22,7 @@ def first_purchases(ctx: Context, flt: Filters) -> Subquery:
 
 
 def query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
-    accounts = scoped_accounts(flt, ctx.viewer, ctx.org, flt.period.end)
+    accounts = scoped_accounts(flt, ctx.viewer, ctx.org, flt.period.end, home=grouping.by == "unit")
     first = first_purchases(ctx, flt)
     when = first.c.first_order_date
     group = group_column(grouping, ctx, flt, date=when, unit=accounts.c.home_unit_id, timestamp=False)

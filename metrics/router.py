@@ -13,9 +13,11 @@ The rows handed to a metric have the same columns whichever way they come:
   each order rounded to the cent; NULL without a rate), ``positive_orders`` — orders with an amount, in whole months;
 - :func:`order_revenue_rows`: ``account_id``, ``revenue`` — orders dated in [start, end];
 - :func:`rolling_rows`: ``account_id``, ``month_index``, ``active``, ``revenue`` — each account's
-  12 months up to chosen months, from the summary only (None when it cannot answer).
+  12 months up to chosen months, from the summary only (None when it cannot answer);
+- :func:`fiscal_year_rows`: ``account_id``, ``revenue`` — orders dated from the start of a day's
+  fiscal year to that day: the roll's ``fy_revenue`` for the whole months where it can answer.
 
-The first two keep only the business units and products the viewer may see and chose; the third
+The first two keep only the business units and products the viewer may see and chose; the roll
 answers only when neither narrows the orders.
 
 Two more answer the order-level metrics, which keep their own scope and grouping:
@@ -60,6 +62,8 @@ class Route:
 
     source: Literal["summary", "raw"]
     reason: str
+    #: The fiscal calendar the summary's fiscal-year sums were built for (None when raw).
+    fiscal_year_start_month: int | None = None
 
     @property
     def summary(self) -> bool:
@@ -126,17 +130,19 @@ def route(ctx: Context) -> Route:
         if not _has_summaries(ctx):
             return Route("raw", "no summary tables (a CRM database)")
         with ctx.engine.connect() as conn:
-            info = conn.execute(select(summary_info.c.built_at, summary_info.c.data_version, summary_info.c.currency)).all()
+            info = conn.execute(
+                select(summary_info.c.built_at, summary_info.c.data_version, summary_info.c.currency, summary_info.c.fiscal_year_start_month)
+            ).all()
             if len(info) != 1:
                 return Route("raw", "summary info missing")
-            built_at, version, currency = info[0]
+            built_at, version, currency, fiscal_start = info[0]
             if currency != ctx.currency:
                 return Route("raw", f"summary in {currency}, not {ctx.currency}")
             if not _current(conn, (id(ctx.engine), str(ctx.engine.url), built_at, version, currency), version, currency):
                 return Route("raw", "summary stale: the raw tables changed since it was built")
     except SQLAlchemyError as exc:  # a half-built or foreign table: never trust it
         return Route("raw", f"summary unreadable ({type(exc).__name__})")
-    return Route("summary", "summary current")
+    return Route("summary", "summary current", fiscal_start)
 
 
 def month_start(index: int) -> date:
@@ -212,6 +218,33 @@ def rolling_rows(ctx: Context, flt: Filters, window: int, months: Iterable[int])
         .where(r.c.month_index.in_(sorted(set(months))))
         .subquery("account_roll")
     )
+
+
+def fiscal_year_rows(ctx: Context, flt: Filters, start: date, on: date) -> Subquery:
+    """Orders with an amount dated in [``start``, ``on``], where ``start`` is the first day of ``on``'s
+    fiscal year (columns ``account_id``, ``revenue``): the roll's ``fy_revenue`` at the last whole month
+    up to ``on`` and the raw orders of ``on``'s month after it, when the summaries are current, were
+    built for this fiscal calendar and no business-unit or product condition narrows the orders; else
+    :func:`order_revenue_rows`. The same sums either way: ``fy_revenue`` adds the same monthly rows."""
+    r = route(ctx)
+    last = on.year * 12 + on.month - 1 - (0 if (on + timedelta(days=1)).day == 1 else 1)  # the last whole month
+    first = start.year * 12 + start.month - 1
+    if (
+        not r.summary
+        or r.fiscal_year_start_month != ctx.calendar.fiscal_year_start_month
+        or account_order_conditions(flt, ctx.viewer)
+        or start.day != 1
+        or last < first
+    ):
+        return order_revenue_rows(ctx, flt, start, on)
+    a = account_roll
+    parts: list[Select] = [
+        select(a.c.account_id, a.c.fy_revenue.label("revenue")).where(a.c.month_index == last, a.c.fy_revenue.is_not(None))
+    ]
+    if month_start(last + 1) <= on:
+        raw = _raw_rows(ctx, flt, month_start(last + 1), on).subquery("partial_month")
+        parts.append(select(raw.c.account_id, raw.c.revenue))
+    return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("order_revenue")
 
 
 def _revenue_only(stmt: Select) -> Subquery:

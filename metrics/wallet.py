@@ -66,11 +66,12 @@ def fiscal_year_to(on: date, ctx: Context) -> tuple[int, date]:
     return fiscal_year_of(on, ctx.calendar), fiscal_year_start(on, ctx.calendar)
 
 
-def account_revenue(ctx: Context, flt: Filters, start: date, end: date) -> Subquery:
+def account_revenue(ctx: Context, flt: Filters, start: date, end: date, *, fiscal_year: bool = False) -> Subquery:
     """Revenue per account from orders dated in [start, end], in any unit, in the business units
-    and products the viewer may see and chose, in cents. Columns ``account_id``, ``revenue_cents``."""
+    and products the viewer may see and chose, in cents. Columns ``account_id``, ``revenue_cents``.
+    With ``fiscal_year``, ``start`` is the first day of ``end``'s fiscal year."""
     # From Granary's summary tables for the whole months when they can answer, else the raw orders.
-    o = router.order_revenue_rows(ctx, flt, start, end)
+    o = router.fiscal_year_rows(ctx, flt, start, end) if fiscal_year else router.order_revenue_rows(ctx, flt, start, end)
     return (
         select(o.c.account_id, whole_cents(func.sum(o.c.revenue)).label("revenue_cents"))
         .group_by(o.c.account_id)
@@ -93,14 +94,15 @@ def account_wallets(ctx: Context, fiscal_year: int, on: date) -> Subquery:
     )
 
 
-def per_account_rows(ctx: Context, flt: Filters, on: date) -> Select:
+def per_account_rows(ctx: Context, flt: Filters, on: date, *, home: bool = True) -> Select:
     """One row per account in scope with revenue (an order with an amount and a rate) or a usable
     estimate, as of ``on``: ``account_id``,
     ``home_unit_id`` (as of ``on``), ``segment``, ``revenue_cents`` (fiscal year to ``on``; 0 when none) and
-    ``wallet_cents`` (NULL when no usable estimate)."""
+    ``wallet_cents`` (NULL when no usable estimate). Unless ``home``, ``home_unit_id`` may be NULL: the
+    caller does not read it (see :func:`data_layer.filters.scoped_accounts`)."""
     fiscal_year, start = fiscal_year_to(on, ctx)
-    accounts = scoped_accounts(flt, ctx.viewer, ctx.org, on)
-    revenue = account_revenue(ctx, flt, start, on)
+    accounts = scoped_accounts(flt, ctx.viewer, ctx.org, on, home=home)
+    revenue = account_revenue(ctx, flt, start, on, fiscal_year=True)
     wallet = account_wallets(ctx, fiscal_year, on)
     return (
         select(
@@ -119,9 +121,9 @@ def per_account_rows(ctx: Context, flt: Filters, on: date) -> Select:
     )
 
 
-def per_account(ctx: Context, flt: Filters, on: date) -> Subquery:
+def per_account(ctx: Context, flt: Filters, on: date, *, home: bool = True) -> Subquery:
     """:func:`per_account_rows` as a subquery."""
-    return per_account_rows(ctx, flt, on).subquery("wallet_accounts")
+    return per_account_rows(ctx, flt, on, home=home).subquery("wallet_accounts")
 
 
 def _covered(p: Subquery) -> ColumnElement[Any]:
@@ -141,7 +143,7 @@ def _ratio_query(
 
     def query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
         def at(on: date) -> Select:
-            p = per_account(ctx, flt, on)
+            p = per_account(ctx, flt, on, home=False)
             return select(_units(numerator(p)).label("numerator"), _units(denominator(p)).label("denominator"))
 
         if grouping.by == "bucket":
@@ -215,7 +217,7 @@ def wallet_summary(ctx: Context, flt: Filters, by: Literal["unit", "segment"] | 
     ``median_share`` (median of the accounts' shares, percentile_cont) and ``coverage``."""
     # One statement: the accounts' rows are a CTE that the sums and the median both read, so the
     # per-account work (orders, wallets, home units) is done once, not once per aggregate.
-    p = per_account_rows(ctx, flt, flt.period.end).cte("wallet_accounts")
+    p = per_account_rows(ctx, flt, flt.period.end, home=by == "unit").cte("wallet_accounts")
     group = unit_group(p.c.home_unit_id, ctx, flt) if by == "unit" else p.c.segment if by == "segment" else None
     # A leaf unit is a constant group: every account in scope belongs to it, so no GROUP BY.
     constant = group.value if isinstance(group, BindParameter) else None

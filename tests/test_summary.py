@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import pytest
@@ -176,6 +176,13 @@ def test_the_roll_holds_each_accounts_twelve_months(demo):
             rolled = conn.execute(select(r.c.account_id, r.c.active, r.c.revenue).where(r.c.month_index == m)).all()
             assert expected, m
             assert sorted(map(tuple, rolled)) == sorted(map(tuple, expected)), m
+            # fy_revenue: the months from January (the demo's fiscal year starts then) to m; NULL when none
+            # of them has an order with a rate — and then no key in the expected sums.
+            fiscal = and_(s.c.month_index >= m - m % 12, s.c.month_index <= m)
+            fy = dict(conn.execute(select(s.c.account_id, func.sum(s.c.revenue)).where(fiscal).group_by(s.c.account_id)).all())
+            rolled_fy = dict(conn.execute(select(r.c.account_id, r.c.fy_revenue).where(r.c.month_index == m)).all())
+            assert {a: v for a, v in rolled_fy.items() if v is not None} == {a: v for a, v in fy.items() if v is not None}, m
+            assert m % 12 == 11 or any(v is None for v in rolled_fy.values()), m  # some accounts bought last year only
         assert conn.execute(select(func.max(r.c.month_index))).scalar_one() == last + 11
 
 
@@ -200,6 +207,29 @@ def test_churn_reads_the_roll_unless_business_units_or_products_narrow_the_order
         assert "granary_account_roll" not in text_ and "granary_order_month" in text_
     with router.raw_tables():
         assert "granary_account_roll" not in sql(quarter)
+
+
+def test_share_of_wallet_reads_the_fiscal_year_from_the_roll_when_it_was_summed_for_that_calendar(small):
+    from metrics import wallet
+
+    ctx = Context(small, load_org(small), DEFAULT_VIEWER, Calendar(), "USD", AS_OF)
+
+    def sql(on: date, c: Context = ctx, flt: Filters | None = None) -> str:
+        return str(select(wallet.per_account(c, flt or Filters(Period(on, on)), on)).compile(small))
+
+    month_end, mid_month = date(2026, 9, 30), date(2026, 9, 17)
+    assert "granary_account_roll" in sql(month_end) and "sales_order" not in sql(month_end) and "granary_order_month" not in sql(month_end)
+    assert "granary_account_roll" in sql(mid_month) and "sales_order" in sql(mid_month)  # September's first days, raw
+    assert "granary_account_roll" not in sql(date(2026, 1, 17))  # no whole month of the fiscal year yet
+    april = replace(ctx, calendar=Calendar(fiscal_year_start_month=4))  # summed for January
+    assert "granary_account_roll" not in sql(month_end, april) and "granary_order_month" in sql(month_end, april)
+    bu = _codes(small, "business_unit")[0]
+    assert "granary_account_roll" not in sql(month_end, flt=Filters(Period(month_end, month_end), bus=(bu,)))
+    for c in (ctx, april):  # the same answers either way, each calendar's own fiscal year
+        for on in (month_end, mid_month, date(2026, 1, 17), date(2025, 12, 31)):
+            flt = Filters(Period(on - timedelta(days=60), on, "month", "days"))
+            routed, raw = _both_ways(lambda: wallet.wallet_summary(c, flt, by="unit"))
+            assert_same(routed, raw)
 
 
 def test_revenue_reads_the_summary_for_the_months_no_boundary_cuts(small):
