@@ -46,7 +46,8 @@ from sqlalchemy.sql import visitors
 
 from data_layer import schema
 from data_layer.config import Calendar, load_settings
-from data_layer.connection import ConnectionProblem, explain, make_engine, missing_schema, read_frame, resolve_source
+from data_layer.commands import command_url, run
+from data_layer.connection import ConnectionProblem, explain, make_engine, missing_schema, read_frame
 from data_layer.dimensions import data_as_of, load_org
 from data_layer.filters import (
     DEFAULT_VIEWER,
@@ -606,7 +607,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--examples must be 0 or more")
 
     settings = load_settings()
-    url = args.url or resolve_source().url
+    try:
+        url = command_url(args.url, settings.calendar)
+    except Exception as exc:  # noqa: BLE001 - building the demo failed: say why, no traceback
+        print(f"Could not build the demo CRM: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
     try:
         engine = make_engine(url, settings)
         org = load_org(engine)
@@ -632,4 +637,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

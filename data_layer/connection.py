@@ -119,7 +119,8 @@ def resolve_source(secrets: dict | None = None) -> Source:
     return Source(DEMO_URL, "demo")
 
 
-def _duckdb_path(url: URL) -> Path | None:
+def duckdb_path(url: URL) -> Path | None:
+    """The file of a DuckDB (or SQLite) URL, None for an in-memory database."""
     db = url.database
     return Path(db) if db and db != ":memory:" else None
 
@@ -149,7 +150,7 @@ def make_engine(url: str, settings: Settings | None = None, *, read_only: bool =
     elif backend in ("mysql", "mariadb"):
         connect_args = {"connect_timeout": connect_s, "read_timeout": timeout_s + 5}
     elif backend == "duckdb":
-        path = _duckdb_path(parsed)
+        path = duckdb_path(parsed)
         if read_only and path is not None:
             if not path.exists():
                 raise ConnectionProblem(f"The DuckDB file {path} does not exist.")

@@ -47,6 +47,7 @@ import argparse
 import contextlib
 import datetime as dt
 import functools
+import os
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -2034,6 +2035,29 @@ def build_demo(
             bar.set_postfix_str("summary tables")
             build_summaries(engine, load_settings().calendar, nm.REPORTING_CURRENCY[locale])
     return written
+
+
+def ensure_demo_file(path: Path, as_of: dt.date, size: str = "S") -> bool:
+    """Build the demo CRM into the DuckDB file ``path`` unless it exists — into a file beside it,
+    renamed into place, so that no reader (the app, a command) ever opens a half-built one. True when
+    it was built here. Two processes racing each build their own file; the second rename wins, whole."""
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    building = path.with_name(f"{path.stem}.building-{os.getpid()}.duckdb")
+    building.unlink(missing_ok=True)
+    writer = create_engine(f"duckdb:///{building}")
+    try:
+        build_demo(writer, size=size, as_of=as_of, progress=False)
+    except BaseException:
+        writer.dispose()
+        building.unlink(missing_ok=True)
+        building.with_name(building.name + ".wal").unlink(missing_ok=True)
+        raise
+    writer.dispose()
+    os.replace(building, path)
+    building.with_name(building.name + ".wal").unlink(missing_ok=True)
+    return True
 
 
 @contextlib.contextmanager

@@ -1,7 +1,6 @@
 """``python -m metrics summary …``: see metrics.cli."""
 
-import sys
-
+from data_layer.commands import run
 from metrics.cli import main
 
-sys.exit(main())
+run(main)

@@ -12,7 +12,8 @@ from typing import Any
 import pandas as pd
 
 from data_layer.config import load_settings
-from data_layer.connection import ConnectionProblem, explain, make_engine, resolve_source
+from data_layer.commands import command_url
+from data_layer.connection import ConnectionProblem, explain, make_engine
 from data_layer.dimensions import data_as_of, load_org, reporting_currency
 from data_layer.filters import DEFAULT_VIEWER, Filters, Period, grain_for
 from metrics.base import DIMENSIONS as RECORD_DIMENSIONS
@@ -94,7 +95,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = load_settings()
-    url = args.url or resolve_source().url
+    try:
+        url = command_url(args.url, settings.calendar)
+    except Exception as exc:  # noqa: BLE001 - building the demo failed: say why, no traceback
+        print(f"Could not build the demo CRM: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
     try:
         engine = make_engine(url, settings)
         org = load_org(engine)

@@ -11,7 +11,6 @@ stops after a neutral message.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,7 +23,7 @@ from sqlalchemy.engine import make_url
 
 from data_layer.config import Settings, load_settings
 from data_layer import schema
-from data_layer.connection import DEMO_PATH, ConnectionProblem, Source, explain, make_engine, mask, read_frame, resolve_source
+from data_layer.connection import DEMO_PATH, ConnectionProblem, Source, explain, mask, read_frame, resolve_source
 from data_layer.access import AccessFileError, Entitlements, check_entitlements, viewer_for
 from data_layer.filters import Filters, NoScope, OrgTree, Role, Viewer
 from metrics.base import Context
@@ -147,31 +146,22 @@ def _build_demo(settings: Settings) -> None:
     """Build the embedded demo database (size S) once, into a temporary file renamed into place,
     so no session ever opens a half-built file."""
     try:
-        from data_layer.demo import build_demo
+        from data_layer.demo import ensure_demo_file
     except ImportError:
         _fail(t("boot.demo_unavailable", path=str(DEMO_PATH)), hint=False)
     with _DEMO_LOCK:
         if DEMO_PATH.exists():
             return
-        DEMO_PATH.parent.mkdir(parents=True, exist_ok=True)
-        building = DEMO_PATH.with_name(f"{DEMO_PATH.stem}.building-{os.getpid()}.duckdb")
-        building.unlink(missing_ok=True)
         with st.status(t("boot.building_demo"), expanded=False) as status:
-            writer = make_engine(f"duckdb:///{building}", settings, read_only=False)
             try:
                 # The demo's history ends today (in the company's zone), like `make demo`.
-                build_demo(writer, size="S", as_of=datetime.now(settings.calendar.zone).date(), progress=False)
+                built = ensure_demo_file(DEMO_PATH, datetime.now(settings.calendar.zone).date())
             except Exception as exc:  # noqa: BLE001 - shown to the user, logged in full
                 log.exception("demo build failed")
                 status.update(label=t("boot.demo_failed_short"), state="error")
-                writer.dispose()
-                building.unlink(missing_ok=True)
                 _fail(t("boot.demo_failed", detail=f"{type(exc).__name__}: {exc}"), hint=False)
-            writer.dispose()
-            os.replace(building, DEMO_PATH)
-            _remember_build(settings)
-            for leftover in (building.with_name(building.name + ".wal"),):
-                leftover.unlink(missing_ok=True)
+            if built:
+                _remember_build(settings)
             status.update(label=t("boot.demo_built"), state="complete")
 
 

@@ -1,0 +1,43 @@
+"""What Granary's command line tools share: which database they read, and how they end."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from typing import NoReturn
+
+from sqlalchemy.engine import make_url
+
+from data_layer.config import Calendar
+from data_layer.connection import duckdb_path, resolve_source
+
+
+def command_url(given: str | None, calendar: Calendar) -> str:
+    """The CRM URL a command line tool reads: ``given`` (its --url), else :func:`resolve_source`'s —
+    and when that is the demo and its file is missing, the demo is built first (as the app does on
+    its first start), saying so on stderr, so that a command works with no set-up too."""
+    if given:
+        return given
+    source = resolve_source()
+    path = duckdb_path(make_url(source.url))
+    if source.is_demo and path is not None and not path.exists():
+        from data_layer.demo import ensure_demo_file  # the generator's libraries load only when needed
+
+        print(f"No CRM configured: building the demo CRM into {path} (once, about half a minute)…", file=sys.stderr)
+        ensure_demo_file(path, datetime.now(calendar.zone).date())
+    return source.url
+
+
+def run(main: Callable[[], int]) -> NoReturn:
+    """Exit with ``main()``'s status; output piped into a reader that stops early (``| head``) ends
+    the command quietly, as the reader asked, rather than with a BrokenPipeError traceback."""
+    try:
+        status = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python flushes stdout again at exit: point it at /dev/null so that flush cannot fail too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = 0
+    sys.exit(status)
