@@ -44,7 +44,7 @@ if findings:
     widgets.subheader(t("health.rules.title"), t("health.rules.caption"))
     for finding in view.to_do(findings):
         with widgets.section(label(finding.rule.label, lang), url):  # one rule failing to show leaves the others
-            view.rule_block(finding, lang)
+            view.rule_block(finding, lang, ctx.calendar.zone)
     with widgets.section(t("health.status.pass"), url):
         view.passing_rules(view.passing(findings), lang)
 

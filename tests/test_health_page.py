@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
@@ -210,3 +212,24 @@ def test_example_records_show_as_text_never_as_markup(navigation: None, monkeypa
     for kind in ("markdown", "caption", "warning", "info", "success"):
         for element in getattr(at, kind):
             assert "<script>" not in element.value and "<SCRIPT>" not in element.value, element.value
+
+
+def test_example_timestamps_show_in_the_companys_zone() -> None:
+    # The CRM stores UTC without a zone (docs/data-model.md): half past four in the afternoon on 30 June
+    # is half past midnight on 1 July in Shanghai; dates, text and empty cells stay as stored.
+    stored = pd.DataFrame(
+        {
+            "opportunity_id": [7, 8],
+            "created_at": [datetime(2025, 6, 30, 16, 30), None],
+            "close_date": [date(2025, 6, 30), date(2025, 7, 1)],
+            "name": ["<b>Acme</b> 上海", None],
+        }
+    )
+    frame, config = view.example_table(stored, ZoneInfo("Asia/Shanghai"))
+    assert frame.to_dict("list") == {
+        "opportunity_id": ["7", "8"],
+        "created_at": ["2025-07-01 00:30:00", ""],
+        "close_date": ["2025-06-30", "2025-07-01"],
+        "name": ["<b>Acme</b> 上海", ""],
+    }
+    assert list(config) == list(stored.columns)

@@ -59,8 +59,8 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "health.examples": {"en": "Example records ({n} of {count})", "zh": "示例记录（{count} 条中的 {n} 条）"},
     "health.examples_caption": {
-        "en": "As stored in the CRM; fix them there and they leave this list at the next refresh.",
-        "zh": "按 CRM 中的原样显示；在 CRM 中修正后，下次刷新时即从此列表中移除。",
+        "en": "As stored in the CRM, times in {zone}; fix them there and they leave this list at the next refresh.",
+        "zh": "按 CRM 中的原样显示，时间为 {zone} 时间；在 CRM 中修正后，下次刷新时即从此列表中移除。",
     },
     # --- The summary table and its downloads ---
     "health.col.rule": {"en": "Rule", "zh": "规则"},

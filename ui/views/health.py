@@ -4,6 +4,7 @@ example records (CRM text as plain cell values, never markdown), and the rules' 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone, tzinfo
 
 import pandas as pd
 import streamlit as st
@@ -107,9 +108,22 @@ def count_line(finding: Finding, lang: str) -> str:
     )
 
 
-def example_table(examples: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
-    """A rule's example records as plain text cells (the CRM's text exactly as stored, never markup), the id pinned."""
-    frame = pd.DataFrame({str(c): ["" if missing(v) else str(v) for v in examples[c]] for c in examples.columns})
+def _cell(value: object, zone: tzinfo) -> str:
+    """A stored value as text; a timestamp (UTC in the CRM, see docs/data-model.md) in the company's zone."""
+    if missing(value):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, datetime):
+        local = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(zone)
+        return local.strftime("%Y-%m-%d %H:%M:%S")
+    return str(value)
+
+
+def example_table(examples: pd.DataFrame, zone: tzinfo = timezone.utc) -> tuple[pd.DataFrame, dict]:
+    """A rule's example records as plain text cells (the CRM's text exactly as stored, never markup; timestamps in
+    ``zone``, the company's), the id pinned."""
+    frame = pd.DataFrame({str(c): [_cell(v, zone) for v in examples[c]] for c in examples.columns})
     config = {str(c): st.column_config.TextColumn(str(c)) for c in examples.columns}
     if len(examples.columns):
         first = str(examples.columns[0])
@@ -117,7 +131,7 @@ def example_table(examples: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     return frame, config
 
 
-def rule_block(finding: Finding, lang: str) -> None:
+def rule_block(finding: Finding, lang: str, zone: tzinfo = timezone.utc) -> None:
     """A rule: its status badge and name (its definition on the ?), its severity and count of records checked, then
     what is missing when it could not run, or its example records one click away."""
     rule = finding.rule
@@ -130,8 +144,8 @@ def rule_block(finding: Finding, lang: str) -> None:
         if finding.count and len(finding.examples):
             n = fmt.number(len(finding.examples), lang)
             with st.expander(t("health.examples", lang, n=n, count=fmt.number(finding.count, lang)), icon=":material/table_rows:"):
-                st.caption(md_escape(t("health.examples_caption", lang)))
-                frame, config = example_table(finding.examples)
+                st.caption(md_escape(t("health.examples_caption", lang, zone=str(zone))))
+                frame, config = example_table(finding.examples, zone)
                 st.dataframe(frame, hide_index=True, column_config=config, width="stretch")
 
 
