@@ -12,6 +12,8 @@ The mapping file (TOML)::
     [options]
     date_order = "auto"              # or "day_first" (30/06/2025) or "month_first" (06/30/2025)
     timestamps = "Asia/Shanghai"     # the zone the exports' times are in (default: the company's); stored as UTC
+    encoding = "utf-8"               # of the CSV files (a Chinese Excel's CSV is often "gb18030")
+    delimiter = ","                  # or ";" (a European Excel's CSV)
 
     [tables.account]
     file = "accounts.csv"            # in the --source folder; or sheet = "Accounts" in a --source workbook
@@ -23,7 +25,7 @@ What it does with each value, by the canonical column's type (``docs/data-model.
 error, not a rounding); dates (``2025-06-30``, ``2025/6/30``, ``2025年6月30日``, and ``30/06/2025`` or
 ``06/30/2025`` by the date order); times (a date, then ``HH:MM[:SS]``, with an optional ``Z`` or
 ``±HH:MM`` offset; without one, in ``timestamps``' zone); text as written, surrounding spaces removed.
-Files are UTF-8, with or without a byte-order mark.
+CSV files are UTF-8 (with or without a byte-order mark) unless ``encoding`` says otherwise.
 
 Nothing is dropped silently. A row is **rejected**, with its file, line and reason, when a value cannot
 be read as its column's type, a required column is empty, or its key (or a unique code) repeats an
@@ -41,6 +43,7 @@ whose slashed dates never tell (all ``05/06/2025``), stop the load with a messag
 from __future__ import annotations
 
 import argparse
+import codecs
 import csv
 import re
 import sys
@@ -99,6 +102,8 @@ class Mapping:
     tables: tuple[TableMap, ...]  # in load order: a table after the tables it refers to
     date_order: DateOrder
     zone: ZoneInfo
+    encoding: str = "utf-8"  # of the CSV files; a byte-order mark is skipped in any case
+    delimiter: str = ","
 
 
 def _load_order(names: set[str]) -> list[str]:
@@ -125,9 +130,20 @@ def read_mapping(path: Path, default_zone: str) -> Mapping:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise LoadError(f"The mapping file {path} is not valid TOML: {exc}") from None
     unknown = set(raw) - {"options", "tables"}
+    options = raw.get("options", {})
+    strange = set(options) - {"date_order", "timestamps", "encoding", "delimiter"}
+    if strange:
+        raise LoadError(f"{path}: unknown option(s) {', '.join(sorted(strange))}; the options are date_order, timestamps, encoding and delimiter.")
+    encoding = str(options.get("encoding", "utf-8"))
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise LoadError(f"{path}: encoding must be a text encoding such as 'utf-8' or 'gb18030', not {encoding!r}.") from None
+    delimiter = str(options.get("delimiter", ","))
+    if len(delimiter) != 1:
+        raise LoadError(f"{path}: delimiter must be one character, such as ',' or ';', not {delimiter!r}.")
     if unknown:
         raise LoadError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}; expected [options] and [tables.<table>].")
-    options = raw.get("options", {})
     order = options.get("date_order", "auto")
     if order not in DATE_ORDERS:
         raise LoadError(f"{path}: date_order must be one of {', '.join(DATE_ORDERS)}, not {order!r}.")
@@ -160,7 +176,7 @@ def read_mapping(path: Path, default_zone: str) -> Mapping:
             if not column.nullable and column.name not in columns and column.name not in values:
                 raise LoadError(f"{where}: {name}.{column.name} is required: map a column to it or give it a value.")
         maps[name] = TableMap(table, spec.get("file"), spec.get("sheet"), columns, values)
-    return Mapping(tuple(maps[n] for n in _load_order(set(maps))), order, zone)
+    return Mapping(tuple(maps[n] for n in _load_order(set(maps))), order, zone, encoding, delimiter)
 
 
 # --- Reading the exports ---------------------------------------------------------------------------
@@ -180,11 +196,11 @@ def _blank(cells: list[Any]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
-def read_csv(path: Path) -> Rows:
-    """A CSV export, UTF-8 with or without a byte-order mark; the first non-blank line is the header."""
+def read_csv(path: Path, encoding: str = "utf-8", delimiter: str = ",") -> Rows:
+    """A CSV export in ``encoding`` (a UTF-8 byte-order mark skipped); the first non-blank line is the header."""
     try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh)
+        with path.open(encoding="utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding, newline="") as fh:
+            reader = csv.reader(fh, delimiter=delimiter)
             header: list[str] | None = None
             rows: list[tuple[int, list[Any]]] = []
             blank = 0
@@ -199,7 +215,10 @@ def read_csv(path: Path) -> Rows:
     except FileNotFoundError:
         raise LoadError(f"The export {path} does not exist.") from None
     except UnicodeDecodeError as exc:
-        raise LoadError(f"The export {path} is not UTF-8 (byte {exc.start}): save it as UTF-8 CSV.") from None
+        raise LoadError(
+            f"The export {path} is not {encoding} (byte {exc.start}): save it as UTF-8 CSV, or set encoding in the "
+            "mapping's [options] (a Chinese Excel's CSV is often gb18030)."
+        ) from None
     if header is None:
         raise LoadError(f"The export {path} is empty: it has no header line.")
     return Rows(header, rows, blank)
@@ -237,11 +256,11 @@ def read_sheet(path: Path, sheet: str) -> Rows:
     return Rows(header, rows, blank)
 
 
-def read_export(source: Path, tm: TableMap) -> Rows:
+def read_export(source: Path, tm: TableMap, encoding: str = "utf-8", delimiter: str = ",") -> Rows:
     if tm.file is not None:
         if not source.is_dir():
             raise LoadError(f"[tables.{tm.table.name}] names the file {tm.file!r}, so --source must be the folder holding it, not {source}.")
-        return read_csv(source / tm.file)
+        return read_csv(source / tm.file, encoding, delimiter)
     if source.is_dir() or source.suffix.lower() not in (".xlsx", ".xlsm"):
         raise LoadError(f"[tables.{tm.table.name}] names the sheet {tm.sheet!r}, so --source must be an .xlsx workbook, not {source}.")
     return read_sheet(source, str(tm.sheet))
@@ -575,7 +594,7 @@ class LoadResult:
 def load(mapping: Mapping, source: Path, engine: Engine, *, replace: bool = False) -> LoadResult:
     """Read and check every export first (a :class:`LoadError` stops before anything is written), then
     write the rows that passed, table by table, and rebuild the summary tables."""
-    exports = {tm.table.name: read_export(source, tm) for tm in mapping.tables}
+    exports = {tm.table.name: read_export(source, tm, mapping.encoding, mapping.delimiter) for tm in mapping.tables}
     order = date_order(mapping, exports)
     frames: dict[str, pd.DataFrame] = {}
     reports: dict[str, TableReport] = {}

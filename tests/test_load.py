@@ -239,6 +239,8 @@ def test_a_workbook_loads_its_sheets_with_real_dates_and_numbers(tmp_path: Path)
         ("[tables.org_unit\n", {}, "is not valid TOML"),
         ("[options]\ndate_order = 'yearly'\n[tables.org_unit]\nfile = 'u.csv'\n", {}, "date_order must be one of auto, day_first, month_first"),
         ("[options]\ntimestamps = 'Mars/Olympus'\n[tables.org_unit]\nfile = 'u.csv'\n", {}, "timestamps must be a time zone"),
+        ("[options]\nencoding = 'klingon'\n[tables.org_unit]\nfile = 'u.csv'\n", {}, "encoding must be a text encoding"),
+        ("[options]\ndateorder = 'auto'\n[tables.org_unit]\nfile = 'u.csv'\n", {}, "unknown option(s) dateorder"),
     ],
 )
 def test_a_wrong_mapping_or_export_is_named_and_nothing_is_written(tmp_path: Path, mapping: str, files: dict[str, str], message: str, capsys) -> None:
@@ -250,12 +252,20 @@ def test_a_wrong_mapping_or_export_is_named_and_nothing_is_written(tmp_path: Pat
     assert not target.exists() or _count(target) == 0
 
 
-def test_an_export_that_is_not_utf8_says_so(tmp_path: Path, capsys) -> None:
+def test_an_export_in_another_encoding_says_so_and_loads_once_the_mapping_names_it(tmp_path: Path, capsys) -> None:
+    # A Chinese Excel saves CSV in GB18030, a European one with semicolons.
     folder = _exports(tmp_path / "x", {}, ONLY_UNITS_AND_RATES)
-    (folder / "units.csv").write_bytes("Region ID,Code,Name,Level,Parent\n1,CN,中国区,cluster,\n".encode("gb18030"))
-    (folder / "rates.csv").write_text(_rates("2025-07-01"), encoding="utf-8")
-    assert main(["--mapping", str(folder / "mapping.toml"), "--source", str(folder), "--url", f"duckdb:///{tmp_path / 'c.duckdb'}"]) == 2
-    assert "units.csv is not UTF-8" in capsys.readouterr().err
+    (folder / "units.csv").write_bytes("Region ID;Code;Name;Level;Parent\n1;CN;中国区;cluster;\n".encode("gb18030"))
+    (folder / "rates.csv").write_bytes(_rates("2025-07-01").replace(",", ";").encode("gb18030"))
+    args = ["--mapping", str(folder / "mapping.toml"), "--source", str(folder), "--url", f"duckdb:///{tmp_path / 'c.duckdb'}"]
+    assert main(args) == 2
+    assert "units.csv is not utf-8" in capsys.readouterr().err
+    (folder / "mapping.toml").write_text('[options]\nencoding = "gb18030"\ndelimiter = ";"\n' + ONLY_UNITS_AND_RATES, encoding="utf-8")
+    assert main(args) == 0
+    engine = create_engine(f"duckdb:///{tmp_path / 'c.duckdb'}")
+    with engine.connect() as conn:
+        assert conn.execute(select(schema.org_unit.c.name)).scalars().all() == ["中国区"]
+    engine.dispose()
 
 
 def test_loading_again_needs_replace(messy: Path, tmp_path: Path, capsys) -> None:
