@@ -43,6 +43,7 @@ st.caption(
 )
 
 # --- Share against wallet size, and the headroom ---
+accounts: pd.DataFrame | None = None
 with widgets.section(t("wallet.scatter"), url):
     widgets.subheader(t("wallet.scatter"), t("wallet.scatter_caption"), label(share.definition, lang))
     accounts = cache.table(ctx, boot.key, "wallet_accounts", flt, SCATTER_POINTS)
@@ -56,7 +57,11 @@ with widgets.section(t("wallet.scatter"), url):
 
 with widgets.section(t("headroom.title"), url):
     widgets.subheader(t("headroom.title"), t("headroom.caption"), t("headroom.definition"))
-    top = cache.table(ctx, boot.key, "wallet_accounts", flt, HEADROOM_ROWS)
+    # The scatter's accounts come most headroom first: its first rows are this list (one query, not two);
+    # asked again only when the scatter's section failed, so that this one names the same failure.
+    if accounts is None:
+        accounts = cache.table(ctx, boot.key, "wallet_accounts", flt, SCATTER_POINTS)
+    top = accounts.head(HEADROOM_ROWS)
     if top.empty:
         st.info(t("wallet.no_estimates"))
     else:
