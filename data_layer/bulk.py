@@ -8,12 +8,13 @@ SQLite take chunked ``executemany`` (PyMySQL rewrites it into multi-row inserts)
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import nullcontext
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Date, DateTime, Engine, Integer, Numeric, Table, inspect
+from sqlalchemy import Connection, Date, DateTime, Engine, Integer, Numeric, Table, inspect
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from data_layer.schema import metadata
@@ -50,8 +51,9 @@ def create_indexes(engine: Engine, tables: list[Table]) -> None:
                 conn.execute(CreateIndex(index))
 
 
-def bulk_insert(engine: Engine, table: Table, df: pd.DataFrame) -> int:
-    """Append ``df`` to ``table``; returns the number of rows written.
+def bulk_insert(engine: Engine, table: Table, df: pd.DataFrame, conn: Connection | None = None) -> int:
+    """Append ``df`` to ``table``; returns the number of rows written. In a transaction of its own,
+    or in ``conn``'s when given (so that several tables load together or not at all).
 
     Columns are matched by name (missing ones are null). Nulls may be NaN, NaT, None or
     ``pd.NA``. Money may be floats, Decimals or strings: it is rounded to the column's scale
@@ -67,7 +69,7 @@ def bulk_insert(engine: Engine, table: Table, df: pd.DataFrame) -> int:
     df = df.reset_index(drop=True)  # any index: rows are taken in order
     frame = pd.DataFrame({c.name: _normalise(df[c.name], c.type) for c in columns})
     dialect = engine.dialect.name
-    with engine.begin() as conn:
+    with engine.begin() if conn is None else nullcontext(conn) as conn:
         raw = conn.connection.driver_connection
         if dialect == "duckdb":
             _duckdb(raw, table, columns, frame)

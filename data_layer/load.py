@@ -14,6 +14,7 @@ The mapping file (TOML)::
     timestamps = "Asia/Shanghai"     # the zone the exports' times are in (default: the company's); stored as UTC
     encoding = "utf-8"               # of the CSV files (a Chinese Excel's CSV is often "gb18030")
     delimiter = ","                  # or ";" (a European Excel's CSV)
+    decimal = "."                    # or "," (1.234,50); the default is "," when the delimiter is ";"
 
     [tables.account]
     file = "accounts.csv"            # in the --source folder; or sheet = "Accounts" in a --source workbook
@@ -21,10 +22,14 @@ The mapping file (TOML)::
     values = { segment = "enterprise" }    # a fixed value for a column the export lacks
 
 What it does with each value, by the canonical column's type (``docs/data-model.md``): whole numbers
-(``12``, ``12.0``); exact decimals (``1234.50``, ``1,234.50``; more decimals than the column keeps is an
-error, not a rounding); dates (``2025-06-30``, ``2025/6/30``, ``2025年6月30日``, and ``30/06/2025`` or
-``06/30/2025`` by the date order); times (a date, then ``HH:MM[:SS]``, with an optional ``Z`` or
-``±HH:MM`` offset; without one, in ``timestamps``' zone); text as written, surrounding spaces removed.
+(``12``, ``12.0``; beyond the column's 32 bits is an error); exact decimals (``1234.50``, ``1,234.50``;
+more decimals than the column keeps is an error, not a rounding; a spreadsheet's float is read at the
+15 digits it was typed with); dates (``2025-06-30``, ``2025/6/30``, ``2025年6月30日``, and ``30/06/2025``
+or ``06/30/2025`` by the date order; a time after one is checked, and its offset moves the date into the
+company's zone); times (a date, then ``HH:MM[:SS[.ffffff]]``, optionally ``AM``/``PM``, with an optional
+``Z``, ``+08`` or ``±HH:MM`` offset; without one, in ``timestamps``' zone); text as written, surrounding
+spaces removed. A CSV row with more or fewer cells than its header is rejected, not shifted; an
+unclosed quote stops the load at its line.
 CSV files are UTF-8 (with or without a byte-order mark) unless ``encoding`` says otherwise.
 
 Nothing is dropped silently. A row is **rejected**, with its file, line and reason, when a value cannot
@@ -32,7 +37,8 @@ be read as its column's type, a required column is empty, or its key (or a uniqu
 earlier row's. Blank lines are skipped and counted. Columns of the export that the mapping does not
 use are listed. A reference to a record that is not there (an order's account missing from the
 accounts) is loaded as it is and counted — Granary reads CRMs as they are, and the data-health page
-shows such records. After loading into DuckDB or PostgreSQL, the summary tables are rebuilt.
+shows such records. Every table is written in one transaction: a failure writes nothing and, with
+``--replace``, deletes nothing. After loading into DuckDB or PostgreSQL, the summary tables are rebuilt.
 
 With "auto", the date order is read from the exports themselves: a first number above 12
 (``30/06/2025``) shows day first, a second above 12 shows month first. Exports that show both, or
@@ -104,6 +110,7 @@ class Mapping:
     zone: ZoneInfo
     encoding: str = "utf-8"  # of the CSV files; a byte-order mark is skipped in any case
     delimiter: str = ","
+    decimal: str = "."  # the decimal point of numbers written as text
 
 
 def _load_order(names: set[str]) -> list[str]:
@@ -121,6 +128,16 @@ def _load_order(names: set[str]) -> list[str]:
     return done
 
 
+OPTIONS = ("date_order", "timestamps", "encoding", "delimiter", "decimal")
+
+
+def _text_option(options: dict[str, Any], name: str, default: str, where: Path) -> str:
+    value = options.get(name, default)
+    if not isinstance(value, str):
+        raise LoadError(f"{where}: {name} must be text in quotes, not {value!r}.")
+    return value
+
+
 def read_mapping(path: Path, default_zone: str) -> Mapping:
     """The mapping file, checked against the canonical schema; :class:`LoadError` says what is wrong."""
     try:
@@ -130,29 +147,36 @@ def read_mapping(path: Path, default_zone: str) -> Mapping:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise LoadError(f"The mapping file {path} is not valid TOML: {exc}") from None
     unknown = set(raw) - {"options", "tables"}
+    if unknown:
+        raise LoadError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}; expected [options] and [tables.<table>].")
     options = raw.get("options", {})
-    strange = set(options) - {"date_order", "timestamps", "encoding", "delimiter"}
+    if not isinstance(options, dict):
+        raise LoadError(f"{path}: options must be a section, [options].")
+    strange = set(options) - set(OPTIONS)
     if strange:
-        raise LoadError(f"{path}: unknown option(s) {', '.join(sorted(strange))}; the options are date_order, timestamps, encoding and delimiter.")
-    encoding = str(options.get("encoding", "utf-8"))
+        raise LoadError(f"{path}: unknown option(s) {', '.join(sorted(strange))}; the options are {', '.join(OPTIONS)}.")
+    encoding = _text_option(options, "encoding", "utf-8", path)
     try:
         codecs.lookup(encoding)
     except LookupError:
         raise LoadError(f"{path}: encoding must be a text encoding such as 'utf-8' or 'gb18030', not {encoding!r}.") from None
-    delimiter = str(options.get("delimiter", ","))
+    delimiter = _text_option(options, "delimiter", ",", path)
     if len(delimiter) != 1:
         raise LoadError(f"{path}: delimiter must be one character, such as ',' or ';', not {delimiter!r}.")
-    if unknown:
-        raise LoadError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}; expected [options] and [tables.<table>].")
-    order = options.get("date_order", "auto")
+    # A CSV separated by semicolons comes from where the comma is the decimal point.
+    decimal = _text_option(options, "decimal", "," if delimiter == ";" else ".", path)
+    if decimal not in (".", ",") or decimal == delimiter:
+        raise LoadError(f"{path}: decimal must be '.' or ',' (and not the delimiter), not {decimal!r}.")
+    order = _text_option(options, "date_order", "auto", path)
     if order not in DATE_ORDERS:
         raise LoadError(f"{path}: date_order must be one of {', '.join(DATE_ORDERS)}, not {order!r}.")
+    timestamps = _text_option(options, "timestamps", default_zone, path)
     try:
-        zone = ZoneInfo(options.get("timestamps", default_zone))
+        zone = ZoneInfo(timestamps)
     except (ZoneInfoNotFoundError, ValueError):
-        raise LoadError(f"{path}: timestamps must be a time zone such as 'Asia/Shanghai' or 'UTC', not {options.get('timestamps')!r}.") from None
+        raise LoadError(f"{path}: timestamps must be a time zone such as 'Asia/Shanghai' or 'UTC', not {timestamps!r}.") from None
     tables = raw.get("tables", {})
-    if not tables:
+    if not isinstance(tables, dict) or not tables:
         raise LoadError(f"{path}: no [tables.<table>] section: say which export fills which canonical table.")
     maps: dict[str, TableMap] = {}
     for name, spec in tables.items():
@@ -164,8 +188,13 @@ def read_mapping(path: Path, default_zone: str) -> Mapping:
             raise LoadError(f"{where}: expected file or sheet, columns and values.")
         if ("file" in spec) == ("sheet" in spec):
             raise LoadError(f"{where}: give either file (a CSV in the source folder) or sheet (of the source workbook).")
-        columns = {str(k): str(v) for k, v in spec.get("columns", {}).items()}
-        values = dict(spec.get("values", {}))
+        if not isinstance(spec.get("file", spec.get("sheet")), str):
+            raise LoadError(f"{where}: file or sheet must be a name in quotes.")
+        columns, values = spec.get("columns", {}), spec.get("values", {})
+        if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
+            raise LoadError(f"{where}: columns must map canonical columns to the export's column names, e.g. {{ name = \"Account Name\" }}.")
+        if not isinstance(values, dict):
+            raise LoadError(f"{where}: values must map canonical columns to fixed values, e.g. {{ currency = \"CNY\" }}.")
         for column in (*columns, *values):
             if column not in table.columns:
                 raise LoadError(f"{where}: {name} has no column {column!r}; its columns are {', '.join(table.columns.keys())}.")
@@ -175,8 +204,8 @@ def read_mapping(path: Path, default_zone: str) -> Mapping:
         for column in table.columns:
             if not column.nullable and column.name not in columns and column.name not in values:
                 raise LoadError(f"{where}: {name}.{column.name} is required: map a column to it or give it a value.")
-        maps[name] = TableMap(table, spec.get("file"), spec.get("sheet"), columns, values)
-    return Mapping(tuple(maps[n] for n in _load_order(set(maps))), order, zone, encoding, delimiter)
+        maps[name] = TableMap(table, spec.get("file"), spec.get("sheet"), dict(columns), dict(values))
+    return Mapping(tuple(maps[n] for n in _load_order(set(maps))), order, zone, encoding, delimiter, decimal)
 
 
 # --- Reading the exports ---------------------------------------------------------------------------
@@ -184,12 +213,14 @@ def read_mapping(path: Path, default_zone: str) -> Mapping:
 
 @dataclass
 class Rows:
-    """An export's rows as read: the header, each non-blank row's cells with its line number, and
-    how many blank lines were skipped."""
+    """An export's rows as read: the header, each non-blank row's cells with the line it starts on,
+    and how many blank lines were skipped. ``fixed_width``: every row must have the header's number of
+    cells (a CSV's do; a sheet's rows end at their last value)."""
 
     header: list[str]
     rows: list[tuple[int, list[Any]]]
     blank: int
+    fixed_width: bool = True
 
 
 def _blank(cells: list[Any]) -> bool:
@@ -200,18 +231,21 @@ def read_csv(path: Path, encoding: str = "utf-8", delimiter: str = ",") -> Rows:
     """A CSV export in ``encoding`` (a UTF-8 byte-order mark skipped); the first non-blank line is the header."""
     try:
         with path.open(encoding="utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding, newline="") as fh:
-            reader = csv.reader(fh, delimiter=delimiter)
+            reader = csv.reader(fh, delimiter=delimiter, strict=True)
             header: list[str] | None = None
             rows: list[tuple[int, list[Any]]] = []
-            blank = 0
+            blank = ended = 0
             for cells in reader:
+                start, ended = ended + 1, reader.line_num  # a quoted line break makes a record span lines
                 if _blank(cells):
-                    blank += header is not None
+                    blank += 1
                     continue
                 if header is None:
                     header = [c.strip() for c in cells]
                     continue
-                rows.append((reader.line_num, cells))
+                rows.append((start, cells))
+    except csv.Error as exc:
+        raise LoadError(f"The export {path} cannot be read as CSV from line {ended + 1}: {exc} (an unclosed quote?).") from None
     except FileNotFoundError:
         raise LoadError(f"The export {path} does not exist.") from None
     except UnicodeDecodeError as exc:
@@ -243,7 +277,7 @@ def read_sheet(path: Path, sheet: str) -> Rows:
         for number, values in enumerate(book[sheet].iter_rows(values_only=True), start=1):
             cells = list(values)
             if _blank(cells):
-                blank += header is not None
+                blank += 1
                 continue
             if header is None:
                 header = ["" if c is None else str(c).strip() for c in cells]
@@ -253,7 +287,7 @@ def read_sheet(path: Path, sheet: str) -> Rows:
         book.close()
     if header is None:
         raise LoadError(f"The sheet {sheet!r} of {path} is empty: it has no header row.")
-    return Rows(header, rows, blank)
+    return Rows(header, rows, blank, fixed_width=False)
 
 
 def read_export(source: Path, tm: TableMap, encoding: str = "utf-8", delimiter: str = ",") -> Rows:
@@ -276,8 +310,7 @@ class Bad(ValueError):
 _ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _CN = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 _SLASHED = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
-_TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?\s*(Z|[+-]\d{2}:?\d{2})?")
-_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+_TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*([AaPp][Mm])?\s*(Z|[+-]\d{2}(?::?\d{2})?)?")
 
 
 def _split(text: str) -> tuple[str, str]:
@@ -293,6 +326,7 @@ def slashed(text: str) -> tuple[int, int] | None:
 
 
 def parse_date(text: str, order: DateOrder) -> date:
+    """The date part of ``text`` (its time, if any, is :func:`parse_moment`'s)."""
     day_part = _split(text)[0]
     try:
         if m := _ISO.fullmatch(day_part) or _CN.fullmatch(day_part):
@@ -311,29 +345,41 @@ def parse_date(text: str, order: DateOrder) -> date:
     raise Bad(f"{text!r} is not a date (expected e.g. 2025-06-30)")
 
 
-def parse_timestamp(text: str, order: DateOrder, zone: ZoneInfo) -> datetime:
-    """A UTC time without a zone, as the canonical ``*_at`` columns hold."""
+def parse_moment(text: str, order: DateOrder, zone: ZoneInfo) -> datetime:
+    """The instant ``text`` names, zone-aware: at its own offset (``Z``, ``+08``, ``+08:00``, ``-0530``)
+    or, without one, in ``zone``; a date alone is its midnight. Fractions past microseconds are cut."""
     day = parse_date(text, order)
     clock = _split(text)[1]
     if not clock:
-        local = datetime.combine(day, time())
+        return datetime.combine(day, time(), tzinfo=zone)
+    m = _TIME.fullmatch(clock)
+    if m is None:
+        raise Bad(f"{text!r} is not a time (expected e.g. 2025-06-30 14:05)")
+    hour, minute, second = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+    micro = int((m.group(4) or "0")[:6].ljust(6, "0"))
+    half = (m.group(5) or "").lower()
+    if half:  # a 12-hour clock: 12:30 AM is 00:30, 12:30 PM is 12:30
+        if not 1 <= hour <= 12:
+            raise Bad(f"{text!r} is not a time (hour {hour} with {half.upper()})")
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    offset = m.group(6)
+    if offset is None:
+        tz: Any = zone
+    elif offset == "Z":
+        tz = timezone.utc
     else:
-        m = _TIME.fullmatch(clock)
-        if m is None:
-            raise Bad(f"{text!r} is not a time (expected e.g. 2025-06-30 14:05)")
-        hour, minute, second = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
-        micro = int((m.group(4) or "0").ljust(6, "0"))
-        try:
-            local = datetime.combine(day, time(hour, minute, second, micro))
-        except ValueError as exc:
-            raise Bad(f"{text!r} is not a time ({exc})") from None
-        offset = m.group(5)
-        if offset:
-            if offset == "Z":
-                return local
-            sign = 1 if offset[0] == "+" else -1
-            return local - sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[-2:]))
-    return local.replace(tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
+        digits = offset[1:].replace(":", "")
+        sign = 1 if offset[0] == "+" else -1
+        tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0)))
+    try:
+        return datetime.combine(day, time(hour, minute, second, micro), tzinfo=tz)
+    except ValueError as exc:
+        raise Bad(f"{text!r} is not a time ({exc})") from None
+
+
+def parse_timestamp(text: str, order: DateOrder, zone: ZoneInfo) -> datetime:
+    """A UTC time without a zone, as the canonical ``*_at`` columns hold."""
+    return parse_moment(text, order, zone).astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def _text(value: Any) -> str:
@@ -342,26 +388,47 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def converter(column: Column, order: DateOrder, zone: ZoneInfo) -> Callable[[Any], Any]:
+def _number_text(value: Any, decimal: str) -> str:
+    """A number's text with '.' as its point and no grouping: a spreadsheet's float at the 15 significant
+    digits it was typed with (0.1 + 0.2 is 0.3, not 0.30000000000000004); text grouped by thousands
+    (1,234.50 — or 1.234,50 where the decimal point is a comma)."""
+    if isinstance(value, float):
+        return format(value, ".15g")
+    if isinstance(value, int | Decimal):
+        return str(value)
+    text = str(value).strip().replace(" ", "").replace("\u00a0", "")
+    group = "," if decimal == "." else "."
+    if re.fullmatch(rf"[+-]?\d{{1,3}}(\{group}\d{{3}})+(\{decimal}\d+)?", text):
+        text = text.replace(group, "")
+    if group in text:  # the other mark anywhere else: 1,5 with a decimal point, 1.5 with a decimal comma
+        raise InvalidOperation(text)
+    return text.replace(decimal, ".")
+
+
+#: The largest magnitude of each integer type (the canonical schema's keys and counts are 32-bit).
+_INT_LIMITS = {"BigInteger": 2**63 - 1, "SmallInteger": 2**15 - 1}
+
+
+def converter(column: Column, order: DateOrder, zone: ZoneInfo, decimal: str = ".") -> Callable[[Any], Any]:
     """The function that reads one cell of ``column`` (a string from CSV, or a spreadsheet's number
     or date) into the value to store, raising :class:`Bad` with the reason when it cannot."""
     type_ = column.type
     name = column.name
 
     if isinstance(type_, Integer):
+        limit = _INT_LIMITS.get(type(type_).__name__, 2**31 - 1)
 
         def whole(v: Any) -> int:
             if isinstance(v, bool):
                 raise Bad(f"{name}: {v!r} is not a whole number")
-            if isinstance(v, int):
-                return v
-            text = _text(v).replace(" ", "")
             try:
-                number = Decimal(text.replace(",", "") if _GROUPED.fullmatch(text) else text)
+                number = Decimal(_number_text(v, decimal))
             except InvalidOperation:
-                raise Bad(f"{name}: {text!r} is not a whole number") from None
+                raise Bad(f"{name}: {_text(v)!r} is not a whole number") from None
             if not number.is_finite() or number != number.to_integral_value():
-                raise Bad(f"{name}: {text!r} is not a whole number")
+                raise Bad(f"{name}: {_text(v)!r} is not a whole number")
+            if abs(number) > limit:
+                raise Bad(f"{name}: {_text(v)!r} is out of range (at most {limit:,})")
             return int(number)
 
         return whole
@@ -370,19 +437,17 @@ def converter(column: Column, order: DateOrder, zone: ZoneInfo) -> Callable[[Any
         digits = int(type_.precision or 38) - scale
 
         def exact(v: Any) -> Decimal:
-            text = _text(v) if not isinstance(v, Decimal) else str(v)
-            cleaned = text.replace(" ", "")
-            cleaned = cleaned.replace(",", "") if _GROUPED.fullmatch(cleaned) else cleaned
+            shown = _text(v)
             try:
-                number = Decimal(cleaned)
+                number = Decimal(_number_text(v, decimal))
             except InvalidOperation:
-                raise Bad(f"{name}: {text!r} is not a number") from None
+                raise Bad(f"{name}: {shown!r} is not a number") from None
             if not number.is_finite():
-                raise Bad(f"{name}: {text!r} is not a number")
+                raise Bad(f"{name}: {shown!r} is not a number")
             if number != number.quantize(Decimal(1).scaleb(-scale)):
-                raise Bad(f"{name}: {text!r} has more than {scale} decimals")
+                raise Bad(f"{name}: {shown!r} has more than {scale} decimals")
             if abs(number) >= Decimal(10) ** digits:
-                raise Bad(f"{name}: {text!r} is too large (at most {digits} digits before the point)")
+                raise Bad(f"{name}: {shown!r} is too large (at most {digits} digits before the point)")
             return number
 
         return exact
@@ -402,12 +467,14 @@ def converter(column: Column, order: DateOrder, zone: ZoneInfo) -> Callable[[Any
     if isinstance(type_, Date):
 
         def day(v: Any) -> date:
+            # A business date in the company's zone: a time with an offset is moved into it first
+            # (2025-06-30T23:30:00Z is 1 July in Shanghai); a time without one is checked, then dropped.
             if isinstance(v, datetime):
-                return v.date()
+                return v.astimezone(zone).date() if v.tzinfo is not None else v.date()
             if isinstance(v, date):
                 return v
             try:
-                return parse_date(_text(v), order)
+                return parse_moment(_text(v), order, zone).astimezone(zone).date()
             except Bad as exc:
                 raise Bad(f"{name}: {exc}") from None
 
@@ -503,7 +570,7 @@ class TableReport:
     dangling: dict[str, int] = field(default_factory=dict)
 
 
-def check_rows(tm: TableMap, rows: Rows, order: DateOrder, zone: ZoneInfo) -> tuple[pd.DataFrame, TableReport]:
+def check_rows(tm: TableMap, rows: Rows, order: DateOrder, zone: ZoneInfo, decimal: str = ".") -> tuple[pd.DataFrame, TableReport]:
     """The rows to load (one column per canonical column mapped or given) and the report of the others."""
     report = TableReport(tm.table.name, tm.source, read=len(rows.rows), blank=rows.blank)
     missing = [h for h in tm.columns.values() if h not in rows.header]
@@ -512,23 +579,35 @@ def check_rows(tm: TableMap, rows: Rows, order: DateOrder, zone: ZoneInfo) -> tu
             f"[tables.{tm.table.name}]: {tm.source} has no column {', '.join(repr(m) for m in missing)}; "
             f"its columns are {', '.join(repr(h) for h in rows.header)}."
         )
+    twice = sorted({h for h in tm.columns.values() if rows.header.count(h) > 1})
+    if twice:
+        raise LoadError(f"[tables.{tm.table.name}]: {tm.source} has two columns named {', '.join(repr(h) for h in twice)}: rename one in the export.")
     used = set(tm.columns.values())
-    report.unused_columns = [h for h in rows.header if h and h not in used]
+    filled = {i for _, cells in rows.rows for i, c in enumerate(cells) if not _empty(c)}
+    report.unused_columns = [
+        h if h else f"column {i + 1} (no name)" for i, h in enumerate(rows.header) if h not in used and (h or i in filled)
+    ]
     positions = {column: rows.header.index(header) for column, header in tm.columns.items()}
-    readers = {column: converter(tm.table.c[column], order, zone) for column in tm.columns}
+    readers = {column: converter(tm.table.c[column], order, zone, decimal) for column in tm.columns}
     fixed = {}
     for column, value in tm.values.items():
         try:
-            fixed[column] = converter(tm.table.c[column], order, zone)(value)
+            fixed[column] = converter(tm.table.c[column], order, zone, decimal)(value)
         except Bad as exc:
             raise LoadError(f"[tables.{tm.table.name}] values: {exc}") from None
     keys = [c.name for c in tm.table.primary_key.columns]
     unique = [c.name for c in tm.table.columns if c.unique]
     seen: dict[tuple[str, tuple[Any, ...]], int] = {}
     out: list[dict[str, Any]] = []
+    width = len(rows.header)
     for line, cells in rows.rows:
         record: dict[str, Any] = dict(fixed)
         reasons: list[str] = []
+        spare = [c for c in cells[width:] if not _empty(c)]
+        if spare or (rows.fixed_width and len(cells) < width):
+            # Values shifted by a stray delimiter would land in the wrong columns: the row is not read.
+            report.rejected.append(Rejected(tm.source, line, f"{len(cells)} cells where the header has {width}"))
+            continue
         for column, at in positions.items():
             value = cells[at] if at < len(cells) else None
             if _empty(value):
@@ -593,13 +672,14 @@ class LoadResult:
 
 def load(mapping: Mapping, source: Path, engine: Engine, *, replace: bool = False) -> LoadResult:
     """Read and check every export first (a :class:`LoadError` stops before anything is written), then
-    write the rows that passed, table by table, and rebuild the summary tables."""
+    write the rows that passed — all tables in one transaction, so a failure writes nothing (and, with
+    ``replace``, deletes nothing) — and rebuild the summary tables."""
     exports = {tm.table.name: read_export(source, tm, mapping.encoding, mapping.delimiter) for tm in mapping.tables}
     order = date_order(mapping, exports)
     frames: dict[str, pd.DataFrame] = {}
     reports: dict[str, TableReport] = {}
     for tm in mapping.tables:
-        frames[tm.table.name], reports[tm.table.name] = check_rows(tm, exports[tm.table.name], order, mapping.zone)
+        frames[tm.table.name], reports[tm.table.name] = check_rows(tm, exports[tm.table.name], order, mapping.zone, mapping.decimal)
     create_schema(engine)
     with engine.connect() as conn:
         full = [tm.table.name for tm in mapping.tables if conn.execute(select(func.count()).select_from(tm.table)).scalar_one()]
@@ -609,12 +689,22 @@ def load(mapping: Mapping, source: Path, engine: Engine, *, replace: bool = Fals
             "to delete their rows first."
         )
     count_dangling(engine, frames, reports)
-    with engine.begin() as conn:
-        for tm in reversed(mapping.tables):  # children before the tables they refer to
-            if tm.table.name in full:
-                conn.execute(delete(tm.table))
-    for tm in mapping.tables:
-        reports[tm.table.name].loaded = bulk_insert(engine, tm.table, frames[tm.table.name])
+    writing = ""
+    try:
+        with engine.begin() as conn:
+            for tm in reversed(mapping.tables):  # children before the tables they refer to
+                if tm.table.name in full:
+                    writing = tm.table.name
+                    conn.execute(delete(tm.table))
+            for tm in mapping.tables:
+                writing = tm.table.name
+                reports[tm.table.name].loaded = bulk_insert(engine, tm.table, frames[tm.table.name], conn)
+    except Exception as exc:  # noqa: BLE001 - the database's own complaint, without a traceback
+        detail = str(getattr(exc, "orig", exc)).strip().splitlines()
+        raise LoadError(
+            f"Nothing was loaded: writing {writing} into {mask(str(engine.url))} failed ({type(exc).__name__}: "
+            f"{detail[0] if detail else 'no detail'}), and every table was left as it was."
+        ) from None
     summaries = _rebuild_summaries(engine)
     return LoadResult([reports[tm.table.name] for tm in mapping.tables], order, summaries)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -279,3 +280,167 @@ def test_loading_again_needs_replace(messy: Path, tmp_path: Path, capsys) -> Non
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(schema.sales_order)).scalar_one() == 4  # replaced, not doubled
     engine.dispose()
+
+
+ORDERS_ONLY = """
+[options]
+timestamps = "Asia/Shanghai"
+
+[tables.sales_order]
+file = "orders.csv"
+columns = { order_id = "Order", order_number = "Number", account_id = "Account", order_date = "Date", amount = "Amount" }
+values = { currency = "USD" }
+"""
+
+
+def _orders(rows: str, mapping: str = ORDERS_ONLY, header: str = "Order,Number,Account,Date,Amount") -> str:
+    return header + "\n" + rows
+
+
+def test_rows_whose_cells_do_not_match_the_header_are_rejected_not_shifted(tmp_path: Path) -> None:
+    rows = (
+        "1,SO-1,101,2025-07-01,10.00\n"
+        "2,SO-2,101,2025-07-01,1,000.00\n"   # an unquoted grouping comma: six cells, the amount would shift
+        "3,SO-3,101,2025-07-01\n"            # four cells
+        "4,SO-4,101,2025-07-01,40.00\n"
+    )
+    folder = _exports(tmp_path / "x", {"orders.csv": _orders(rows)}, ORDERS_ONLY)
+    result, engine = _load_into(folder, tmp_path)
+    engine.dispose()
+    (report,) = result.reports
+    assert (report.read, report.loaded) == (4, 2)
+    assert [(r.line, r.reason) for r in report.rejected] == [(3, "6 cells where the header has 5"), (4, "4 cells where the header has 5")]
+
+
+def test_an_unclosed_quote_stops_the_load_naming_the_line(tmp_path: Path) -> None:
+    folder = _exports(tmp_path / "x", {"orders.csv": _orders('1,SO-1,101,2025-07-01,10.00\n2,"SO-2,101,2025-07-01,20.00\n3,SO-3,101,2025-07-01,30.00\n')}, ORDERS_ONLY)
+    with pytest.raises(LoadError, match=r"orders\.csv cannot be read as CSV from line 3"):
+        _load_into(folder, tmp_path)
+
+
+def test_a_mapped_column_named_twice_stops_the_load_and_unnamed_columns_are_listed(tmp_path: Path) -> None:
+    twice = _orders("1,SO-1,101,2025-07-01,10.00,9\n", header="Order,Number,Account,Date,Amount,Amount")
+    folder = _exports(tmp_path / "x", {"orders.csv": twice}, ORDERS_ONLY)
+    with pytest.raises(LoadError, match="has two columns named 'Amount'"):
+        _load_into(folder, tmp_path, "a.duckdb")
+    unnamed = _orders("1,SO-1,101,2025-07-01,10.00,note,\n", header="Order,Number,Account,Date,Amount,,")
+    folder = _exports(tmp_path / "y", {"orders.csv": unnamed}, ORDERS_ONLY)
+    result, engine = _load_into(folder, tmp_path, "b.duckdb")
+    engine.dispose()
+    assert result.reports[0].unused_columns == ["column 6 (no name)"]  # the seventh holds nothing
+
+
+def test_times_with_offsets_and_12_hour_clocks_and_dates_with_times(tmp_path: Path) -> None:
+    accounts = (
+        "Account ID,Account Name,Created\n"
+        "1,A,2025-06-30 2:05 PM\n"           # 14:05 in Shanghai: 06:05 UTC
+        "2,B,2025-06-30T14:05:00+08\n"       # an offset without minutes, as PostgreSQL writes it
+        "3,C,2025-06-30 12:30 AM\n"          # half past midnight
+        "4,D,2025-06-30T06:05:00.1234567Z\n" # seven decimals: the seventh is below what is stored
+        "5,E,2025-06-30 13:05 PM\n"          # no such 12-hour time
+    )
+    orders = (
+        "1,SO-1,1,2025-06-30T23:30:00Z,10.00\n"  # 07:30 on 1 July in Shanghai: that business day
+        "2,SO-2,1,2025-06-30 23:30,10.00\n"      # no offset: Shanghai's own time, its own day
+        "3,SO-3,1,30/06/2025 99:99,10.00\n"      # not a time: not silently dropped to the date
+    )
+    mapping = ORDERS_ONLY + '\n[tables.account]\nfile = "accounts.csv"\ncolumns = { account_id = "Account ID", name = "Account Name", created_at = "Created" }\n'
+    folder = _exports(tmp_path / "x", {"accounts.csv": accounts, "orders.csv": _orders(orders)}, mapping)
+    result, engine = _load_into(folder, tmp_path)
+    with engine.connect() as conn:
+        created = dict(conn.execute(select(schema.account.c.account_id, schema.account.c.created_at)).all())
+        days = dict(conn.execute(select(schema.sales_order.c.order_id, schema.sales_order.c.order_date)).all())
+    engine.dispose()
+    assert created == {1: datetime(2025, 6, 30, 6, 5), 2: datetime(2025, 6, 30, 6, 5), 3: datetime(2025, 6, 29, 16, 30), 4: datetime(2025, 6, 30, 6, 5, 0, 123456)}
+    assert days == {1: date(2025, 7, 1), 2: date(2025, 6, 30)}
+    reasons = {r.table: [x.reason for x in r.rejected] for r in result.reports}
+    assert reasons["account"] == ["created_at: '2025-06-30 13:05 PM' is not a time (hour 13 with PM)"]
+    assert reasons["sales_order"] == ["order_date: '30/06/2025 99:99' is not a time (hour must be in 0..23)"]
+
+
+def test_numbers_out_of_range_and_a_comma_as_decimal_point(tmp_path: Path) -> None:
+    rows = (
+        "1;SO-1;3000000000;2025-07-01;10,00\n"   # an account id beyond 32 bits
+        "2;SO-2;101;2025-07-01;1.234,50\n"       # the European way: 1234.50
+        "3;SO-3;101;2025-07-01;1,5\n"            # 1.50
+        "4;SO-4;101;2025-07-01;1.5\n"            # with a comma as the point, 1.5 is not a number
+    )
+    mapping = '[options]\ndelimiter = ";"\n' + ORDERS_ONLY.replace("[options]\n", "")
+    folder = _exports(tmp_path / "x", {"orders.csv": _orders(rows, header="Order;Number;Account;Date;Amount")}, mapping)
+    result, engine = _load_into(folder, tmp_path)
+    with engine.connect() as conn:
+        amounts = dict(conn.execute(select(schema.sales_order.c.order_id, schema.sales_order.c.amount)).all())
+    engine.dispose()
+    assert {k: Decimal(str(v)) for k, v in amounts.items()} == {2: Decimal("1234.50"), 3: Decimal("1.50")}
+    assert [x.reason for x in result.reports[0].rejected] == [
+        "account_id: '3000000000' is out of range (at most 2,147,483,647)",
+        "amount: '1.5' is not a number",
+    ]
+
+
+def test_a_spreadsheets_float_noise_is_read_as_typed(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Orders"
+    sheet.append(["Order", "Number", "Account", "Date", "Amount"])
+    sheet.append([1, "SO-1", 101, date(2025, 7, 1), 0.1 + 0.2])  # 0.30000000000000004, shown as 0.3
+    sheet.append([2, "SO-2", 101, datetime(2025, 7, 1, 23, 30), 12.5])
+    book.save(tmp_path / "orders.xlsx")
+    (tmp_path / "mapping.toml").write_text(ORDERS_ONLY.replace('file = "orders.csv"', 'sheet = "Orders"'), encoding="utf-8")
+    engine = create_engine(f"duckdb:///{tmp_path / 'crm.duckdb'}")
+    result = load(read_mapping(tmp_path / "mapping.toml", "UTC"), tmp_path / "orders.xlsx", engine)
+    with engine.connect() as conn:
+        rows = dict(conn.execute(select(schema.sales_order.c.order_id, schema.sales_order.c.amount)).all())
+    engine.dispose()
+    assert result.reports[0].rejected == [] and {k: Decimal(str(v)) for k, v in rows.items()} == {1: Decimal("0.30"), 2: Decimal("12.50")}
+
+
+def test_a_failed_write_leaves_every_table_as_it_was(messy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import data_layer.load as loader
+
+    result, engine = _load_into(messy, tmp_path)
+    before = _count(tmp_path / "crm.duckdb")
+    real = loader.bulk_insert
+
+    def failing(engine, table, frame, conn=None):  # the orders fail, after the units and accounts went in
+        if table.name == "sales_order":
+            raise RuntimeError("disk full")
+        return real(engine, table, frame, conn)
+
+    monkeypatch.setattr(loader, "bulk_insert", failing)
+    with pytest.raises(LoadError, match=r"Nothing was loaded: writing sales_order .* failed \(RuntimeError: disk full\), and every table was left as it was"):
+        load(read_mapping(messy / "mapping.toml", "Asia/Shanghai"), messy, engine, replace=True)
+    engine.dispose()
+    assert _count(tmp_path / "crm.duckdb") == before  # the --replace's deletes were rolled back too
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ("timestamps = 5", "timestamps must be text in quotes"),
+        ("delimiter = ';'\ndecimal = ';'", "decimal must be '.' or ','"),
+    ],
+)
+def test_options_of_the_wrong_kind_are_named(tmp_path: Path, options: str, message: str) -> None:
+    path = tmp_path / "mapping.toml"
+    path.write_text(f"[options]\n{options}\n" + ORDERS_ONLY.replace("[options]\ntimestamps = \"Asia/Shanghai\"\n", ""), encoding="utf-8")
+    with pytest.raises(LoadError, match=re.escape(message)):
+        read_mapping(path, "UTC")
+
+
+@pytest.mark.parametrize(
+    ("mapping", "message"),
+    [
+        ("tables = 5\n", "no [tables.<table>] section"),
+        ("[tables.sales_order]\nfile = 5\n", "file or sheet must be a name in quotes"),
+        ("[tables.sales_order]\nfile = 'o.csv'\ncolumns = 'x'\n", "columns must map canonical columns"),
+        ("options = 5\n[tables.sales_order]\nfile = 'o.csv'\n", "options must be a section"),
+    ],
+)
+def test_sections_of_the_wrong_kind_are_named(tmp_path: Path, mapping: str, message: str) -> None:
+    path = tmp_path / "mapping.toml"
+    path.write_text(mapping, encoding="utf-8")
+    with pytest.raises(LoadError, match=re.escape(message)):
+        read_mapping(path, "UTC")
