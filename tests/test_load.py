@@ -444,3 +444,20 @@ def test_sections_of_the_wrong_kind_are_named(tmp_path: Path, mapping: str, mess
     path.write_text(mapping, encoding="utf-8")
     with pytest.raises(LoadError, match=re.escape(message)):
         read_mapping(path, "UTC")
+
+
+def test_the_example_exports_load_cleanly_and_give_hand_checked_numbers(tmp_path: Path, capsys) -> None:
+    """examples/exports, which the README points administrators to, stays loadable and right."""
+    example = Path(__file__).resolve().parents[1] / "examples" / "exports"
+    url = f"duckdb:///{tmp_path / 'example.duckdb'}"
+    assert main(["--mapping", str(example / "mapping.toml"), "--source", str(example), "--url", url]) == 0
+    out = capsys.readouterr().out
+    assert "rejected: " not in out and "refer to no" not in out and "dates read day-first" in out
+    assert metrics_main(["summary", "--url", url, "--start", "2025-01-01", "--end", "2025-09-30", "--format", "csv"]) == 0
+    summary = {r["metric"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    # Orders: 2 × 600,000 CNY and 350,000 CNY at 0.138, 85,000 USD, a 5,000 USD credit note.
+    assert Decimal(summary["revenue"]["value"]) == Decimal("293900.00")
+    assert float(summary["win_rate"]["value"]) == 0.75  # deals closed Jan–Sep: three won, one lost
+    # Wallets: 3,000,000 and 1,000,000 CNY at 0.138, and 200,000 USD.
+    assert float(summary["share_of_wallet"]["value"]) == pytest.approx(293900 / 752000, rel=1e-12)
+    assert int(summary["new_customers"]["value"]) == 3
