@@ -14,10 +14,11 @@ from data_layer.config import Calendar
 from data_layer.connection import duckdb_path, resolve_source
 
 
-def command_url(given: str | None, calendar: Calendar) -> str:
+def command_url(given: str | None, calendar: Calendar) -> str | None:
     """The CRM URL a command line tool reads: ``given`` (its --url), else :func:`resolve_source`'s —
     and when that is the demo and its file is missing, the demo is built first (as the app does on
-    its first start), saying so on stderr, so that a command works with no set-up too."""
+    its first start), saying so on stderr, so that a command works with no set-up too. None, with the
+    reason on stderr, when that build fails."""
     if given:
         return given
     source = resolve_source()
@@ -26,7 +27,11 @@ def command_url(given: str | None, calendar: Calendar) -> str:
         from data_layer.demo import ensure_demo_file  # the generator's libraries load only when needed
 
         print(f"No CRM configured: building the demo CRM into {path} (once, about half a minute)…", file=sys.stderr)
-        ensure_demo_file(path, datetime.now(calendar.zone).date())
+        try:
+            ensure_demo_file(path, datetime.now(calendar.zone).date())
+        except Exception as exc:  # noqa: BLE001 - say why, no traceback
+            print(f"Could not build the demo CRM: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return None
     return source.url
 
 

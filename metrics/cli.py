@@ -95,10 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = load_settings()
-    try:
-        url = command_url(args.url, settings.calendar)
-    except Exception as exc:  # noqa: BLE001 - building the demo failed: say why, no traceback
-        print(f"Could not build the demo CRM: {type(exc).__name__}: {exc}", file=sys.stderr)
+    url = command_url(args.url, settings.calendar)
+    if url is None:  # the demo could not be built; command_url said why
         return 2
     try:
         engine = make_engine(url, settings)
