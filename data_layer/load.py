@@ -377,9 +377,14 @@ def parse_moment(text: str, order: DateOrder, zone: ZoneInfo) -> datetime:
         raise Bad(f"{text!r} is not a time ({exc})") from None
 
 
+def _utc(moment: datetime) -> datetime:
+    """A zone-aware time as the canonical ``*_at`` columns hold it: UTC, without a zone."""
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
 def parse_timestamp(text: str, order: DateOrder, zone: ZoneInfo) -> datetime:
     """A UTC time without a zone, as the canonical ``*_at`` columns hold."""
-    return parse_moment(text, order, zone).astimezone(timezone.utc).replace(tzinfo=None)
+    return _utc(parse_moment(text, order, zone))
 
 
 def _text(value: Any) -> str:
@@ -454,10 +459,9 @@ def converter(column: Column, order: DateOrder, zone: ZoneInfo, decimal: str = "
     if isinstance(type_, DateTime):
 
         def stamp(v: Any) -> datetime:
-            if isinstance(v, datetime):
-                return (v.replace(tzinfo=zone) if v.tzinfo is None else v).astimezone(timezone.utc).replace(tzinfo=None)
-            if isinstance(v, date):
-                return datetime.combine(v, time()).replace(tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
+            if isinstance(v, date):  # a spreadsheet's date or time, in the exports' zone unless it carries one
+                moment = v if isinstance(v, datetime) else datetime.combine(v, time())
+                return _utc(moment if moment.tzinfo else moment.replace(tzinfo=zone))
             try:
                 return parse_timestamp(_text(v), order, zone)
             except Bad as exc:

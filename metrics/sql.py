@@ -224,9 +224,13 @@ def rounded_product(amount: ColumnElement[Any], factor: ColumnElement[Any]) -> C
     return _RoundedProduct(amount, factor)
 
 
+def _exact_rounded(amount: ColumnElement[Any], factor: ColumnElement[Any]) -> ColumnElement[Any]:
+    """ROUND(amount × factor, 2) in decimals, the amount widened first (see :func:`rounded_product`)."""
+    return func.round(cast(amount, sqltypes.Numeric(38, 2)) * factor, 2)
+
+
 def _rounded_product(element: _RoundedProduct, compiler: SQLCompiler, **kw: Any) -> str:
-    amount, factor = _args(element)
-    return compiler.process(func.round(cast(amount, sqltypes.Numeric(38, 2)) * factor, 2), **kw)
+    return compiler.process(_exact_rounded(*_args(element)), **kw)
 
 
 #: The relative error allowed for the product of two decimals computed in doubles. Each of the four
@@ -247,7 +251,7 @@ def _rounded_product_duckdb(element: _RoundedProduct, compiler: SQLCompiler, **k
     clear = func.abs(f - func.floor(f) - literal_column("0.5", Float())) > func.abs(f) * literal_column(DOUBLE_PRODUCT_ERROR, Float())
     cents = cast(cast(func.round(f), BigInteger()), sqltypes.Numeric(18, 0)) * literal_column("0.01", sqltypes.Numeric(3, 2))
     return compiler.process(
-        case((clear, cast(cents, sqltypes.Numeric(38, 2))), else_=func.round(cast(amount, sqltypes.Numeric(38, 2)) * factor, 2)),
+        case((clear, cast(cents, sqltypes.Numeric(38, 2))), else_=_exact_rounded(amount, factor)),
         **kw,
     )
 
