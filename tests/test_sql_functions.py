@@ -43,6 +43,7 @@ from metrics.sales_cycle import cycle_select
 from metrics.sql import (
     DIALECTS,
     ARRAY_PERCENTILE,
+    LIST_PERCENTILE,
     NATIVE_PERCENTILE,
     bool_sum,
     days_between,
@@ -364,6 +365,8 @@ def test_every_function_compiles(dialect):
     percentiles = str(distribution(t.v, group=t.g, divide_by=86400).compile(dialect=_dialect(dialect)))
     if dialect in NATIVE_PERCENTILE:
         assert "percentile_cont" in percentiles and "row_number" not in percentiles
+    elif dialect in LIST_PERCENTILE:
+        assert "quantile_cont" in percentiles and "array_agg" not in percentiles and "row_number" not in percentiles
     elif dialect in ARRAY_PERCENTILE:
         assert "array_agg" in percentiles and "percentile_cont" not in percentiles and "row_number" not in percentiles
     else:
@@ -428,12 +431,15 @@ def test_percentiles_equal_numpys_linear_method(sqlite_and_duckdb, xs):
             conn.execute(insert(numbers), [dict(id=i, x=x) for i, x in enumerate(xs)])
         got[name] = _run(engine, distribution(numbers.c.x))[0]
     n, *quantiles, mean = got["sqlite"]
-    assert n == len(present)
-    assert got["duckdb"][:-1] == got["sqlite"][:-1]  # percentiles bit for bit; a float mean depends on summation order
+    assert n == len(present) == got["duckdb"][0]
     if not present:
-        assert quantiles == [None] * 4
+        assert quantiles == list(got["duckdb"][1:-1]) == [None] * 4
         return
     scale = max(1.0, *(abs(x) for x in present))
+    # DuckDB's own percentile rounds its interpolation differently (metrics.sql.LIST_PERCENTILE): a few
+    # units in the last place of the neighbours' magnitude, never more.
+    for ours, theirs in zip(quantiles, got["duckdb"][1:-1], strict=True):
+        assert math.isclose(ours, theirs, rel_tol=1e-15, abs_tol=4 * math.ulp(scale)), (ours, theirs)
     for value, q in zip(quantiles, (25, 50, 75, 90), strict=True):
         assert math.isclose(value, float(np.percentile(present, q, method="linear")), rel_tol=1e-12, abs_tol=1e-12 * scale)
     assert math.isclose(mean, float(np.mean(present)), rel_tol=1e-9, abs_tol=1e-9 * scale)
