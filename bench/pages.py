@@ -213,7 +213,7 @@ rev AS (SELECT o.account_id, CAST(round(sum(round(CAST(o.amount AS DECIMAL(38,2)
         WHERE o.order_date BETWEEN DATE '{start}' AND DATE '{end}' AND o.amount IS NOT NULL GROUP BY o.account_id),
 w AS (SELECT w.account_id, CAST(round(round(CAST(w.amount AS DECIMAL(38,2)) * CASE WHEN w.currency = '{cur}' THEN 1 ELSE fx.rate END, 2) * 100, 0) AS BIGINT) AS wc
       FROM wallet_estimate w {_FX.format(t='w', cur=cur, d=f"DATE '{end}'")} WHERE w.fiscal_year = {fy} AND w.amount > 0),
-p AS (SELECT acc.account_id, acc.home, coalesce(rev.rc, 0) AS rc, CASE WHEN w.wc > 0 THEN w.wc END AS wc
+p AS (SELECT acc.account_id, acc.home, greatest(coalesce(rev.rc, 0), 0) AS rc, CASE WHEN w.wc > 0 THEN w.wc END AS wc
       FROM acc LEFT JOIN rev USING (account_id) LEFT JOIN w USING (account_id) WHERE rev.rc IS NOT NULL OR w.wc > 0)
 """
     agg = f"""count(*) AS accounts, count(wc) AS with_estimate, count(*) FILTER (WHERE rc > wc) AS above_wallet, sum(rc) AS revenue,
@@ -283,7 +283,7 @@ def overview_orders_sql(periods: dict[str, Period], cur: str, cal: object, diale
             f"THEN 1 ELSE fx.rate END, 2) * 100, 0) AS BIGINT) AS wc FROM wallet_estimate w "
             + _FX.format(t="w", cur=cur, d=f"DATE '{p.end}'") + f" WHERE w.fiscal_year = {fy} AND w.amount > 0"
         )
-        sow += [f"sum(coalesce(pa.ytd_cents_{k}, 0)) FILTER (WHERE w.k = '{k}') AS covered_{k}",
+        sow += [f"sum(greatest(coalesce(pa.ytd_cents_{k}, 0), 0)) FILTER (WHERE w.k = '{k}') AS covered_{k}",
                 f"sum(w.wc) FILTER (WHERE w.k = '{k}') AS wallet_{k}"]
     # account_id is NOT NULL and references account: every order's account is an account.
     return f"""
@@ -453,7 +453,7 @@ def _wallet_cents(account_id: np.ndarray, od: np.ndarray, conv: np.ndarray, w: p
     start, fy = fiscal_year_start(end, cal), fiscal_year_of(end, cal)  # type: ignore[arg-type]
     keep = (od >= np.datetime64(start)) & (od <= np.datetime64(end))
     rev = pd.Series(conv[keep]).groupby(account_id[keep]).sum(min_count=1)
-    rc = pd.Series(_round(rev.to_numpy() * 100, 0), index=rev.index)
+    rc = pd.Series(np.maximum(_round(rev.to_numpy() * 100, 0), 0), index=rev.index)  # netted, not below zero
     w = w[(w["fiscal_year"] == fy) & (w["amount"].astype(float) > 0)]
     on = np.full(len(w), np.datetime64(end), dtype="datetime64[D]")
     wc = pd.Series(_round(_round(w["amount"].astype(float).to_numpy() * _rates(w["currency"].to_numpy(), on, fx, cur)) * 100, 0),

@@ -97,19 +97,23 @@ def account_wallets(ctx: Context, fiscal_year: int, on: date) -> Subquery:
 def per_account_rows(ctx: Context, flt: Filters, on: date, *, home: bool = True) -> Select:
     """One row per account in scope with revenue (an order with an amount and a rate) or a usable
     estimate, as of ``on``: ``account_id``,
-    ``home_unit_id`` (as of ``on``), ``segment``, ``revenue_cents`` (fiscal year to ``on``; 0 when none) and
+    ``home_unit_id`` (as of ``on``), ``segment``, ``revenue_cents`` (fiscal year to ``on``, netted; 0 when none
+    or below zero) and
     ``wallet_cents`` (NULL when no usable estimate). Unless ``home``, ``home_unit_id`` may be NULL: the
     caller does not read it (see :func:`data_layer.filters.scoped_accounts`)."""
     fiscal_year, start = fiscal_year_to(on, ctx)
     accounts = scoped_accounts(flt, ctx.viewer, ctx.org, on, home=home)
     revenue = account_revenue(ctx, flt, start, on, fiscal_year=True)
     wallet = account_wallets(ctx, fiscal_year, on)
+    # Credit notes net against the account's orders; an account whose fiscal year nets below zero (returns
+    # of last year's goods) has won none of its wallet this year: 0, not a negative share.
+    net = revenue.c.revenue_cents
     return (
         select(
             accounts.c.account_id,
             accounts.c.home_unit_id,
             accounts.c.segment,
-            func.coalesce(revenue.c.revenue_cents, 0).label("revenue_cents"),
+            case((net > 0, net), else_=0).label("revenue_cents"),
             wallet.c.wallet_cents,
         )
         .select_from(
@@ -164,14 +168,15 @@ def _ratio_query(
 _AS_OF = (
     "Accounts count in their home unit as of the period's end, with their revenue in all units; revenue is "
     "fiscal year to date at the period's end (the fiscal year containing it, up to that day), each order converted "
-    "at the rate of its order date; wallet estimates are for that fiscal year, converted at the rate in force on the "
+    "at the rate of its order date, credit notes netted against the account's orders and a net below zero counted as "
+    "zero; wallet estimates are for that fiscal year, converted at the rate in force on the "
     "period's end (the fiscal year's last day may not have come yet), and each account's revenue and wallet are "
     "rounded to the cent. Estimates missing, not above zero or in a currency with no rate that day are left out. "
     "A trend bucket shows the value as of its own last day."
 )
 _AS_OF_ZH = (
     "客户计入期末所属的归属单元，收入包括其在所有单元的收入；收入为截至期末的财年累计（期末所在财年，至期末当日），"
-    "每笔订单按下单当日汇率折算；钱包估算取该财年的估算，按期末当日有效汇率折算（财年最后一天可能尚未到来），"
+    "每笔订单按下单当日汇率折算，贷项凭证与该客户的订单相抵，相抵后小于零的计为零；钱包估算取该财年的估算，按期末当日有效汇率折算（财年最后一天可能尚未到来），"
     "每个客户的收入和钱包各四舍五入到分。缺失、不大于零或当日无汇率的估算不计入。趋势各分段按其最后一天计算。"
 )
 

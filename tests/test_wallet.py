@@ -135,22 +135,37 @@ def test_by_home_unit(ctx_for):
 
 def test_the_wallet_converts_at_the_period_end_rate_and_home_units_follow_it(ctx_for):
     ctx = ctx_for()
-    # To 30 Jun: Beta's 2000 EUR wallet at 1.10 = 2200; revenue Acme 3000, Epsilon 1500, Zeta −100.
-    # Wallets 10000 + 2200 + 1000 + 4000 + 5000 + 3000 = 25200; all revenue is covered.
+    # To 30 Jun: Beta's 2000 EUR wallet at 1.10 = 2200; revenue Acme 3000, Epsilon 1500, Zeta 0 (its −100
+    # credit note: a net below zero counts as zero). Wallets 10000 + 2200 + 1000 + 4000 + 5000 + 3000 = 25200;
+    # all revenue is covered.
     share = result(SHARE_OF_WALLET, ctx, Filters(Q_BEFORE))
-    assert (share.numerator, share.denominator) == (4400.0, 25200.0)
+    assert (share.numerator, share.denominator) == (4500.0, 25200.0)
     assert result(WALLET_COVERAGE, ctx, Filters(Q_BEFORE)).value == 1.0
-    # Eta was still SOUTH's on 30 Jun: SOUTH = Beta 0/2200, Zeta −100/4000, Eta 0/5000, Theta 0/3000.
+    # Eta was still SOUTH's on 30 Jun: SOUTH = Beta 0/2200, Zeta 0/4000, Eta 0/5000, Theta 0/3000.
     by_unit = evaluate(SHARE_OF_WALLET, ctx, Filters(Q_BEFORE), Grouping("unit"))
     assert dict(zip(by_unit["group"], by_unit["denominator"], strict=True)) == {"NORTH": 11000.0, "SOUTH": 14200.0}
 
 
 def test_trend_is_as_of_each_bucket_end(ctx_for):
-    # To 31 Jul: Acme 3000, Beta 600, Epsilon 1500, Zeta −100, Eta 2000 covered = 7000; then August adds
-    # Acme's 1200 and Zeta's 800 = 9000; September adds only uncovered revenue (Delta, Iota).
+    # To 31 Jul: Acme 3000, Beta 600, Epsilon 1500, Zeta 0 (−100 nets below zero), Eta 2000 covered = 7100;
+    # then August adds Acme's 1200 and brings Zeta to 700 = 9000; September adds only uncovered revenue.
     months = trend(SHARE_OF_WALLET, ctx_for(), Filters(Q))
     assert list(months["bucket_start"]) == [date(2025, 7, 1), date(2025, 8, 1), date(2025, 9, 1)]
-    assert list(months["value"]) == pytest.approx([7000 / 25400, 9000 / 25400, 9000 / 25400], rel=1e-15)
+    assert list(months["value"]) == pytest.approx([7100 / 25400, 9000 / 25400, 9000 / 25400], rel=1e-15)
+
+
+def test_an_account_whose_fiscal_year_nets_below_zero_counts_as_zero(ctx_for):
+    # As of 30 Jun 2025 (as above): Zeta's only document so far is its −100 credit note, so its revenue is 0,
+    # not −100 — a negative share would make no sense, and coverage could leave [0, 1]. Rows: Acme 3000 / 10000,
+    # Beta 0 / 2200, Epsilon 1500 / 1000, Zeta 0 / 4000, Eta 0 / 5000, Theta 0 / 3000 (Gamma, Iota: nothing
+    # this fiscal year; Delta: estimate 0, no orders yet). Shares 0, 0, 0, 0, 0.3, 1.5: median 0.
+    ctx = ctx_for()
+    row = wallet_summary(ctx, Filters(Q_BEFORE)).iloc[0]
+    assert (row.accounts, row.with_estimate, row.above_wallet) == (6, 6, 1)
+    assert (row.revenue, row.covered_revenue, row.wallet) == (D("4500.00"), D("4500.00"), D("25200.00"))
+    assert row.median_share == 0.0 and row.coverage == 1.0
+    zeta = wallet_accounts(ctx, Filters(Q_BEFORE)).set_index("account").loc["Zeta"]
+    assert (zeta.revenue, zeta.wallet, zeta.headroom, zeta.share) == (D("0.00"), D("4000.00"), D("4000.00"), 0.0)
 
 
 def test_headroom_order(ctx_for):
