@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Integer, Subquery, Table, false, func, null, or_, select, type_coerce
+from sqlalchemy import ColumnElement, Integer, Subquery, Table, cast, false, func, null, or_, select
 
 from data_layer import schema
 from data_layer.config import Calendar
@@ -432,11 +432,12 @@ def scoped_accounts(flt: Filters, viewer: Viewer, org: OrgTree, on: date, *, hom
     a, h = schema.account, schema.account_history
     unit_ids = _unit_ids(flt, viewer, org)
     if not home and unit_ids is None:
-        stmt = select(a.c.account_id, type_coerce(null(), Integer).label("home_unit_id"), a.c.segment)
+        # A typed NULL: PostgreSQL reads a bare one as text, which its COALESCE with a unit id refuses.
+        stmt = select(a.c.account_id, cast(null(), Integer).label("home_unit_id"), a.c.segment)
     else:
         in_force = (
             select(h.c.account_id, func.max(h.c.home_unit_id).label("home_unit_id"))
-            .where(h.c.valid_from <= on, or_(h.c.valid_to.is_(None), h.c.valid_to > on))
+            .where(*_in_force(on))
             .group_by(h.c.account_id)
             .subquery("home_then")
         )
@@ -451,6 +452,21 @@ def scoped_accounts(flt: Filters, viewer: Viewer, org: OrgTree, on: date, *, hom
     if flt.sources:
         stmt = stmt.where(a.c.source_channel.in_(flt.sources))
     return stmt.subquery("scoped_accounts")
+
+
+def _in_force(on: date) -> tuple[ColumnElement[bool], ...]:
+    """The ``account_history`` rows in force on ``on``."""
+    h = schema.account_history
+    return h.c.valid_from <= on, or_(h.c.valid_to.is_(None), h.c.valid_to > on)
+
+
+def home_unit_on(account_id: ColumnElement[int], current: ColumnElement[int], on: date) -> ColumnElement[int]:
+    """The home unit as of ``on`` of the account ``account_id`` (whose current ``account.home_unit_id`` is
+    ``current``), as :func:`scoped_accounts` finds it, for a handful of rows: a subquery per row, where
+    :func:`scoped_accounts` groups the whole account history once."""
+    h = schema.account_history
+    dated = select(func.max(h.c.home_unit_id)).where(h.c.account_id == account_id, *_in_force(on)).scalar_subquery()
+    return func.coalesce(dated, current)
 
 
 def account_order_conditions(flt: Filters, viewer: Viewer, orders: Table | None = None) -> tuple[ColumnElement[bool], ...]:

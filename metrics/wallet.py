@@ -7,7 +7,6 @@ once, and ratios are one IEEE division of two such integers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -35,7 +34,7 @@ from sqlalchemy import (
 
 from data_layer import schema
 from data_layer.connection import read_frame
-from data_layer.filters import Filters, buckets, fiscal_year_of, fiscal_year_start, scoped_accounts
+from data_layer.filters import Filters, buckets, fiscal_year_of, fiscal_year_start, home_unit_on, scoped_accounts
 from metrics import router
 from metrics.base import Context, Grouping, Metric, grouped, unit_group
 from metrics.money import HALF_CENT, converted, exact, rate_join
@@ -139,28 +138,33 @@ def _bucket_ends(ctx: Context, flt: Filters) -> list[date]:
     return [s - timedelta(days=1) for s in starts[1:]] + [flt.period.end]
 
 
-def _ratio_query(
-    numerator: Callable[[Subquery], ColumnElement[Any]], denominator: Callable[[Subquery], ColumnElement[Any]]
-) -> Callable[[Context, Filters, Grouping], Select]:
-    """The query of a wallet ratio: as of the period's end, per compared unit, or — per trend bucket —
-    as of each bucket's last day (its own fiscal year to date, home units and rate)."""
+def _sums(p: Subquery) -> list[ColumnElement[Any]]:
+    """The wallet ratios' measures, in currency units: ``covered`` (revenue of the accounts with an
+    estimate), ``wallet`` (their estimates) and ``revenue`` (of all accounts)."""
+    return [
+        _units(_covered(p)).label("covered"),
+        _units(func.sum(p.c.wallet_cents)).label("wallet"),
+        _units(func.sum(p.c.revenue_cents)).label("revenue"),
+    ]
 
-    def query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
-        def at(on: date) -> Select:
-            p = per_account(ctx, flt, on, home=False)
-            return select(_units(numerator(p)).label("numerator"), _units(denominator(p)).label("denominator"))
 
-        if grouping.by == "bucket":
-            ends = _bucket_ends(ctx, flt)
-            parts = [at(end).add_columns(literal_column(str(i), Integer()).label("group")) for i, end in enumerate(ends)]
-            return parts[0] if len(parts) == 1 else union_all(*parts).subquery("by_bucket").select()
-        if grouping.by == "unit":
-            p = per_account(ctx, flt, flt.period.end)
-            group = unit_group(p.c.home_unit_id, ctx, flt)
-            return grouped(select(_units(numerator(p)).label("numerator"), _units(denominator(p)).label("denominator")), group)
-        return at(flt.period.end)
+def ratio_query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
+    """The one query of both wallet ratios (:data:`SHARE_OF_WALLET` reads ``covered`` ÷ ``wallet``,
+    :data:`WALLET_COVERAGE` ``covered`` ÷ ``revenue``, so a page showing both runs it once inside
+    :func:`metrics.base.shared_statements`): as of the period's end, per compared unit, or — per trend
+    bucket — as of each bucket's last day (its own fiscal year to date, home units and rate)."""
 
-    return query
+    def at(on: date) -> Select:
+        return select(*_sums(per_account(ctx, flt, on, home=False)))
+
+    if grouping.by == "bucket":
+        ends = _bucket_ends(ctx, flt)
+        parts = [at(end).add_columns(literal_column(str(i), Integer()).label("group")) for i, end in enumerate(ends)]
+        return parts[0] if len(parts) == 1 else union_all(*parts).subquery("by_bucket").select()
+    if grouping.by == "unit":
+        p = per_account(ctx, flt, flt.period.end)
+        return grouped(select(*_sums(p)), unit_group(p.c.home_unit_id, ctx, flt))
+    return at(flt.period.end)
 
 
 # --- Registered metrics ------------------------------------------------------------------------------
@@ -192,7 +196,8 @@ SHARE_OF_WALLET = Metric(
     },
     kind="ratio",
     better="up",
-    query=_ratio_query(_covered, lambda p: func.sum(p.c.wallet_cents)),
+    query=ratio_query,
+    columns=("covered", "wallet"),
 )
 
 WALLET_COVERAGE = Metric(
@@ -205,7 +210,8 @@ WALLET_COVERAGE = Metric(
     },
     kind="ratio",
     better="up",
-    query=_ratio_query(_covered, lambda p: func.sum(p.c.revenue_cents)),
+    query=ratio_query,
+    columns=("covered", "revenue"),
 )
 
 METRICS = (SHARE_OF_WALLET, WALLET_COVERAGE)
@@ -276,15 +282,25 @@ def wallet_accounts(ctx: Context, flt: Filters, limit: int = 10) -> pd.DataFrame
     """The accounts with the most headroom (wallet − revenue) as of the period's end, most first
     (ties by account id): ``account_id``, ``account``, ``unit`` (home unit code), ``revenue``,
     ``wallet``, ``headroom`` (money, exact), ``share`` and ``above_wallet`` (share > 1, flagged)."""
-    p = per_account(ctx, flt, flt.period.end)
-    a = schema.account
+    # The accounts are chosen first, then named and placed: reading two million names and dated home
+    # units for ten rows took most of this query's time at demo size L.
+    on = flt.period.end
+    p = per_account(ctx, flt, on, home=False)
     headroom = p.c.wallet_cents - p.c.revenue_cents
-    stmt = (
-        select(p.c.account_id, a.c.name, p.c.home_unit_id, p.c.revenue_cents, p.c.wallet_cents, headroom.label("headroom_cents"))
-        .select_from(p.join(a, a.c.account_id == p.c.account_id))
+    top = (
+        select(p.c.account_id, p.c.home_unit_id, p.c.revenue_cents, p.c.wallet_cents, headroom.label("headroom_cents"))
         .where(p.c.wallet_cents.is_not(None))
         .order_by(headroom.desc(), p.c.account_id)
         .limit(limit)
+        .subquery("top_headroom")
+    )
+    a = schema.account
+    # Scope or a unit filter already placed each account (scoped_accounts); otherwise place these few.
+    unit = func.coalesce(top.c.home_unit_id, home_unit_on(top.c.account_id, a.c.home_unit_id, on))
+    stmt = (
+        select(top.c.account_id, a.c.name, unit.label("home_unit_id"), top.c.revenue_cents, top.c.wallet_cents, top.c.headroom_cents)
+        .select_from(top.join(a, a.c.account_id == top.c.account_id))
+        .order_by(top.c.headroom_cents.desc(), top.c.account_id)
     )
     frame = read_frame(ctx.engine, stmt)
     rows = []
@@ -320,7 +336,7 @@ class Concentration:
 def _ranked(ctx: Context, flt: Filters) -> Subquery:
     """Accounts in scope with revenue above zero in the period, ranked by it (most first, ties by
     account id), with the running and total revenue and the number of accounts (window functions)."""
-    accounts = scoped_accounts(flt, ctx.viewer, ctx.org, flt.period.end)
+    accounts = scoped_accounts(flt, ctx.viewer, ctx.org, flt.period.end, home=False)
     revenue = account_revenue(ctx, flt, flt.period.start, flt.period.end)
     rev = revenue.c.revenue_cents
     order = (rev.desc(), revenue.c.account_id)
