@@ -348,12 +348,13 @@ def zone_changes(zone: ZoneInfo, local: bool) -> tuple[int, list[tuple[datetime,
     while day < end:
         following = day + timedelta(days=1)
         if offset(following) != previous:
-            lo, hi = day, following  # the change lies in (lo, hi]: find its minute
-            while hi - lo > timedelta(minutes=1):
-                mid = lo + (hi - lo) / 2
-                lo, hi = (mid, hi) if offset(mid) == previous else (lo, mid)
-            new = offset(hi)
-            when = hi + timedelta(seconds=max(previous, new)) if local else hi
+            lo, hi = int(day.timestamp()), int(following.timestamp())  # the change lies in (lo, hi]: find its second
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                lo, hi = (mid, hi) if offset(datetime.fromtimestamp(mid, timezone.utc)) == previous else (lo, mid)
+            at = datetime.fromtimestamp(hi, timezone.utc)
+            new = offset(at)
+            when = at + timedelta(seconds=max(previous, new)) if local else at
             changes.append((when.replace(tzinfo=None), new))
             previous = new
         day = following
