@@ -298,3 +298,17 @@ def test_crm_time_zone_to_utc_on_every_backend(fresh_db, backend):
         assert local.replace(tzinfo=zone).astimezone(ZoneInfo("UTC")).replace(tzinfo=None) == utc  # the table agrees with Python
         got = read_frame(engine, select(type_coerce(to_utc(literal(local, DateTime), zone), DateTime).label("utc"))).iloc[0, 0]
         assert pd.Timestamp(got).to_pydatetime() == utc, (backend, local)
+
+
+def test_the_mapping_is_resolved_beside_the_url(monkeypatch):
+    from data_layer.connection import resolve_source
+
+    monkeypatch.delenv("CRM_DATABASE_URL", raising=False)
+    monkeypatch.delenv("CRM_MAPPING", raising=False)
+    secrets = {"connections": {"crm": {"url": "postgresql+psycopg://u:pw@db/odoo", "mapping": "odoo-17"}}}
+    assert (resolve_source(secrets).url, resolve_source(secrets).mapping) == ("postgresql+psycopg://u:pw@db/odoo", "odoo-17")
+    assert resolve_source({}).mapping is None  # the demo is canonical
+    monkeypatch.setenv("CRM_MAPPING", "suitecrm-7")
+    assert resolve_source(secrets).mapping == "suitecrm-7"
+    monkeypatch.setenv("CRM_DATABASE_URL", "mysql+pymysql://u@db/suitecrm")
+    assert (resolve_source(secrets).origin, resolve_source(secrets).mapping) == ("environment", "suitecrm-7")
