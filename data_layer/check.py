@@ -46,8 +46,8 @@ from sqlalchemy.sql import visitors
 
 from data_layer import schema
 from data_layer.config import Calendar, load_settings
-from data_layer.commands import command_url, run
-from data_layer.connection import ConnectionProblem, explain, make_engine, missing_schema, read_frame
+from data_layer.commands import MAPPING_HELP, command_mapping, command_url, run
+from data_layer.connection import ConnectionProblem, explain, make_engine, missing_name, missing_schema, read_frame
 from data_layer.dimensions import data_as_of, load_org
 from data_layer.filters import (
     DEFAULT_VIEWER,
@@ -509,7 +509,7 @@ def _what_is_missing(engine: Engine, probe: Probe | None, rule: Rule, exc: SQLAl
     """The missing tables and columns the rule reads, else the database's own first line."""
     tables, columns = _canonical_columns(probe) if probe is not None else ({rule.table}, set())
     try:
-        lacking = [m for m in missing_schema(engine, tuple(sorted(tables))) if m in tables or m in columns]
+        lacking = [m for m in missing_schema(engine, tuple(sorted(tables))) if missing_name(m) in tables or missing_name(m) in columns]
     except SQLAlchemyError:
         lacking = []
     if lacking:
@@ -599,6 +599,7 @@ def _print_table(findings: list[Finding]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m data_layer.check", description="Count the records that break each data-health rule.")
     parser.add_argument("--url", help="CRM database URL (default: CRM_DATABASE_URL, secrets.toml, else the demo)")
+    parser.add_argument("--mapping", help=MAPPING_HELP)
     parser.add_argument("--as-of", type=date.fromisoformat, help="as-of date, YYYY-MM-DD (default: the newest record's date)")
     parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
     parser.add_argument("--examples", type=int, default=5, help="example records per rule (default 5)")
@@ -611,7 +612,7 @@ def main(argv: list[str] | None = None) -> int:
     if url is None:  # the demo could not be built; command_url said why
         return 2
     try:
-        engine = make_engine(url, settings)
+        engine = make_engine(url, settings, mapping=command_mapping(args.url, args.mapping))
         org = load_org(engine)
         # An empty database has no newest record: its rules are checked as of today, in the company's zone.
         as_of = args.as_of or data_as_of(engine, settings.calendar) or datetime.now(settings.calendar.zone).date()

@@ -35,6 +35,21 @@ def command_url(given: str | None, calendar: Calendar) -> str | None:
     return source.url
 
 
+def command_mapping(given_url: str | None, given: str | None) -> str | None:
+    """The mapping a command line tool reads its CRM through: ``given`` (its --mapping), else — when it
+    reads the configured CRM rather than a --url — the configured one (``CRM_MAPPING`` or the secrets')."""
+    if given:
+        return given
+    return None if given_url else resolve_source().mapping
+
+
+#: The --mapping option's help, the same in every command.
+MAPPING_HELP = (
+    "read the CRM in place through this mapping: a TOML file or a shipped preset (odoo-17, suitecrm-7); "
+    "default: CRM_MAPPING or secrets.toml's, when no --url is given"
+)
+
+
 def run(main: Callable[[], int]) -> NoReturn:
     """Exit with ``main()``'s status; output piped into a reader that stops early (``| head``) ends
     the command quietly, as the reader asked, rather than with a BrokenPipeError traceback."""

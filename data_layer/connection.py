@@ -2,6 +2,8 @@
 
 The URL comes from ``CRM_DATABASE_URL``, else ``[connections.crm]`` in
 ``.streamlit/secrets.toml``, else the embedded demo database (DuckDB, built on first start).
+A CRM read in place names its mapping beside it: ``CRM_MAPPING``, or ``mapping`` under
+``[connections.crm]`` (a mapping file or a preset such as ``odoo-17``; see data_layer/mapping.py).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 
 from data_layer import schema
 from data_layer.config import ROOT, Settings, load_settings, read_secrets
+from data_layer.mapping import Mapping, MappingError, install, load_mapping, mapping_of, problems
 
 class DuckDBDialect(duckdb_engine.Dialect):
     """duckdb_engine's dialect with SQLAlchemy's compiled-statement cache on.
@@ -55,6 +58,8 @@ class Source:
 
     url: str
     origin: str  # "environment", "secrets" or "demo"
+    #: The mapping the CRM is read through (a file or a preset name), None for canonical tables.
+    mapping: str | None = None
 
     @property
     def is_demo(self) -> bool:
@@ -108,14 +113,22 @@ def _secrets_url(secrets: dict) -> str | None:
     ).render_as_string(hide_password=False)
 
 
+def _secrets_mapping(secrets: dict) -> str | None:
+    crm = secrets.get("connections", {}).get("crm") or {}
+    return str(crm["mapping"]).strip() or None if crm.get("mapping") else None
+
+
 def resolve_source(secrets: dict | None = None) -> Source:
-    """The CRM URL and where it came from."""
+    """The CRM URL and where it came from, with the mapping to read it through: ``CRM_MAPPING``, else the
+    secrets' ``mapping`` beside the URL (the demo is canonical and takes none)."""
     env = os.environ.get("CRM_DATABASE_URL", "").strip()
+    env_mapping = os.environ.get("CRM_MAPPING", "").strip() or None
     if env:
-        return Source(env, "environment")
-    url = _secrets_url(read_secrets() if secrets is None else secrets)
+        return Source(env, "environment", env_mapping)
+    secrets = read_secrets() if secrets is None else secrets
+    url = _secrets_url(secrets)
     if url:
-        return Source(url, "secrets")
+        return Source(url, "secrets", env_mapping or _secrets_mapping(secrets))
     return Source(DEMO_URL, "demo")
 
 
@@ -125,14 +138,20 @@ def duckdb_path(url: URL) -> Path | None:
     return Path(db) if db and db != ":memory:" else None
 
 
-def make_engine(url: str, settings: Settings | None = None, *, read_only: bool = True) -> Engine:
+def make_engine(url: str, settings: Settings | None = None, *, read_only: bool = True, mapping: str | Path | Mapping | None = None) -> Engine:
     """An engine that only reads (wherever the backend allows it), times out slow statements,
-    and checks pooled connections before use.
+    and checks pooled connections before use. With ``mapping`` (a file, a preset name or a loaded
+    :class:`~data_layer.mapping.Mapping`) it reads the canonical tables through it (data_layer/mapping.py).
 
     Raises:
-        ConnectionProblem: the URL is malformed or names a driver that is not installed.
+        ConnectionProblem: the URL is malformed, names a driver that is not installed, or the mapping is wrong.
     """
     settings = settings or load_settings()
+    if mapping is not None and not isinstance(mapping, Mapping):
+        try:
+            mapping = load_mapping(mapping)
+        except MappingError as exc:
+            raise ConnectionProblem(str(exc)) from exc
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
@@ -165,6 +184,8 @@ def make_engine(url: str, settings: Settings | None = None, *, read_only: bool =
         raise ConnectionProblem(f"No driver is installed for {mask(url)!r} ({exc}).") from exc
     engine.info = {"statement_timeout_s": timeout_s}  # type: ignore[attr-defined]
     _install_session_rules(engine, backend, timeout_s, read_only)
+    if mapping is not None:
+        install(engine, mapping, settings.calendar.zone)
     return engine
 
 
@@ -250,7 +271,14 @@ def _has_password(url: str) -> bool:
 
 
 def missing_schema(engine: Engine, tables: tuple[str, ...] | None = None) -> list[str]:
-    """Canonical tables and columns the database lacks, as ``table`` or ``table.column``."""
+    """Canonical tables and columns the database lacks, as ``table`` or ``table.column``.
+
+    For an engine that reads through a mapping: the mapped tables and columns whose SQL the CRM cannot run,
+    as ``table (…)`` or ``table.column (…)`` with the mapping's name, its SQL and the database's message
+    (:func:`missing_name` gives back the ``table`` or ``table.column``). A canonical table the mapping
+    leaves out is not missing: it reads empty."""
+    if mapping_of(engine) is not None:
+        return problems(engine, tables)
     insp = inspect(engine)
     present = {name.lower() for name in insp.get_table_names() + insp.get_view_names()}
     missing: list[str] = []
@@ -265,3 +293,8 @@ def missing_schema(engine: Engine, tables: tuple[str, ...] | None = None) -> lis
             have = {k.lower() for k in conn.execute(select(text("*")).select_from(table).where(false())).keys()}
             missing += [f"{table.name}.{c.name}" for c in table.columns if c.name.lower() not in have]
     return missing
+
+
+def missing_name(entry: str) -> str:
+    """The ``table`` or ``table.column`` a :func:`missing_schema` entry is about."""
+    return entry.split(" ", 1)[0]

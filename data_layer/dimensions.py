@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, select, union_all
 
 from data_layer import schema
 from data_layer.config import Calendar
-from data_layer.connection import missing_schema, read_frame
+from data_layer.connection import missing_name, missing_schema, read_frame
 from data_layer.filters import OrgTree, OrgUnit, Viewer
 
 
@@ -67,7 +67,7 @@ def newest_record(engine: Engine, cal: Calendar) -> datetime | date | None:
     for every viewer, like :func:`data_as_of`. A table or column the database lacks is left out;
     None when nothing is left or there is no record."""
     wanted = (*WRITTEN_AT, ("sales_order", "order_date"))
-    lacking = set(missing_schema(engine, tuple(sorted({table for table, _ in wanted}))))
+    lacking = {missing_name(m) for m in missing_schema(engine, tuple(sorted({table for table, _ in wanted})))}
     present = [(table, column) for table, column in wanted if table not in lacking and f"{table}.{column}" not in lacking]
     if not present:
         return None

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from data_layer.config import load_settings
-from data_layer.commands import command_url
+from data_layer.commands import MAPPING_HELP, command_mapping, command_url
 from data_layer.connection import ConnectionProblem, explain, make_engine
 from data_layer.dimensions import data_as_of, load_org, reporting_currency
 from data_layer.filters import DEFAULT_VIEWER, Filters, Period, grain_for
@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     s = sub.add_parser("summary", help="print every headline metric for a period")
     s.add_argument("--url", help="CRM database URL (default: CRM_DATABASE_URL, secrets.toml, else the demo)")
+    s.add_argument("--mapping", help=MAPPING_HELP)
     s.add_argument("--start", required=True, type=date.fromisoformat, help="first day, YYYY-MM-DD")
     s.add_argument("--end", required=True, type=date.fromisoformat, help="last day, YYYY-MM-DD (inclusive)")
     s.add_argument("--as-of", type=date.fromisoformat, help="as-of date (default: the newest record's date)")
@@ -99,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     if url is None:  # the demo could not be built; command_url said why
         return 2
     try:
-        engine = make_engine(url, settings)
+        engine = make_engine(url, settings, mapping=command_mapping(args.url, args.mapping))
         org = load_org(engine)
         as_of = args.as_of or data_as_of(engine, settings.calendar) or args.end
         currency = reporting_currency(engine, settings.reporting_currency)

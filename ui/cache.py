@@ -76,11 +76,12 @@ def _dispose(engine: Engine) -> None:
 
 
 @st.cache_resource(ttl=timedelta(hours=12), max_entries=8, on_release=_dispose, show_spinner=False)
-def engine(url: str, settings: Settings, version: str) -> Engine:
-    """One pooled, read-only engine per URL, settings and file version (a rebuilt demo file
-    gets a new engine). Raises ConnectionProblem for a malformed URL or missing driver."""
+def engine(url: str, settings: Settings, version: str, mapping: str | None = None) -> Engine:
+    """One pooled, read-only engine per URL, settings, file version (a rebuilt demo file gets a new
+    engine) and mapping (a CRM read in place, data_layer/mapping.py). Raises ConnectionProblem for a
+    malformed URL, a missing driver or a wrong mapping."""
     del version  # part of the cache key only
-    return make_engine(url, settings)
+    return make_engine(url, settings, mapping=mapping)
 
 
 @st.cache_data(ttl=VERSION_TTL, max_entries=LOOKUP_ENTRIES, show_spinner=False)

@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 
 from data_layer.config import Settings, load_settings
 from data_layer import schema
-from data_layer.connection import DEMO_PATH, ConnectionProblem, Source, explain, mask, read_frame, resolve_source
+from data_layer.connection import DEMO_PATH, ConnectionProblem, Source, explain, mask, missing_name, read_frame, resolve_source
 from data_layer.access import AccessFileError, Entitlements, check_entitlements, viewer_for
 from data_layer.filters import Filters, NoScope, OrgTree, Role, Viewer
 from metrics.base import Context
@@ -186,9 +186,10 @@ def bootstrap() -> Boot:
     if source.is_demo and not DEMO_PATH.exists():
         _build_demo(settings)
     try:
-        eng = cache.engine(source.url, settings, cache.file_version(source.url))
-        key = cache.data_key(eng, source.url, source.masked, settings.calendar)
-        lacking = sorted(cache.missing(eng, key, REQUIRED_TABLES), key=lambda name: "." in name)  # tables first
+        eng = cache.engine(source.url, settings, cache.file_version(source.url), source.mapping)
+        # Two mappings over one database are two sources: they never share a cached result.
+        key = cache.data_key(eng, source.url, source.masked + (f" via {source.mapping}" if source.mapping else ""), settings.calendar)
+        lacking = sorted(cache.missing(eng, key, REQUIRED_TABLES), key=lambda entry: "." in missing_name(entry))  # tables first
         if lacking:
             _fail(t("boot.missing_schema", source=source.masked, missing=", ".join(lacking[:12]) + (" …" if len(lacking) > 12 else "")))
         tree = cache.org(eng, key)
