@@ -72,8 +72,9 @@ class Source:
     @property
     def short(self) -> str:
         """The backend and the database — ``duckdb · demo.duckdb``, ``postgresql · crm on db.example.com`` —
-        short enough for a page's heading line, with no user, password, port or folder."""
-        return short(self.url)
+        short enough for a page's heading line, with no user, password, port or folder; a CRM read in place
+        adds its mapping's name (``… · odoo-17``; a mapping file by its name without the folder)."""
+        return short(self.url) + (f" · {Path(self.mapping).stem}" if self.mapping else "")
 
 
 def short(url: str) -> str:

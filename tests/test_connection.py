@@ -13,6 +13,7 @@ from data_layer.config import Calendar, Settings
 from data_layer.connection import (
     DEMO_URL,
     ConnectionProblem,
+    Source,
     explain,
     make_engine,
     mask,
@@ -45,6 +46,9 @@ def test_the_short_source_names_the_backend_and_database_only():
     assert short("mysql+pymysql://root@127.0.0.1/test") == "mysql · test on 127.0.0.1"
     assert short("duckdb:///:memory:") == "duckdb · :memory:"
     assert short("not a url") == "<unparseable URL>"
+    crm = "postgresql+psycopg://sales:s3cret-pw@db.example.com:5432/crm"
+    assert Source(crm, "environment", "odoo-17").short == "postgresql · crm on db.example.com · odoo-17"
+    assert Source(crm, "secrets", "/etc/granary/our-crm.toml").short == "postgresql · crm on db.example.com · our-crm"
 
 
 def test_passwords_never_shown():
