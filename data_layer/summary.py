@@ -14,6 +14,11 @@ in 64 bits, which DuckDB adds several times faster than its 128-bit decimals; an
 above 10^16 in the reporting currency fails the build, and the raw tables answer.
 Fiscal years are whole months, so wallets' fiscal-year-to-date revenue rolls up from these rows.
 
+``granary_order_gap`` holds, with the same keys, the orders ``granary_order_month``'s revenue leaves out:
+``no_amount`` (orders with no amount) and ``no_rate`` (an amount in a currency with no rate on the order
+date) — only rows where one is above zero, so it is tiny in a healthy CRM. Revenue states what it left
+out from it (:data:`metrics.revenue.METRIC`'s ``excluded``).
+
 ``granary_first_order`` holds each account's first order with an amount above zero per business
 unit and product (``first_order_date``): the earliest of them under any business-unit and product
 filter is the account's first purchase there (:func:`metrics.customers.first_purchases`).
@@ -81,6 +86,19 @@ order_month = Table(
     Column("orders", Integer, nullable=False),
 )
 
+order_gap = Table(
+    "granary_order_gap",
+    summary_metadata,
+    Column("account_id", Integer, nullable=False),
+    Column("unit_id", Integer),
+    Column("bu_id", Integer),
+    Column("product_id", Integer),
+    Column("month_index", Integer, nullable=False),
+    Column("month_start", Date, nullable=False),
+    Column("no_amount", Integer, nullable=False),
+    Column("no_rate", Integer, nullable=False),
+)
+
 first_order = Table(
     "granary_first_order",
     summary_metadata,
@@ -140,7 +158,7 @@ def data_version(conn: Connection, currency: str) -> str:
 
 #: Changes whenever the summaries' content changes for the same raw rows (e.g. how amounts are
 #: rounded), so summaries an older Granary built read as stale and the raw tables are used.
-BUILDER_VERSION = "summary-5"
+BUILDER_VERSION = "summary-6"
 
 
 #: Backends whose summaries are tested to reproduce the raw tables exactly. SQLite sums decimals as
@@ -177,6 +195,14 @@ def build_summaries(engine: Engine, calendar: Calendar, currency: str) -> int:
         .group_by(*keys)
         .order_by(m, o.c.account_id)
     )
+    no_amount = func.count(case((o.c.amount.is_(None), 1)))
+    no_rate = func.count(case((o.c.amount.is_not(None) & rate.is_(None), 1)))
+    gaps = (
+        select(*keys[:4], m.label("month_index"), first_day.label("month_start"), no_amount.label("no_amount"), no_rate.label("no_rate"))
+        .select_from(joined)
+        .group_by(*keys)
+        .having((no_amount > 0) | (no_rate > 0))
+    )
     firsts = (
         select(o.c.account_id, o.c.bu_id, o.c.product_id, func.min(o.c.order_date).label("first_order_date"))
         .where(o.c.amount > 0)
@@ -190,6 +216,11 @@ def build_summaries(engine: Engine, calendar: Calendar, currency: str) -> int:
             insert(order_month).from_select(
                 ["account_id", "unit_id", "bu_id", "product_id", "month_index", "month_start", "revenue", "positive_orders", "orders"],
                 aggregate,
+            )
+        )
+        conn.execute(
+            insert(order_gap).from_select(
+                ["account_id", "unit_id", "bu_id", "product_id", "month_index", "month_start", "no_amount", "no_rate"], gaps
             )
         )
         conn.execute(insert(first_order).from_select(["account_id", "bu_id", "product_id", "first_order_date"], firsts))

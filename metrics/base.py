@@ -7,7 +7,7 @@ computed once, here, in Python, so every backend yields the same arithmetic.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
@@ -121,6 +121,10 @@ class Metric:
     #: of one statement's measures (churn's four ratios) select them all and name theirs here, so that
     #: inside :func:`shared_statements` the statement runs once for all of them.
     columns: tuple[str, str] = ("numerator", "denominator")
+    #: Columns ``query`` also selects that count the records the metric left out, one per reason (the
+    #: UI's ``excluded.<name>`` text says which), so that the figure states what it does not include
+    #: ("3 orders without an amount left out") at no cost of its own: the same statement counts them.
+    excluded: tuple[str, ...] = ()
     #: True for a stock read at the as-of day rather than a flow over the period (the open pipeline): :func:`compare`
     #: then reads each compared period as it stood at the same point of that period (:func:`same_point`), not today.
     read_at_as_of: bool = False
@@ -363,13 +367,15 @@ def _number(value: object, kind: Kind) -> Decimal | int | float | None:
 class Result:
     """A metric's value for one set of filters, with what went into it.
 
-    ``value`` is None when it cannot be computed; ``reason`` then says why.
+    ``value`` is None when it cannot be computed; ``reason`` then says why. ``excluded`` holds the
+    records left out, as (reason, count) for each :attr:`Metric.excluded` reason that left any out.
     """
 
     value: Decimal | int | float | None
     numerator: Decimal | int | float | None
     denominator: int | float | Decimal | None = None
     reason: str | None = None
+    excluded: tuple[tuple[str, int], ...] = ()
 
 
 def ratio_value(numerator: object, denominator: object) -> tuple[float | None, str | None]:
@@ -414,6 +420,8 @@ def evaluate(metric: Metric, ctx: Context, flt: Filters, grouping: Grouping = TO
     if "group" in frame:  # pandas may read a NULL group as NaN
         frame["group"] = pd.Series([None if _missing(g) else g for g in frame["group"]], index=frame.index, dtype=object)
     frame["numerator"] = [_number(v, "money" if metric.kind == "money" else "count" if metric.kind == "count" else "ratio") for v in frame["numerator"]]
+    for name in metric.excluded:  # a SUM over no rows is NULL: nothing was left out
+        frame[name] = [0 if _missing(v) else int(Decimal(str(v))) for v in frame[name]]
     if metric.is_ratio:
         frame["denominator"] = [_number(v, "ratio") for v in frame["denominator"]]
         frame["value"] = [ratio_value(n, d)[0] for n, d in zip(frame["numerator"], frame["denominator"], strict=True)]
@@ -430,22 +438,22 @@ def _scalar(value: object) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def _result_of(metric: Metric, numerator: object, denominator: object) -> Result:
-    """A :class:`Result` from an evaluated row's ``numerator`` and ``denominator`` (a frame's cells:
-    pandas holds a missing number as None or NaN depending on its neighbours, so both mean none)."""
-    numerator, denominator = _scalar(numerator), _scalar(denominator)
+def _result_of(metric: Metric, row: Mapping[str, Any]) -> Result:
+    """A :class:`Result` from an evaluated row (a frame's cells: pandas holds a missing number as None
+    or NaN depending on its neighbours, so both mean none)."""
+    numerator, denominator = _scalar(row["numerator"]), _scalar(row.get("denominator")) if metric.is_ratio else None
+    excluded = tuple((name, int(row[name])) for name in metric.excluded if row[name])
     if metric.is_ratio:
         value, reason = ratio_value(numerator, denominator)
-        return Result(value, numerator, denominator, reason)
+        return Result(value, numerator, denominator, reason, excluded)
     if metric.kind == "money" and numerator is None:
         numerator = Decimal("0.00")
-    return Result(numerator, numerator, reason="no_data" if numerator is None else None)
+    return Result(numerator, numerator, reason="no_data" if numerator is None else None, excluded=excluded)
 
 
 def result(metric: Metric, ctx: Context, flt: Filters) -> Result:
     """The metric's single value for ``flt``."""
-    row = evaluate(metric, ctx, flt).iloc[0]
-    return _result_of(metric, row["numerator"], row["denominator"] if metric.is_ratio else None)
+    return _result_of(metric, evaluate(metric, ctx, flt).iloc[0].to_dict())
 
 
 def by_business_unit(metric: Metric, ctx: Context, flt: Filters, bus: tuple[str, ...]) -> pd.DataFrame:
@@ -522,7 +530,7 @@ def results_for_periods(metric: Metric, ctx: Context, flt: Filters, periods: lis
                 if row["group"] is None:
                     continue  # a record in a gap between the periods
                 p = group[int(row["group"])]
-                out[(p.start, p.end)] = _result_of(metric, row["numerator"], row.get("denominator"))
+                out[(p.start, p.end)] = _result_of(metric, row)
     for bounds in distinct:
         if bounds not in out:
             out[bounds] = result(metric, ctx, flt.with_period(by_bounds[bounds]))

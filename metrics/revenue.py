@@ -17,7 +17,11 @@ def query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
     unit = o.fact.table.c[o.fact.unit or ""]
     group = group_column(grouping, ctx, flt, date=o.order_date, unit=unit, timestamp=False, fact=o.fact)
     stmt = (
-        select(func.sum(o.revenue).label("numerator"))
+        select(
+            func.sum(o.revenue).label("numerator"),
+            func.sum(o.no_amount).label("orders_no_amount"),
+            func.sum(o.no_rate).label("orders_no_rate"),
+        )
         .select_from(o.source)
         .where(in_period(o.order_date, flt.period, ctx.calendar, timestamp=False), *scoped(o.fact, ctx, flt))
     )
@@ -40,4 +44,5 @@ METRIC = Metric(
     target="revenue",
     groupings=groupings_for(FACT),
     periods_in_one_query=True,
+    excluded=("orders_no_amount", "orders_no_rate"),
 )

@@ -40,12 +40,31 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
 
-from sqlalchemy import ColumnElement, Connection, FromClause, Select, Subquery, and_, case, func, inspect, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    FromClause,
+    Integer,
+    Numeric,
+    Select,
+    Subquery,
+    Table,
+    and_,
+    case,
+    cast,
+    func,
+    inspect,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.exc import SQLAlchemyError
 
 from data_layer import schema
 from data_layer.filters import FACTS, Fact, Filters, Period, Viewer, account_order_conditions, buckets
-from data_layer.summary import ROLL_MONTHS, account_roll, data_version, first_order, order_month, summary_info
+from data_layer.summary import ROLL_MONTHS, account_roll, data_version, first_order, order_gap, order_month, summary_info
 from metrics.base import Context, Grouping, Periods, dimension_of
 from metrics.money import converted, rate_join
 from metrics.sql import month_index
@@ -260,12 +279,15 @@ def _revenue_only(stmt: Select) -> Subquery:
 class OrderFacts:
     """Where an order-level metric reads its orders: ``source`` to select from, ``fact`` to scope
     and group it with (:func:`metrics.base.scoped`, :func:`metrics.base.group_column`), its
-    ``order_date`` and its ``revenue`` (reporting currency, each order rounded to the cent)."""
+    ``order_date``, its ``revenue`` (reporting currency, each order rounded to the cent), and how many
+    orders its revenue leaves out: ``no_amount`` (no amount) and ``no_rate`` (no rate that day)."""
 
     source: FromClause
     fact: Fact
     order_date: ColumnElement[date]
     revenue: ColumnElement[Decimal]
+    no_amount: ColumnElement[int]
+    no_rate: ColumnElement[int]
 
 
 #: How the summary's rows meet the filters: the same columns as ``sales_order``'s (FACTS).
@@ -273,11 +295,16 @@ SUMMARY_FACT = Fact(order_month, unit="unit_id", bu="bu_id", product="product_id
                     source="account_id", source_via_account=True)
 
 
+def _gaps(amount: ColumnElement[Decimal], rate: ColumnElement[Decimal]) -> tuple[ColumnElement[int], ColumnElement[int]]:
+    """One raw order's ``no_amount`` and ``no_rate`` (1 or 0), as ``granary_order_gap`` counts them."""
+    return case((amount.is_(None), 1), else_=0), case((amount.is_not(None) & rate.is_(None), 1), else_=0)
+
+
 def _raw_facts(ctx: Context) -> OrderFacts:
     fact = FACTS["sales_order"]
     o = fact.table
     joined, rate = rate_join(o, o.c.currency, o.c.order_date, ctx.currency)
-    return OrderFacts(joined, fact, o.c.order_date, converted(o.c.amount, rate))
+    return OrderFacts(joined, fact, o.c.order_date, converted(o.c.amount, rate), *_gaps(o.c.amount, rate))
 
 
 def _parts(period: Period) -> tuple[Period, ...]:
@@ -310,22 +337,36 @@ def order_facts(ctx: Context, flt: Filters, grouping: Grouping) -> OrderFacts:
         return _raw_facts(ctx)
     first, last = (d.year * 12 + d.month - 1 for d in (flt.period.start, flt.period.end))
     cut = sorted(m for m in cut_months(flt, grouping, ctx) if first <= m <= last)
-    s, o = order_month, schema.sales_order
+    s, g, o = order_month, order_gap, schema.sales_order
+    none = literal_column("0", Integer())
+
+    def months(t: Table) -> tuple[ColumnElement[bool], ...]:
+        return (t.c.month_index >= first, t.c.month_index <= last, *(t.c.month_index != m for m in cut))
+
+    keys = ("account_id", "unit_id", "bu_id", "product_id")
     whole = select(
-        s.c.month_start.label("order_date"), s.c.account_id, s.c.unit_id, s.c.bu_id, s.c.product_id, s.c.revenue
-    ).where(s.c.month_index >= first, s.c.month_index <= last, *(s.c.month_index != m for m in cut))
-    parts: list[Select] = [whole]
+        s.c.month_start.label("order_date"), *(s.c[k] for k in keys), s.c.revenue, none.label("no_amount"), none.label("no_rate")
+    ).where(*months(s))
+    # The orders the summary's revenue leaves out, so that the metric can say how many.
+    gaps = select(
+        g.c.month_start.label("order_date"), *(g.c[k] for k in keys), cast(null(), Numeric(18, 2)).label("revenue"), g.c.no_amount, g.c.no_rate
+    ).where(*months(g))
+    parts: list[Select] = [whole, gaps]
     if cut:
         joined, rate = rate_join(o, o.c.currency, o.c.order_date, ctx.currency)
         in_cut = or_(*(and_(o.c.order_date >= month_start(m), o.c.order_date < month_start(m + 1)) for m in cut))
+        no_amount, no_rate = _gaps(o.c.amount, rate)
         parts.append(
-            select(o.c.order_date, o.c.account_id, o.c.unit_id, o.c.bu_id, o.c.product_id, converted(o.c.amount, rate).label("revenue"))
+            select(
+                o.c.order_date, *(o.c[k] for k in keys), converted(o.c.amount, rate).label("revenue"),
+                no_amount.label("no_amount"), no_rate.label("no_rate"),
+            )
             .select_from(joined)
-            .where(in_cut, o.c.amount.is_not(None))
+            .where(in_cut)
         )
-    rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("order_rows")
+    rows = union_all(*parts).subquery("order_rows")
     fact = replace(SUMMARY_FACT, table=rows)  # the same columns, read from the union
-    return OrderFacts(rows, fact, rows.c.order_date, rows.c.revenue)
+    return OrderFacts(rows, fact, rows.c.order_date, rows.c.revenue, rows.c.no_amount, rows.c.no_rate)
 
 
 def first_orders(ctx: Context, flt: Filters, viewer: Viewer) -> Subquery:

@@ -219,6 +219,15 @@ def test_hand_checked_figures_and_a_metric_that_cannot_be_computed(monkeypatch: 
     _assert_kpis(at, tiny, _expected(tiny, DEFAULT_VIEWER, flt))
 
 
+def test_a_card_states_what_its_figure_left_out(monkeypatch: pytest.MonkeyPatch, tiny: Crm) -> None:
+    at = app_test(monkeypatch, tiny.url, entitlements=executive_only())
+    at.query_params.update({"start": "2025-04-01", "end": "2025-06-30", "lang": "zh"})  # Q2 2025: SO-3 and SO-5
+    at.run()
+    _ok(at)
+    left_out = t("kpi.excluded", "zh", what="1 笔无金额的订单、1 笔当日无汇率币种的订单".replace("、", t("list.sep", "zh")))
+    assert fmt.md_escape(left_out) in _all_text(at)
+
+
 # --- URL state ----------------------------------------------------------------------------------
 
 

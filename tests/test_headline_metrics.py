@@ -48,6 +48,18 @@ def test_headline_values_for_a_quarter(ctx_for):
     assert result(M["leads"], ctx, flt).value == 2
 
 
+def test_revenue_states_the_orders_it_left_out(ctx_for):
+    ctx = ctx_for()
+    # Q2 2025: SO-3 (South office) has no amount; SO-5 (North office) is in GBP, which has no rate.
+    assert result(M["revenue"], ctx, Filters(Q2)).excluded == (("orders_no_amount", 1), ("orders_no_rate", 1))
+    by_unit = evaluate(M["revenue"], ctx, Filters(Q2), Grouping("unit")).set_index("group")
+    assert by_unit.loc["NORTH", ["orders_no_amount", "orders_no_rate"]].to_list() == [0, 1]
+    assert by_unit.loc["SOUTH", ["orders_no_amount", "orders_no_rate"]].to_list() == [1, 0]
+    # Every order of the previous quarter (SO-7) and of the year-ago one (SO-8, SO-9) counted: nothing to say.
+    revenue = compare(M["revenue"], ctx, Filters(Q2))
+    assert revenue.current.excluded and revenue.previous.excluded == () and revenue.year_ago.excluded == ()
+
+
 def test_previous_period_and_year_ago(ctx_for):
     ctx = ctx_for()
     revenue = compare(M["revenue"], ctx, Filters(Q2))

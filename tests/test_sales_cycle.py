@@ -116,6 +116,7 @@ def test_win_rate_by_amount(ctx_for):
     win = result(WIN_RATE_BY_AMOUNT, ctx, Filters(Q2))
     assert (Decimal(str(win.numerator)), Decimal(str(win.denominator))) == (Decimal("1370"), Decimal("1670"))
     assert win.value == pytest.approx(1370 / 1670)
+    assert win.excluded == (("opportunities_no_amount", 2), ("opportunities_no_rate", 1))  # and it says so
     by_unit = evaluate(WIN_RATE_BY_AMOUNT, ctx, Filters(Q2), Grouping("unit"))
     # NORTH: 100 + 220 + 1000 won, its only loss is in GBP → 1.0. SOUTH: 50 won, 300 lost.
     assert dict(zip(by_unit["group"], by_unit["value"], strict=True)) == {"NORTH": 1.0, "SOUTH": pytest.approx(50 / 350)}

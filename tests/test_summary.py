@@ -23,8 +23,8 @@ from data_layer.dimensions import load_org
 from data_layer.filters import DEFAULT_VIEWER, Filters, Period, Role, Viewer
 from data_layer.summary import account_roll, build_summaries, first_order, order_month, supports_summaries
 from metrics import churn, customers, revenue, router, sales_cycle, wallet
-from metrics.base import Context, Grouping, compare, evaluate
-from tests import churn_crm, wallet_crm
+from metrics.base import Context, Grouping, compare, evaluate, result
+from tests import churn_crm, tiny_crm, wallet_crm
 from tests.conftest import FreshDatabases
 
 AS_OF = date(2026, 11, 23)
@@ -292,6 +292,22 @@ def test_wallet_fixture_both_ways(fixture_dbs):
         Filters(Period(date(2025, 4, 1), date(2025, 10, 15), "month", "days"), unit="NORTH"),
     ):
         check_all(ctx, flt)
+
+
+def test_revenue_states_what_it_left_out_both_ways(fixture_dbs):
+    backend, dbs = fixture_dbs
+    engine = dbs.engine(backend)
+    tiny_crm.load(engine)
+    build_summaries(engine, Calendar(), "USD")
+    ctx = Context(engine, load_org(engine), DEFAULT_VIEWER, Calendar(), "USD", date(2025, 9, 30))
+    # SO-3 (15 May, no amount) and SO-5 (21 May, GBP: no rate) from granary_order_gap when May is whole, from
+    # the raw orders when the period cuts May.
+    for flt in (Filters(Period(date(2025, 4, 1), date(2025, 6, 30), "month", "quarter")),
+                Filters(Period(date(2025, 5, 16), date(2025, 6, 30), "month", "days"))):
+        routed, raw = _both_ways(lambda flt=flt: result(revenue.METRIC, ctx, flt))
+        assert routed == raw
+    assert routed.excluded == (("orders_no_rate", 1),)  # SO-3 is before 16 May
+    assert "granary_order_gap" in str(revenue.query(ctx, Filters(Period(date(2025, 4, 1), date(2025, 6, 30), "month", "quarter")), Grouping()).compile(engine))
 
 
 # --- When the router must read the raw tables --------------------------------------------------------

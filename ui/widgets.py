@@ -230,10 +230,18 @@ def kpi_card(
             maturity_note(maturing, lang)
         if comp.current.value is None:
             st.caption(md_escape(reason_text(comp.current.reason, lang)))
+        if comp.current.excluded:
+            st.caption(md_escape(excluded_text(comp.current.excluded, lang)))
         skipped = metric.not_applicable(flt)
         if skipped:
             names = join([t(f"filter.{name}", lang) for name in skipped], lang)
             st.caption(md_escape(t("kpi.not_filtered_by", lang, filters=names)))
+
+
+def excluded_text(excluded: tuple[tuple[str, int], ...], lang: str) -> str:
+    """ "Left out: 3 orders without an amount, 1 order in a currency with no rate that day" (Result.excluded)."""
+    what = [t(f"excluded.{name}" + (".one" if n == 1 else ""), lang, n=fmt.number(n, lang)) for name, n in excluded]
+    return t("kpi.excluded", lang, what=join(what, lang))
 
 
 def target_line(got: Any, metric: Metric, currency: str, lang: str) -> None:
