@@ -447,7 +447,7 @@ def table_select(mapping: Mapping, name: str, company_zone: ZoneInfo) -> Select[
 
 
 def changed_select(mapping: Mapping, name: str, company_zone: ZoneInfo, since: Any) -> Select[Any]:
-    """The rows of canonical table ``name`` whose ``modified`` is at or after ``since`` (or null), read without
+    """The rows of canonical table ``name`` whose ``modified`` is after ``since`` (or null), read without
     the mapping's WHERE but with whether each row meets it (``granary_in_scope``), and ``granary_modified``:
     a row that left the mapping's scope (archived, cancelled, flagged deleted) is seen as changed too."""
     tm = mapping.tables[name]
@@ -460,7 +460,7 @@ def changed_select(mapping: Mapping, name: str, company_zone: ZoneInfo, since: A
         modified.label("granary_modified"),
         in_scope.label("granary_in_scope"),
     ).select_from(text(tm.source))
-    return stmt.where(or_(modified >= bindparam("since", since, type_=DateTime), modified.is_(None)))
+    return stmt.where(or_(modified > bindparam("since", since, type_=DateTime), modified.is_(None)))
 
 
 def build_ctes(mapping: Mapping, company_zone: ZoneInfo) -> dict[str, CTE]:

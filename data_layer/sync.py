@@ -21,7 +21,8 @@ How a sync works:
   ``--compare-ids``. Other tables, and every table of a canonical CRM, are read whole each time.
 - Rows stream from the CRM in chunks (server-side cursors) into a staging table; what differs from the copy
   is counted (new, changed, deleted) and written. The summary tables are rebuilt at the end.
-- The copy records its source and time (``granary_sync``): the app's heading says how old it is.
+- The copy records its source and time (``granary_sync``): the app's heading says how old it is
+  (data_layer.dimensions.copy_made).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-from sqlalchemy import BigInteger, Column, Connection, Date, DateTime, Engine, Index, Integer, MetaData, Numeric, Select, String, Table, create_engine, inspect, literal_column, select
+from sqlalchemy import BigInteger, Column, Connection, Date, DateTime, Engine, Index, Integer, MetaData, Numeric, Select, String, Table, create_engine, literal_column, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.schema import CreateIndex, CreateTable
 from tqdm import tqdm
@@ -100,15 +101,6 @@ class SyncReport:
     tables: list[TableReport] = field(default_factory=list)
     seconds: float = 0.0
     summaries: int | None = None
-
-
-@dataclass(frozen=True)
-class SyncInfo:
-    """The last sync of a copy: for the app's heading."""
-
-    source: str  # short form of the CRM (connection.Source.short)
-    synced_at: datetime  # UTC, naive
-    full: bool
 
 
 # --- The copy's tables ----------------------------------------------------------------------------------
@@ -349,12 +341,14 @@ def sync(
     compare_ids: bool = False,
     settings: Settings | None = None,
     progress: bool = True,
+    overlap: timedelta = OVERLAP,
     after_table: Callable[[str], None] | None = None,
 ) -> SyncReport:
     """Copy the CRM at ``url`` (through ``mapping``, or its canonical tables) into the DuckDB file ``path``.
 
     ``full``: rebuild the copy from an empty file, reading every table whole. ``compare_ids``: compare every
-    incrementally read table's id set with the CRM's now. ``after_table`` is called with each table's name
+    incrementally read table's id set with the CRM's now. ``overlap``: how far before the newest
+    modification time seen an incremental read starts. ``after_table`` is called with each table's name
     once it is committed (the tests interrupt a sync with it).
 
     Raises:
@@ -406,7 +400,7 @@ def sync(
                         if done is not None and done[0] == run_id:  # finished by the interrupted run this one resumes
                             report.tables.append(TableReport(table.name, done[1], *(int(x or 0) for x in done[5:9]), int(done[4] or 0), float(done[9] or 0), True))
                             continue
-                        plan = _plan(table, loaded, done, full, compare_ids)
+                        plan = _plan(table, loaded, done, full, compare_ids, overlap)
                         report.tables.append(_sync_table(duck, src, plan, loaded, zone, run_id, done, progress))
                         if after_table is not None:
                             after_table(table.name)
@@ -474,12 +468,12 @@ def _ensure_tables(engine: Engine, duck: Any) -> bool:
     return fresh
 
 
-def _plan(table: Table, mapping: Mapping | None, state: tuple | None, full: bool, compare_ids: bool) -> _Plan:
+def _plan(table: Table, mapping: Mapping | None, state: tuple | None, full: bool, compare_ids: bool, overlap: timedelta) -> _Plan:
     key = [c.name for c in table.primary_key.columns]
     tm = mapping.tables.get(table.name) if mapping is not None else None
     last_modified = state[2] if state is not None else None
     incremental = not full and tm is not None and tm.modified is not None and last_modified is not None
-    since = last_modified - OVERLAP if incremental else None
+    since = last_modified - overlap if incremental else None
     compare = incremental and (compare_ids or int(state[3] or 0) + 1 >= COMPARE_EVERY)  # type: ignore[index]
     return _Plan(table, key, incremental, compare, since)
 
@@ -544,24 +538,6 @@ def _summaries(engine: Engine, settings: Settings) -> int:
     from data_layer.summary import build_summaries
 
     return build_summaries(engine, settings.calendar, reporting_currency(engine, settings.reporting_currency))
-
-
-def last_sync(engine: Engine) -> SyncInfo | None:
-    """The newest finished sync recorded in the DuckDB copy ``engine`` reads; None for any other database."""
-    if engine.dialect.name != "duckdb":
-        return None
-    from data_layer.connection import read_frame
-
-    if not inspect(engine).has_table(SYNC):
-        return None
-    t = COPY.tables[SYNC]
-    frame = read_frame(engine, select(t.c.source_short, t.c.finished_at, t.c.full_sync).where(t.c.finished_at.is_not(None)).order_by(t.c.finished_at.desc()).limit(1))
-    if frame.empty:
-        return None
-    row = frame.iloc[0]
-    finished = row["finished_at"]
-    finished = finished.to_pydatetime() if hasattr(finished, "to_pydatetime") else finished
-    return SyncInfo(str(row["source_short"]), finished, bool(row["full_sync"]))
 
 
 # --- The command ------------------------------------------------------------------------------------------------
