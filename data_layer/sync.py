@@ -29,12 +29,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import fcntl
 import os
 import shutil
 import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -224,6 +226,10 @@ def _stage(duck: Any, conn: Connection, stmt: Select[Any], table: Table, extra: 
     ddl = ", ".join(f"{_q(n)} {t.compile(dialect=_duck_dialect())}" for n, t in columns)
     ddl += "".join(f", {_q(n)} {'TIMESTAMP' if pa.types.is_timestamp(t) else 'INTEGER'}" for n, t in extra.items())
     duck.execute(f"CREATE OR REPLACE TEMP TABLE {_q(name)} ({ddl})")
+    if conn.dialect.name == "postgresql":
+        sql_types = {n: str(t.compile(dialect=_duck_dialect())) for n, t in columns}
+        sql_types |= {n: "TIMESTAMP" if pa.types.is_timestamp(t) else "INTEGER" for n, t in extra.items()}
+        return _stage_by_copy(duck, conn, stmt, sql_types, name, bar)
     arrow_types = {c.name: _arrow_type(t) for c, t in ((c, COPY.tables[table.name].c[c.name].type) for c in table.columns)} | extra
     count = 0
     for names, rows in _stream(conn, stmt):
@@ -237,6 +243,37 @@ def _stage(duck: Any, conn: Connection, stmt: Select[Any], table: Table, extra: 
         if bar is not None:
             bar.update(len(rows))
     return count
+
+
+def _stage_by_copy(duck: Any, conn: Connection, stmt: Select[Any], sql_types: dict[str, str], name: str, bar: tqdm | None) -> int:
+    """PostgreSQL's fast path: ``COPY (SELECT …) TO STDOUT`` as CSV, streamed to a file beside the copy, which
+    DuckDB parses; ten times faster than decoding each value in Python, and the rows are on disk, not in memory."""
+    names = list(stmt.selected_columns.keys())
+    sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    raw = conn.connection.driver_connection
+    spool = Path(_duck_path(duck)).with_suffix(".spool.csv")
+    try:
+        with raw.cursor() as cur:
+            cur.execute("SET LOCAL datestyle = 'ISO, YMD'")  # the text DuckDB reads, whatever the server's default
+            with spool.open("wb") as out, cur.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
+                for data in copy:
+                    out.write(data)
+                    if bar is not None:
+                        bar.update(bytes(data).count(b"\n"))
+        types = "{" + ", ".join(f"'{n}': '{sql_types[n]}'" for n in names) + "}"
+        # PostgreSQL writes NULL unquoted and an empty text as "": only the former is null.
+        duck.execute(
+            f"INSERT INTO {_q(name)} ({', '.join(map(_q, names))}) SELECT * FROM read_csv(?, header = false, columns = {types}, "
+            "quote = '\"', escape = '\"', allow_quoted_nulls = false, auto_detect = false)",
+            [str(spool)],
+        )
+    finally:
+        spool.unlink(missing_ok=True)
+    return int(_one(duck, f"SELECT count(*) FROM {_q(name)}"))
+
+
+def _duck_path(duck: Any) -> str:
+    return str(_one(duck, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"))
 
 
 _DIALECT: Any = None
@@ -369,6 +406,25 @@ def sync(
             f"with DuckDB to replay it, or delete the copy and run a --full sync."
         )
     path.parent.mkdir(parents=True, exist_ok=True)
+    with _only_sync(path):
+        return _sync(url, path, loaded, mapping_name, masked, source_engine, settings, full, compare_ids, progress, overlap, after_table, started)
+
+
+@contextmanager
+def _only_sync(path: Path) -> Iterator[None]:
+    """Hold ``PATH.lock`` so that two syncs of one copy (a slow run and the next cron job) never share the partial file."""
+    with open(path.with_name(path.name + ".lock"), "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SyncError(f"Another sync of {path} is running; this one did nothing.") from None
+        yield
+
+
+def _sync(
+    url: str, path: Path, loaded: Mapping | None, mapping_name: str | None, masked: str, source_engine: Engine, settings: Settings,
+    full: bool, compare_ids: bool, progress: bool, overlap: timedelta, after_table: Callable[[str], None] | None, started: float,
+) -> SyncReport:
     partial = partial_path(path)
     report = SyncReport(path, masked, full)
     run_id = _open_partial(path, partial, masked, mapping_name, full)

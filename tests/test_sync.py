@@ -3,6 +3,7 @@ metric; later syncs copy only what changed; an interrupted sync leaves the old c
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -18,7 +19,7 @@ from data_layer.demo import build_demo
 from data_layer.dimensions import CopyMade, copy_made, load_org, reporting_currency
 from data_layer.filters import DEFAULT_VIEWER, Filters, Period
 from data_layer.mapping import MappingError, load_mapping
-from data_layer.sync import SyncReport, main, partial_path, sync
+from data_layer.sync import SyncError, SyncReport, main, partial_path, sync
 from metrics.base import Context
 from metrics.cli import summary
 from tests import odoo_crm, tiny_crm
@@ -257,3 +258,12 @@ def test_the_command_reports_what_it_copied(odoo_url, tmp_path, capsys):
     assert "opportunity" in out and "summary tables rebuilt" in out and "sync of postgresql" in out
     assert main(["--url", odoo_url, "--mapping", "no-such-crm", "--to", str(tmp_path / "x.duckdb"), "--quiet"]) == 2
     assert "neither a mapping file nor a preset" in capsys.readouterr().err
+
+
+def test_a_second_sync_of_the_same_copy_does_nothing(odoo_url, tmp_path):
+    path = tmp_path / "copy.duckdb"
+    with open(tmp_path / "copy.duckdb.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a sync still running
+        with pytest.raises(SyncError, match="Another sync of .* is running"):
+            sync(odoo_url, path, "odoo-17", progress=False)
+    assert not path.exists() and not partial_path(path).exists()
