@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-from sqlalchemy import Engine, func, select, union_all
+from sqlalchemy import Engine, column, func, inspect, select, table, union_all
 
 from data_layer import schema
 from data_layer.config import Calendar
@@ -79,6 +79,28 @@ def newest_record(engine: Engine, cal: Calendar) -> datetime | date | None:
     if order is not None and (newest is None or _as_date(order) > newest.date()):
         return _as_date(order)
     return newest
+
+
+@dataclass(frozen=True)
+class CopyMade:
+    """When the DuckDB copy the app reads was made (python -m data_layer.sync), and of which CRM."""
+
+    source: str  # the CRM's short form, as the heading names a source (postgresql · crm on db · odoo-17)
+    made_at: datetime  # aware, UTC
+
+
+def copy_made(engine: Engine) -> CopyMade | None:
+    """The newest finished sync recorded in the copy ``engine`` reads (its ``granary_sync`` table, written by
+    data_layer/sync.py); None when the database is not such a copy."""
+    if engine.dialect.name != "duckdb" or not inspect(engine).has_table("granary_sync"):
+        return None
+    t = table("granary_sync", column("source_short"), column("finished_at"))
+    frame = read_frame(engine, select(t.c.source_short, t.c.finished_at).where(t.c.finished_at.is_not(None)).order_by(t.c.finished_at.desc()).limit(1))
+    if frame.empty:
+        return None
+    made = frame.iloc[0]["finished_at"]
+    made = made.to_pydatetime() if hasattr(made, "to_pydatetime") else made  # pandas gives a Timestamp
+    return CopyMade(str(frame.iloc[0]["source_short"]), _as_datetime(made).replace(tzinfo=timezone.utc))
 
 
 def _as_date(value: object) -> date:

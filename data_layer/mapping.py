@@ -11,6 +11,7 @@ The mapping file (TOML)::
     from = "crm_lead l LEFT JOIN crm_stage s ON s.id = l.stage_id"   # any SQL FROM clause over the CRM
     where = "l.type = 'opportunity'"                                 # optional
     values = { currency = "EUR" }                                    # fixed values, as data_layer.load has them
+    modified = "l.write_date"                                        # optional: when a row last changed (for sync)
 
     [tables.opportunity.columns]
     opportunity_id = "l.id"                                          # canonical column = SQL expression
@@ -33,6 +34,11 @@ names, a common table expression of that name built from the mapping (``WITH opp
 ... FROM crm_lead l ...)``). A CTE shadows a table of the same name on SQLite, DuckDB, PostgreSQL and
 MariaDB, so metrics run unchanged and nothing is created in the CRM — no view, no temporary table.
 The CTEs are built once per engine, so SQLAlchemy's compiled-statement cache still applies.
+
+``modified`` is read only by ``python -m data_layer.sync`` (data_layer/sync.py), which copies the CRM
+into a DuckDB file: a SQL expression over the ``from`` clause giving when the CRM last changed the row
+(Odoo's ``write_date``, SuiteCRM's ``date_modified``), so that a sync reads only the rows changed since
+the last one. Only a table with a key may name one (a history table is copied whole).
 """
 
 from __future__ import annotations
@@ -60,6 +66,7 @@ from sqlalchemy import (
     Select,
     String,
     Table,
+    bindparam,
     case,
     cast,
     event,
@@ -67,6 +74,7 @@ from sqlalchemy import (
     literal,
     literal_column,
     null,
+    or_,
     select,
     text,
 )
@@ -85,7 +93,7 @@ ZONE_YEARS = (1990, 2050)
 MEMO_ENTRIES = 4096
 
 COLUMN_KEYS = ("sql", "map", "else", "percent", "from_timestamp")
-TABLE_KEYS = ("from", "where", "columns", "values")
+TABLE_KEYS = ("from", "where", "columns", "values", "modified")
 MAPPING_KEYS = ("name", "crm", "timestamps")
 
 
@@ -115,6 +123,8 @@ class TableMap:
     where: str | None
     columns: dict[str, ColumnMap]
     values: dict[str, Any]
+    #: SQL giving when the CRM last changed the row (data_layer/sync.py reads only newer rows); None: copied whole.
+    modified: str | None = None
 
 
 @dataclass(frozen=True)
@@ -206,6 +216,11 @@ def _table_map(path: Path, name: str, spec: Any) -> TableMap:
         raise MappingError(f"{where}: from must be the SQL FROM clause over the CRM's tables, e.g. from = \"crm_lead l\".")
     if condition is not None and (not isinstance(condition, str) or not condition.strip()):
         raise MappingError(f"{where}: where must be a SQL condition in quotes.")
+    modified = spec.get("modified")
+    if modified is not None and (not isinstance(modified, str) or not modified.strip()):
+        raise MappingError(f"{where}: modified must be the SQL expression of when the CRM last changed the row, e.g. modified = \"l.write_date\".")
+    if modified is not None and not table.primary_key.columns:
+        raise MappingError(f"{where}: modified needs a table with a key; {name} has none, so a sync copies it whole: leave modified out.")
     columns, values = spec.get("columns", {}), spec.get("values", {})
     if not isinstance(columns, dict) or not isinstance(values, dict):
         raise MappingError(f"{where}: columns and values must be sections of canonical column = …")
@@ -222,9 +237,9 @@ def _table_map(path: Path, name: str, spec: Any) -> TableMap:
         if not isinstance(value, str | int | float | bool):
             raise MappingError(f"{where}: values: {column} must be a fixed value such as \"EUR\" or 1, not {value!r}.")
     parsed = {column: _column_map(f"{where}.columns.{column}", table.c[column], given) for column, given in columns.items()}
-    for text_ in (source, condition or "", *(c.sql for c in parsed.values())):
+    for text_ in (source, condition or "", modified or "", *(c.sql for c in parsed.values())):
         _refuse_shadowed(where, text_)
-    return TableMap(table, source, condition, parsed, dict(values))
+    return TableMap(table, source, condition, parsed, dict(values), modified)
 
 
 def _column_map(where: str, column: Column, given: Any) -> ColumnMap:
@@ -429,6 +444,23 @@ def table_select(mapping: Mapping, name: str, company_zone: ZoneInfo) -> Select[
     stmt = select(*(_column_expression(tm, c, mapping.zone, company_zone).label(c.name) for c in table.columns))
     stmt = stmt.select_from(text(tm.source))
     return stmt.where(text(f"({tm.where})")) if tm.where else stmt
+
+
+def changed_select(mapping: Mapping, name: str, company_zone: ZoneInfo, since: Any) -> Select[Any]:
+    """The rows of canonical table ``name`` whose ``modified`` is after ``since`` (or null), read without
+    the mapping's WHERE but with whether each row meets it (``granary_in_scope``), and ``granary_modified``:
+    a row that left the mapping's scope (archived, cancelled, flagged deleted) is seen as changed too."""
+    tm = mapping.tables[name]
+    if tm.modified is None:
+        raise ValueError(f"{name} has no modified expression")
+    modified = literal_column(f"({tm.modified})", type_=DateTime)
+    in_scope = case((text(f"({tm.where})"), 1), else_=0) if tm.where else literal_column("1")
+    stmt = select(
+        *(_column_expression(tm, c, mapping.zone, company_zone).label(c.name) for c in tm.table.columns),
+        modified.label("granary_modified"),
+        in_scope.label("granary_in_scope"),
+    ).select_from(text(tm.source))
+    return stmt.where(or_(modified > bindparam("since", since, type_=DateTime), modified.is_(None)))
 
 
 def build_ctes(mapping: Mapping, company_zone: ZoneInfo) -> dict[str, CTE]:

@@ -46,7 +46,8 @@ CREATE TABLE res_partner (
     user_id int4,
     team_id int4,
     company_id int4,
-    create_date timestamp without time zone
+    create_date timestamp without time zone,
+    write_date timestamp without time zone DEFAULT (now() AT TIME ZONE 'UTC')
 );
 CREATE TABLE res_company (
     id serial PRIMARY KEY,
@@ -70,7 +71,8 @@ CREATE TABLE res_users (
     active boolean,
     share boolean,
     notification_type varchar NOT NULL,
-    create_date timestamp without time zone
+    create_date timestamp without time zone,
+    write_date timestamp without time zone DEFAULT (now() AT TIME ZONE 'UTC')
 );
 CREATE TABLE crm_team (
     id serial PRIMARY KEY,
@@ -78,7 +80,8 @@ CREATE TABLE crm_team (
     sequence int4,
     active boolean,
     company_id int4,
-    user_id int4
+    user_id int4,
+    write_date timestamp without time zone DEFAULT (now() AT TIME ZONE 'UTC')
 );
 CREATE TABLE crm_stage (
     id serial PRIMARY KEY,
@@ -109,7 +112,7 @@ CREATE TABLE crm_lead (
     partner_name varchar,
     lost_reason_id int4,
     create_date timestamp without time zone,
-    write_date timestamp without time zone
+    write_date timestamp without time zone DEFAULT (now() AT TIME ZONE 'UTC')
 );
 CREATE TABLE sale_order (
     id serial PRIMARY KEY,
@@ -126,7 +129,8 @@ CREATE TABLE sale_order (
     amount_untaxed numeric,
     amount_total numeric,
     opportunity_id int4,
-    create_date timestamp without time zone
+    create_date timestamp without time zone,
+    write_date timestamp without time zone DEFAULT (now() AT TIME ZONE 'UTC')
 );
 CREATE TABLE ir_model_fields (
     id serial PRIMARY KEY,

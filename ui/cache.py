@@ -117,6 +117,12 @@ def newest_record(_engine: Engine, key: DataKey, calendar: Calendar) -> datetime
 
 
 @st.cache_data(ttl=LOOKUP_TTL, max_entries=LOOKUP_ENTRIES, show_spinner=False)
+def copy_made(_engine: Engine, key: DataKey) -> dimensions.CopyMade | None:
+    """When the DuckDB copy the app reads was synced, and from which CRM (None: not a copy): the heading's freshness line."""
+    return dimensions.copy_made(_engine)
+
+
+@st.cache_data(ttl=LOOKUP_TTL, max_entries=LOOKUP_ENTRIES, show_spinner=False)
 def currency(_engine: Engine, key: DataKey, configured: str | None) -> str:
     return dimensions.reporting_currency(_engine, configured)
 

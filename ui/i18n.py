@@ -156,6 +156,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "fresh.today": {"en": "today", "zh": "今天"},
     "fresh.day_ago": {"en": "1 day ago", "zh": "1 天前"},
     "fresh.days_ago": {"en": "{n} days ago", "zh": "{n} 天前"},
+    "fresh.copy": {"en": "Copy of {source} made {day} at {time} ({ago})", "zh": "{source} 的副本，制作于 {day} {time}（{ago}）"},
+    "fresh.just_now": {"en": "just now", "zh": "刚刚"},
+    "fresh.min_ago": {"en": "{n} min ago", "zh": "{n} 分钟前"},
+    "fresh.hours_ago": {"en": "{n} h ago", "zh": "{n} 小时前"},
     # --- URL notices --------------------------------------------------------------------------
     "url.ignored": {
         "en": "Some settings in the link were ignored: {items}.",

@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from data_layer.config import Calendar
 from data_layer.connection import ConnectionProblem, explain
+from data_layer.dimensions import CopyMade
 from data_layer.filters import (
     Filters,
     NoScope,
@@ -125,12 +126,39 @@ def freshness_line(newest: datetime | date | None, now: datetime, cal: Calendar,
     return text, days > STALE_AFTER_DAYS
 
 
+#: Older than this, a synced copy's line is a warning: the scheduled sync may have stopped.
+COPY_STALE_AFTER = timedelta(days=1)
+
+
+def copy_line(made: CopyMade, now: datetime, cal: Calendar, lang: str) -> tuple[str, bool]:
+    """ "Copy of postgresql · crm on db made 1 Jul 2025 at 06:00 (12 min ago)" for a DuckDB copy made by
+    ``python -m data_layer.sync`` (data_layer.dimensions.copy_made), in the company's zone, with whether it
+    is older than :data:`COPY_STALE_AFTER` at ``now``."""
+    at = made.made_at.astimezone(cal.zone)
+    age = now - made.made_at
+    minutes = int(age.total_seconds() // 60)
+    if minutes < 1:
+        ago = t("fresh.just_now", lang)
+    elif minutes < 60:
+        ago = t("fresh.min_ago", lang, n=fmt.number(minutes, lang))
+    elif minutes < 48 * 60:
+        ago = t("fresh.hours_ago", lang, n=fmt.number(minutes // 60, lang))
+    else:
+        ago = t("fresh.days_ago", lang, n=fmt.number(minutes // (24 * 60), lang))
+    text = t("fresh.copy", lang, source=made.source, day=fmt.day(at.date(), lang), time=f"{at:%H:%M}", ago=ago)
+    return text, age > COPY_STALE_AFTER
+
+
 def _freshness(cal: Calendar, lang: str) -> tuple[str, bool] | None:
-    """:func:`freshness_line` for the connected CRM now, or None when it cannot be known."""
+    """:func:`copy_line` when the app reads a synced copy, else :func:`freshness_line` for the connected CRM
+    now; None when it cannot be known."""
     boot = st.session_state.get(BOOT_KEY)  # set by app.py before any page runs
     if boot is None:
         return None
     try:
+        made = cache.copy_made(boot.engine, boot.key)
+        if made is not None:
+            return copy_line(made, datetime.now(cal.zone), cal, lang)
         newest = cache.newest_record(boot.engine, boot.key, cal)
     except (SQLAlchemyError, ConnectionProblem):  # a line of the heading must not take the page down
         log.warning("could not read when the newest record was written", exc_info=True)
