@@ -267,3 +267,23 @@ def test_a_second_sync_of_the_same_copy_does_nothing(odoo_url, tmp_path):
         with pytest.raises(SyncError, match="Another sync of .* is running"):
             sync(odoo_url, path, "odoo-17", progress=False)
     assert not path.exists() and not partial_path(path).exists()
+
+
+def test_the_app_on_a_copy_says_whose_copy_it_is_and_how_old(fresh_db, tmp_path, monkeypatch):
+    from tests.apptest import app_test, executive_only  # noqa: PLC0415 - only this test runs the app
+
+    crm = fresh_db.engine("postgresql")
+    tiny_crm.load(crm)
+    url = crm.url.render_as_string(hide_password=False)
+    sync(url, tmp_path / "copy.duckdb", progress=False)
+    at = app_test(monkeypatch, f"duckdb:///{tmp_path / 'copy.duckdb'}", entitlements=executive_only())
+    at.query_params.update({"start": "2025-04-01", "end": "2025-06-30"})
+    at.run(timeout=60)
+    assert not at.exception, [e.value for e in at.exception]
+    shown = "\n".join(str(c.value) for c in (*at.caption, *at.markdown))
+    copy = copy_of(tmp_path / "copy.duckdb")
+    made = copy_made(copy)
+    copy.dispose()
+    assert made is not None and made.source == short(url)
+    assert f"Copy of {short(url)} made" in shown.replace("\\", "")
+    assert {m.label: m.value for m in at.metric}["Revenue"] == "$1,220.10"  # the copy's figures, as the CRM's
