@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import Engine, Table, create_engine, insert
+from sqlalchemy import Engine, Table, create_engine, insert, text
 
 from data_layer import schema
 from data_layer.demo import build_demo
@@ -32,3 +32,15 @@ def demo_file(path: Path, size: str, as_of: date) -> str:
     finally:
         writer.dispose()
     return f"duckdb:///{path}"
+
+
+def load_native(engine: Engine, ddl: str, rows: list[tuple[str, list[dict]]]) -> None:
+    """Create a CRM's own tables from ``ddl`` (statements separated by ;) and insert ``rows`` (table, records):
+    a database in another CRM's shape (tests/odoo_crm.py, tests/suitecrm_crm.py), in one transaction."""
+    with engine.begin() as conn:
+        for statement in ddl.split(";"):
+            conn.execute(text(statement))
+        for table, records in rows:
+            for row in records:
+                columns = list(row)
+                conn.execute(text(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"), row)

@@ -27,6 +27,8 @@ import json
 
 from sqlalchemy import Engine, create_engine, text
 
+from tests.fixture_db import load_native
+
 DDL = """
 CREATE TABLE res_currency (
     id serial PRIMARY KEY,
@@ -264,13 +266,7 @@ ROWS: list[tuple[str, list[dict]]] = [
 
 def load(engine: Engine) -> None:
     """Create the Odoo tables in ``engine`` (PostgreSQL) and insert the tiny Odoo CRM."""
-    with engine.begin() as conn:
-        for statement in DDL.split(";"):
-            conn.execute(text(statement))
-        for table, rows in ROWS:
-            for row in rows:
-                columns = list(row)
-                conn.execute(text(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"), row)
+    load_native(engine, DDL, ROWS)
 
 
 def catalog(url: str) -> list[tuple[str, str]]:

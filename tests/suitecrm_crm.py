@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, text
 
+from tests.fixture_db import load_native
+
 DDL = """
 CREATE TABLE users (
     id char(36) NOT NULL PRIMARY KEY,
@@ -170,13 +172,7 @@ ROWS: list[tuple[str, list[dict]]] = [
 
 def load(engine: Engine) -> None:
     """Create the SuiteCRM tables in ``engine`` (MariaDB) and insert the tiny SuiteCRM."""
-    with engine.begin() as conn:
-        for statement in DDL.split(";"):
-            conn.execute(text(statement))
-        for table, rows in ROWS:
-            for row in rows:
-                columns = list(row)
-                conn.execute(text(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"), row)
+    load_native(engine, DDL, ROWS)
 
 
 def catalog(url: str) -> list[tuple[str, str]]:
