@@ -50,6 +50,7 @@ def summary(ctx: Context, flt: Filters, by: str | None) -> list[dict[str, Any]]:
                         "numerator": _plain(c.current.numerator),
                         "denominator": _plain(c.current.denominator),
                         "reason": c.current.reason,
+                        "excluded": dict(c.current.excluded),
                         "previous": _plain(c.previous.value),
                         "year_ago": _plain(c.year_ago.value),
                         "change_vs_previous": c.change(c.current, c.previous, metric.kind),
@@ -66,6 +67,7 @@ def summary(ctx: Context, flt: Filters, by: str | None) -> list[dict[str, Any]]:
                             "value": _plain(row.get("value")),
                             "numerator": _plain(row.get("numerator")),
                             "denominator": _plain(row.get("denominator")),
+                            "excluded": {name: int(row[name]) for name in metric.excluded if row[name]},
                         }
                     )
         except NotGroupable as exc:
@@ -73,6 +75,11 @@ def summary(ctx: Context, flt: Filters, by: str | None) -> list[dict[str, Any]]:
         except NotImplementedError as exc:
             rows.append(base | {"value": None, "reason": f"not available: {exc}"})
     return rows
+
+
+def _flat(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The rows as a table, ``excluded`` written as ``reason=n; reason=n`` (a cell holds text, not a mapping)."""
+    return pd.DataFrame([r | {"excluded": "; ".join(f"{k}={n}" for k, n in r.get("excluded", {}).items())} for r in rows])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         json.dump({"filters": meta, "metrics": rows}, sys.stdout, ensure_ascii=False, indent=2)
         print()
     elif args.format == "csv":
-        pd.DataFrame(rows).to_csv(sys.stdout, index=False)
+        _flat(rows).to_csv(sys.stdout, index=False)
     else:
-        print(pd.DataFrame(rows).drop(columns=["label", "better"]).to_string(index=False))
+        print(_flat(rows).drop(columns=["label", "better"]).to_string(index=False))
     return 0

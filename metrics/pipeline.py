@@ -82,7 +82,7 @@ from metrics.base import (
     unit_group,
 )
 from metrics.money import converted, rate_join
-from metrics.sql import local_date
+from metrics.sql import bool_sum, local_date
 from metrics.stage_history import AsOf, as_of_rows
 
 FACT = FACTS["opportunity"]
@@ -235,6 +235,7 @@ class OpenPipeline:
     amount: ColumnElement
     weighted: ColumnElement
     conditions: tuple[ColumnElement[bool], ...]
+    rate: ColumnElement
 
 
 def _open_pipeline(ctx: Context, flt: Filters, grade: str | None) -> OpenPipeline:
@@ -250,7 +251,7 @@ def _open_pipeline(ctx: Context, flt: Filters, grade: str | None) -> OpenPipelin
         *_grade_conditions(grade),
         *scoped(FACT, ctx, flt),
     )
-    return OpenPipeline(joined, stood, amount, weighted_amount(amount, stood.row.c.probability), conds)
+    return OpenPipeline(joined, stood, amount, weighted_amount(amount, stood.row.c.probability), conds, rate)
 
 
 def _recorded(stood: AsOf) -> ColumnElement:
@@ -859,8 +860,21 @@ def weighted_pipeline_query(ctx: Context, flt: Filters, grouping: Grouping) -> S
     p = _open_pipeline(ctx, flt, None)
     t = FACT.table
     group = group_column(grouping, ctx, flt, date=p.stood.close, unit=t.c.unit_id, timestamp=False, fact=FACT)
-    stmt = select(func.round(func.sum(p.weighted), 2).label("numerator")).select_from(p.from_).where(*p.conditions)
+    stmt = select(func.round(func.sum(p.weighted), 2).label("numerator"), *_left_out(p)).select_from(p.from_).where(*p.conditions)
     return _select_grouped(stmt, {"group": group})
+
+
+def _left_out(p: OpenPipeline) -> list[ColumnElement]:
+    """Counts of the open deals that add nothing to the weighted pipeline, one reason each (the first that applies):
+    no stage-history row by then, no amount, no probability, no rate for the amount's currency on the as-of day."""
+    row, recorded = p.stood.row, ~p.stood.unrecorded
+    has_amount = recorded & row.c.amount.is_not(None)
+    return [
+        bool_sum(p.stood.unrecorded).label("opportunities_no_history"),
+        bool_sum(recorded & row.c.amount.is_(None)).label("opportunities_no_amount"),
+        bool_sum(has_amount & row.c.probability.is_(None)).label("opportunities_no_probability"),
+        bool_sum(has_amount & row.c.probability.is_not(None) & p.rate.is_(None)).label("opportunities_no_rate"),
+    ]
 
 
 def forecast_accuracy_query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
@@ -883,6 +897,7 @@ def forecast_accuracy_query(ctx: Context, flt: Filters, grouping: Grouping) -> S
         func.round(s.c.actual - func.abs(s.c.forecast - s.c.actual), 2).label("numerator"),
         s.c.actual.label("denominator"),
         s.c.forecast.label("forecast"),
+        s.c.no_history_deals.label("opportunities_no_history"),
     ]
     if group_name is not None:
         columns.insert(0, s.c[group_name].label("group"))
@@ -914,6 +929,7 @@ WEIGHTED_PIPELINE = Metric(
     query=weighted_pipeline_query,
     groupings=groupings_for(FACT),
     read_at_as_of=True,
+    excluded=("opportunities_no_history", "opportunities_no_amount", "opportunities_no_probability", "opportunities_no_rate"),
 )
 
 FORECAST_ACCURACY = Metric(
@@ -937,6 +953,7 @@ FORECAST_ACCURACY = Metric(
     better="up",
     query=forecast_accuracy_query,
     groupings=groupings_for(FACT),
+    excluded=("opportunities_no_history",),
 )
 
 #: The single KPIs of this module, for whoever registers them.

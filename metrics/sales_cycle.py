@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Literal
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select, true
 
 from data_layer.connection import read_frame
 from data_layer.filters import FACTS, Filters, buckets, local_midnight_utc
@@ -26,32 +26,51 @@ def _won_in_period(ctx: Context, flt: Filters) -> tuple[ColumnElement[bool], ...
     return (
         t.c.status == "won",
         in_period(t.c.closed_at, flt.period, ctx.calendar, timestamp=True),
-        t.c.closed_at >= t.c.created_at,
         *scoped(FACT, ctx, flt),
     )
+
+
+def _won_deals(ctx: Context, flt: Filters, grouping: Grouping, *, backwards: bool) -> Select:
+    """The opportunities won in the period, one row each: ``seconds`` from creation to the win and, when grouped,
+    ``cycle_group``. With ``backwards`` the deals closed before they were created are kept, ``seconds`` NULL, so that
+    one statement can count them; else they are left out."""
+    t = FACT.table
+    group = group_column(grouping, ctx, flt, date=t.c.closed_at, unit=t.c.unit_id, timestamp=True, fact=FACT)
+    forward = t.c.closed_at >= t.c.created_at
+    seconds = seconds_between(t.c.closed_at, t.c.created_at)
+    # The group and the seconds are computed once per deal, in a subquery, so the windows that rank
+    # and count within each group partition by a column rather than re-evaluate the unit CASE (about
+    # a third faster by unit at demo size M on DuckDB); the values, hence the statistics, are the same.
+    columns = [(case((forward, seconds)) if backwards else seconds).label("seconds")]
+    if group is not None:
+        columns.append(group.label("cycle_group"))
+    return select(*columns).where(*_won_in_period(ctx, flt), *(() if backwards else (forward,)))
 
 
 def cycle_select(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
     """``group`` (when grouped), ``n``, ``p25``, ``median``, ``p75``, ``p90`` and ``mean`` of the
     cycle in days of the opportunities won in the period."""
-    t = FACT.table
-    group = group_column(grouping, ctx, flt, date=t.c.closed_at, unit=t.c.unit_id, timestamp=True, fact=FACT)
-    # The group and the seconds are computed once per deal, in a subquery, so the windows that rank
-    # and count within each group partition by a column rather than re-evaluate the unit CASE (about
-    # a third faster by unit at demo size M on DuckDB); the values, hence the statistics, are the same.
-    columns = [seconds_between(t.c.closed_at, t.c.created_at).label("seconds")]
-    if group is not None:
-        columns.append(group.label("cycle_group"))
-    won = select(*columns).where(*_won_in_period(ctx, flt)).subquery("won")
-    return distribution(won.c.seconds, group=None if group is None else won.c.cycle_group, divide_by=SECONDS_PER_DAY)
+    won = _won_deals(ctx, flt, grouping, backwards=False).subquery("won")
+    return distribution(won.c.seconds, group=won.c.get("cycle_group"), divide_by=SECONDS_PER_DAY)
 
 
 def median_query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
-    cycle = cycle_select(ctx, flt, grouping).subquery("cycle")
-    columns = [cycle.c.median.label("numerator")]
-    if grouping.by is not None:
-        columns.append(cycle.c.group)
-    return select(*columns)
+    """``numerator`` (the median cycle), ``group`` when grouped, and ``opportunities_closed_before_created``: the
+    deals won in the period but left out because their close precedes their creation — one pass over the won deals
+    (a CTE) feeds both, and every group with a won deal has a row, even one whose deals were all left out."""
+    won = _won_deals(ctx, flt, grouping, backwards=True).cte("won")
+    group = won.c.get("cycle_group")
+    cycle = distribution(won.c.seconds, group=group, divide_by=SECONDS_PER_DAY).subquery("cycle")
+    backwards = bool_sum(won.c.seconds.is_(None)).label("opportunities_closed_before_created")
+    if group is None:
+        counts = select(backwards).subquery("left_out")  # one row, as the ungrouped distribution's
+        return select(cycle.c.median.label("numerator"), counts.c.opportunities_closed_before_created).select_from(
+            counts.join(cycle, true())
+        )
+    counts = select(group.label("group"), backwards).group_by(group).subquery("left_out")
+    return select(cycle.c.median.label("numerator"), counts.c.group, counts.c.opportunities_closed_before_created).select_from(
+        counts.outerjoin(cycle, cycle.c.group.is_not_distinct_from(counts.c.group))
+    )
 
 
 def cycle_distribution(ctx: Context, flt: Filters, by: Literal["bucket", "unit"] | None = None) -> pd.DataFrame:
@@ -103,6 +122,7 @@ MEDIAN_DAYS = Metric(
     not_applicable=not_applicable_for(FACT),
     groupings=groupings_for(FACT),
     periods_in_one_query=True,
+    excluded=("opportunities_closed_before_created",),
 )
 
 WIN_RATE_BY_AMOUNT = Metric(

@@ -140,11 +140,13 @@ def _bucket_ends(ctx: Context, flt: Filters) -> list[date]:
 
 def _sums(p: Subquery) -> list[ColumnElement[Any]]:
     """The wallet ratios' measures, in currency units: ``covered`` (revenue of the accounts with an
-    estimate), ``wallet`` (their estimates) and ``revenue`` (of all accounts)."""
+    estimate), ``wallet`` (their estimates) and ``revenue`` (of all accounts); and ``accounts_no_estimate``, the
+    accounts whose revenue share of wallet leaves out for want of a usable estimate (coverage measures it)."""
     return [
         _units(_covered(p)).label("covered"),
         _units(func.sum(p.c.wallet_cents)).label("wallet"),
         _units(func.sum(p.c.revenue_cents)).label("revenue"),
+        bool_sum(p.c.wallet_cents.is_(None) & (p.c.revenue_cents > 0)).label("accounts_no_estimate"),
     ]
 
 
@@ -198,6 +200,7 @@ SHARE_OF_WALLET = Metric(
     better="up",
     query=ratio_query,
     columns=("covered", "wallet"),
+    excluded=("accounts_no_estimate",),
 )
 
 WALLET_COVERAGE = Metric(

@@ -34,6 +34,8 @@ def test_summary_as_json(crm_url, capsys):
     assert by_key["won_orders"]["value"] == 5
     assert (by_key["win_rate"]["numerator"], by_key["win_rate"]["denominator"]) == (2, 3)
     assert out["filters"]["currency"] == "USD"
+    assert by_key["revenue"]["excluded"] == {"orders_no_amount": 1, "orders_no_rate": 1}  # SO-3 no amount, SO-5 in GBP
+    assert by_key["won_orders"]["excluded"] == {}
 
 
 def test_summary_by_unit_as_csv(crm_url, capsys):
@@ -42,6 +44,8 @@ def test_summary_by_unit_as_csv(crm_url, capsys):
     assert list(rows[0])[:6] == ["metric", "label", "kind", "better", "group", "value"]
     north = next(r for r in rows if (r["metric"], r["group"]) == ("revenue", "NORTH"))
     assert (north["value"], north["numerator"], north["denominator"]) == ("1000.10", "1000.10", "")
+    south = next(r for r in rows if (r["metric"], r["group"]) == ("revenue", "SOUTH"))
+    assert (north["excluded"], south["excluded"]) == ("orders_no_rate=1", "orders_no_amount=1")  # SO-5 in N-OFF, SO-3 in S-OFF
     roi = next(r for r in rows if r["metric"] == "campaign_roi")  # a total-only metric says why it has no split
     assert roi["value"] == "" and "supports only the total" in roi["reason"]
 

@@ -247,3 +247,17 @@ def test_large_orders_do_not_overflow(fresh_db, backend):
     ctx = Context(engine, load_org(engine), DEFAULT_VIEWER, Calendar(), "USD", date(2025, 7, 1))
     # 1220.10 as before + 2,000,000,000 USD + 150,000,000 EUR x 1.10
     assert result(M["revenue"], ctx, Filters(Q2)).value == Decimal("2165001220.10")
+
+
+def test_every_reason_a_metric_leaves_records_out_is_worded_in_both_languages():
+    from ui.i18n import STRINGS
+    from ui.widgets import excluded_text
+
+    reasons = {name for metric in REGISTRY.values() for name in metric.excluded}
+    assert {"opportunities_closed_before_created", "opportunities_no_history", "accounts_no_estimate"} <= reasons
+    for name in reasons:
+        for key in (f"excluded.{name}", f"excluded.{name}.one"):
+            assert set(STRINGS[key]) == {"en", "zh"} and all(STRINGS[key].values()), key
+    assert excluded_text((("opportunities_no_history", 1), ("accounts_no_estimate", 12)), "en") == (
+        "Left out: 1 open opportunity with no stage history by then, 12 accounts with revenue but no usable wallet estimate"
+    )

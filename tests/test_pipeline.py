@@ -211,6 +211,26 @@ def test_the_weighted_pipeline_metric(ctx_for):
     assert "数据日结束时的值" in WEIGHTED_PIPELINE.definition["zh"]
 
 
+def test_the_weighted_pipeline_says_which_open_deals_add_nothing(ctx_for):
+    ctx, flt = ctx_for(), Filters(JUNE_JULY)
+    # O6 has no amount, O12 no probability, O11 is in GBP (no rate): each is a deal that adds no money — and is said.
+    assert result(WEIGHTED_PIPELINE, ctx, flt).excluded == (
+        ("opportunities_no_amount", 1), ("opportunities_no_probability", 1), ("opportunities_no_rate", 1),
+    )
+    by_unit = evaluate(WEIGHTED_PIPELINE, ctx, flt, Grouping("unit"))
+    reasons = ["opportunities_no_history", "opportunities_no_amount", "opportunities_no_probability", "opportunities_no_rate"]
+    assert sorted(rows(by_unit, "group", *reasons)) == [("NORTH", 0, 1, 1, 0), ("SOUTH", 0, 0, 0, 1)]  # O6, O12 · O11
+    assert result(WEIGHTED_PIPELINE, ctx_for(NORTH_HEAD), flt).excluded == (
+        ("opportunities_no_amount", 1), ("opportunities_no_probability", 1),
+    )
+    # As of 10 May, O13 is open with no history row yet: counted under its own reason, not under "no amount".
+    may = Context(ctx.engine, ctx.org, DEFAULT_VIEWER, Calendar(), "USD", date(2025, 5, 10))
+    assert result(WEIGHTED_PIPELINE, may, Filters(MAY_TO_JULY)).excluded == (
+        ("opportunities_no_history", 1), ("opportunities_no_amount", 1), ("opportunities_no_probability", 1),
+        ("opportunities_no_rate", 1),
+    )
+
+
 def test_a_regional_head_sees_only_their_region(ctx_for):
     north = ctx_for(NORTH_HEAD)
     assert rows(weighted_pipeline(north, Filters(JUNE_JULY)), "deals", "amount", "weighted") == [(4, D("3100.00"), D("900.00"))]
@@ -363,6 +383,15 @@ def test_the_forecast_accuracy_metric(ctx_for):
     assert (north.numerator, north.denominator, north.value) == (600.0, 1500.0, 0.4)
     nothing = result(FORECAST_ACCURACY, ctx_for(NORTH_HEAD), Filters(Q2, unit="SOUTH"))
     assert (nothing.value, nothing.reason) == (None, "no_denominator")
+
+
+def test_forecast_accuracy_says_how_many_open_deals_had_no_history(ctx_for):
+    ctx = ctx_for()
+    assert result(FORECAST_ACCURACY, ctx, Filters(Q2)).excluded == ()  # O13 did not exist when April opened
+    june = result(FORECAST_ACCURACY, ctx, Filters(Period(date(2025, 6, 1), date(2025, 6, 30))))
+    assert june.excluded == (("opportunities_no_history", 1),)  # O13: open at June's opening, first row on 5 June
+    months = evaluate(FORECAST_ACCURACY, ctx, Filters(Q2), Grouping("bucket")).sort_values("group")
+    assert list(months["opportunities_no_history"]) == [0, 0, 1]
 
 
 def test_a_change_at_the_opening_instant_belongs_to_the_period(loaded):

@@ -109,6 +109,27 @@ def test_filters_and_scope(ctx_for):
     assert result(MEDIAN_DAYS, ctx_for(head), Filters(Q2, unit="SOUTH")).value is None
 
 
+def test_the_median_cycle_says_how_many_deals_closed_before_they_were_created(ctx_for):
+    ctx = ctx_for()
+    # Opp 10 (NORTH, won 9 May 08:00 local) closed the day before it was created: left out, and counted.
+    assert result(MEDIAN_DAYS, ctx, Filters(Q2)).excluded == (("opportunities_closed_before_created", 1),)
+    assert result(MEDIAN_DAYS, ctx, Filters(Q3)).excluded == ()
+    by_unit = evaluate(MEDIAN_DAYS, ctx, Filters(Q2), Grouping("unit")).set_index("group")
+    assert by_unit.loc["NORTH", "opportunities_closed_before_created"] == 1
+    assert by_unit.loc["SOUTH", "opportunities_closed_before_created"] == 0
+    by_month = evaluate(MEDIAN_DAYS, ctx, Filters(Q2), Grouping("bucket")).set_index("group")
+    assert list(by_month["opportunities_closed_before_created"].sort_index()) == [0, 1, 0]  # May
+    # A day whose only win is opp 10: no median, but the deal it left out is still counted — in total and in its unit.
+    day = Filters(Period(date(2025, 5, 9), date(2025, 5, 9), "day", "days"))
+    only_backwards = result(MEDIAN_DAYS, ctx, day)
+    assert only_backwards.value is None and only_backwards.excluded == (("opportunities_closed_before_created", 1),)
+    rows = evaluate(MEDIAN_DAYS, ctx, day, Grouping("unit")).to_dict("records")
+    assert [(r["group"], r["value"], r["opportunities_closed_before_created"]) for r in rows] == [("NORTH", None, 1)]
+    # A rep's head who cannot see NORTH is told nothing about its deals.
+    south = Viewer(user="south", role=Role.REGIONAL_HEAD, units=("SOUTH",))
+    assert result(MEDIAN_DAYS, ctx_for(south), Filters(Q2)).excluded == ()
+
+
 def test_win_rate_by_amount(ctx_for):
     ctx = ctx_for()
     # Closed in Q2 with an amount and a rate: won 1 (100), 2 (200 EUR at 1.10 = 220), 3 (1000), 4 (50);

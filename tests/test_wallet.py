@@ -89,6 +89,14 @@ def test_coverage(ctx_for):
     # Gamma (1000), Iota (300) have no estimate and Delta's (500) is zero: 9000 of 10800 is covered.
     assert (coverage.numerator, coverage.denominator) == (9000.0, 10800.0)
     assert coverage.value == pytest.approx(5 / 6, rel=1e-15)
+    # Share of wallet leaves those three out and says so; Theta (an estimate, no revenue) is in, Kappa (an order with
+    # no amount, no estimate) has no revenue to leave out. Coverage is the measure of it, so it leaves out none.
+    assert result(SHARE_OF_WALLET, ctx, Filters(Q)).excluded == (("accounts_no_estimate", 3),)
+    assert coverage.excluded == ()
+    by_unit = evaluate(SHARE_OF_WALLET, ctx, Filters(Q), Grouping("unit"))
+    assert dict(zip(by_unit["group"], by_unit["accounts_no_estimate"], strict=True)) == {"NORTH": 2, "SOUTH": 1}
+    south = Viewer(user="south", role=Role.REGIONAL_HEAD, units=("SOUTH",))
+    assert result(SHARE_OF_WALLET, ctx_for(south), Filters(Q)).excluded == (("accounts_no_estimate", 1),)  # Delta
 
 
 def test_by_home_unit(ctx_for):
