@@ -122,6 +122,24 @@ def test_odoo_preset_reads_translated_names_stages_and_history(odoo_url):
         engine.dispose()
 
 
+def test_odoo_preset_a_portal_user_is_a_customer_not_a_rep(odoo_url):
+    # res_users.share is true for portal users ("External user with limited access"): their partner is a customer.
+    writer = create_engine(odoo_url)
+    with writer.begin() as conn:
+        conn.execute(text("INSERT INTO res_partner (id, name, commercial_partner_id, is_company, active, create_date) "
+                          "VALUES (30, 'Nordwind AG', 30, true, true, '2024-05-01')"))
+        conn.execute(text("INSERT INTO res_users (id, login, partner_id, company_id, active, share, notification_type, create_date) "
+                          "VALUES (4, 'nordwind-portal', 30, 1, true, true, 'email', '2024-05-01')"))
+    writer.dispose()
+    engine = make_engine(odoo_url, mapping="odoo-17")
+    try:
+        assert read_frame(engine, select(schema.rep.c.code).order_by(schema.rep.c.code))["code"].tolist() == ["anna", "bo"]
+        accounts = read_frame(engine, select(schema.account.c.account_id).order_by(schema.account.c.account_id))["account_id"].tolist()
+        assert accounts == [10, 11, 12, 30]  # not the company (1) nor the salespeople (20, 21)
+    finally:
+        engine.dispose()
+
+
 def test_odoo_without_a_column_says_which(odoo_url):
     writer = create_engine(odoo_url)
     with writer.begin() as conn:
