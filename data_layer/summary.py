@@ -44,6 +44,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Connection,
     Date,
@@ -72,13 +73,15 @@ from metrics.sql import month_index
 
 summary_metadata = MetaData()
 
+# Keys are BIGINT like the synced copy's (data_layer/sync.py): a mapping may give 60-bit ids, as suitecrm-7 does.
+
 order_month = Table(
     "granary_order_month",
     summary_metadata,
-    Column("account_id", Integer, nullable=False),
-    Column("unit_id", Integer),
-    Column("bu_id", Integer),
-    Column("product_id", Integer),
+    Column("account_id", BigInteger, nullable=False),
+    Column("unit_id", BigInteger),
+    Column("bu_id", BigInteger),
+    Column("product_id", BigInteger),
     Column("month_index", Integer, nullable=False),
     Column("month_start", Date, nullable=False),
     Column("revenue", Numeric(18, 2)),
@@ -89,10 +92,10 @@ order_month = Table(
 order_gap = Table(
     "granary_order_gap",
     summary_metadata,
-    Column("account_id", Integer, nullable=False),
-    Column("unit_id", Integer),
-    Column("bu_id", Integer),
-    Column("product_id", Integer),
+    Column("account_id", BigInteger, nullable=False),
+    Column("unit_id", BigInteger),
+    Column("bu_id", BigInteger),
+    Column("product_id", BigInteger),
     Column("month_index", Integer, nullable=False),
     Column("month_start", Date, nullable=False),
     Column("no_amount", Integer, nullable=False),
@@ -102,9 +105,9 @@ order_gap = Table(
 first_order = Table(
     "granary_first_order",
     summary_metadata,
-    Column("account_id", Integer, nullable=False),
-    Column("bu_id", Integer),
-    Column("product_id", Integer),
+    Column("account_id", BigInteger, nullable=False),
+    Column("bu_id", BigInteger),
+    Column("product_id", BigInteger),
     Column("first_order_date", Date, nullable=False),
 )
 
@@ -115,7 +118,7 @@ ROLL_MONTHS = 12
 account_roll = Table(
     "granary_account_roll",
     summary_metadata,
-    Column("account_id", Integer, nullable=False),
+    Column("account_id", BigInteger, nullable=False),
     Column("month_index", Integer, nullable=False),
     Column("active", Integer, nullable=False),
     Column("revenue", Numeric(18, 2), nullable=False),

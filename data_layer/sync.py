@@ -464,7 +464,10 @@ def _sync(
                 for table in schema.TABLES:
                     for index in sorted(COPY.tables[table.name].indexes, key=lambda i: i.name or ""):
                         duck.execute(str(CreateIndex(index).compile(dialect=_duck_dialect())))
-        report.summaries = _summaries(engine, settings)
+        try:
+            report.summaries = _summaries(engine, settings)
+        except SQLAlchemyError as exc:  # the copy's own statements: not the CRM's fault, which explain() would say
+            raise SyncError(f"Building the summary tables of {partial} failed ({getattr(exc, 'orig', None) or exc}); {path} was left as it was.") from None
         report.seconds = time.monotonic() - started
         with engine.begin() as conn:
             duck = conn.connection.driver_connection

@@ -18,7 +18,8 @@ Stages: New, Qualified, Proposition (translated: {"en_US": "Proposition", "de_DE
 
 Confirmed sale orders (untaxed): 1,000.00 EUR on 2025-05-21 (opportunity 3); 800.00 USD = 640.00 EUR on
 2025-06-15 (opportunity 7); 500.00 USD at 2025-06-30 16:30 UTC, which is 1 July in Shanghai (Q3). A
-quotation (draft) and a cancelled order are not revenue.
+quotation (draft) and a cancelled order are not revenue. The first order is locked (Odoo 17.0 keeps
+locked orders in state sale, where 16.0 had 'done').
 """
 
 from __future__ import annotations
@@ -124,6 +125,7 @@ CREATE TABLE sale_order (
     partner_invoice_id int4 NOT NULL,
     partner_shipping_id int4 NOT NULL,
     state varchar,
+    locked boolean,
     date_order timestamp without time zone NOT NULL,
     currency_id int4,
     user_id int4,
@@ -231,7 +233,7 @@ ROWS: list[tuple[str, list[dict]]] = [
     (
         "sale_order",
         [
-            dict(id=1, name="S00001", company_id=1, partner_id=13, partner_invoice_id=13, partner_shipping_id=13, state="sale", date_order="2025-05-21 10:00",
+            dict(id=1, name="S00001", company_id=1, partner_id=13, partner_invoice_id=13, partner_shipping_id=13, state="sale", locked=True, date_order="2025-05-21 10:00",
                  currency_id=1, user_id=2, team_id=1, amount_untaxed="1000.00", amount_total="1190.00", opportunity_id=3),
             dict(id=2, name="S00002", company_id=1, partner_id=11, partner_invoice_id=11, partner_shipping_id=11, state="sale", date_order="2025-06-30 16:30",
                  currency_id=2, user_id=3, team_id=2, amount_untaxed="500.00", amount_total="500.00", opportunity_id=6),

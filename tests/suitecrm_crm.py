@@ -1,7 +1,8 @@
-"""A tiny SuiteCRM 7.14 on MariaDB, in SuiteCRM's own tables, for the suitecrm-7 preset.
+"""A tiny SuiteCRM 7 on MariaDB, in SuiteCRM's own tables, for the suitecrm-7 preset.
 
-The DDL keeps SuiteCRM's table and column names and the types its vardefs give them (see the preset's
-header); of each table only the columns the preset reads and the ones that are NOT NULL. Timestamps are
+The DDL is what SuiteCRM's installer creates on MySQL from the vardefs (see the preset's header for the files
+and commits): the same names, types, lengths and defaults, and NOT NULL only where include/database/DBManager.php
+puts it (id columns); of each table only the columns the preset reads and the NOT NULL ones. Timestamps are
 UTC, as SuiteCRM stores them; the company's zone in the tests is Asia/Shanghai (UTC+8). The system currency
 (-99) is USD; EUR's conversion_rate is 0.8 (0.8 EUR to the dollar), so 1 EUR = 1.25 USD.
 
@@ -26,19 +27,21 @@ DDL = """
 CREATE TABLE users (
     id char(36) NOT NULL PRIMARY KEY,
     user_name varchar(60),
-    first_name varchar(255),
-    last_name varchar(255),
+    first_name varchar(30),
+    last_name varchar(30),
     is_group tinyint(1),
+    portal_only tinyint(1) DEFAULT '0',
     status varchar(100),
     date_entered datetime,
-    deleted tinyint(1) DEFAULT 0
+    date_modified datetime,
+    deleted tinyint(1)
 );
 CREATE TABLE accounts (
     id char(36) NOT NULL PRIMARY KEY,
     name varchar(150),
     date_entered datetime,
     date_modified datetime,
-    deleted tinyint(1) DEFAULT 0,
+    deleted tinyint(1) DEFAULT '0',
     assigned_user_id char(36),
     industry varchar(50),
     billing_address_city varchar(100)
@@ -48,7 +51,7 @@ CREATE TABLE opportunities (
     name varchar(50),
     date_entered datetime,
     date_modified datetime,
-    deleted tinyint(1) DEFAULT 0,
+    deleted tinyint(1) DEFAULT '0',
     assigned_user_id char(36),
     amount double,
     amount_usdollar double,
@@ -62,7 +65,7 @@ CREATE TABLE accounts_opportunities (
     opportunity_id varchar(36),
     account_id varchar(36),
     date_modified datetime,
-    deleted tinyint(1) DEFAULT 0
+    deleted tinyint(1) DEFAULT '0'
 );
 CREATE TABLE opportunities_audit (
     id char(36) NOT NULL PRIMARY KEY,
@@ -79,13 +82,14 @@ CREATE TABLE opportunities_audit (
 CREATE TABLE leads (
     id char(36) NOT NULL PRIMARY KEY,
     date_entered datetime,
-    deleted tinyint(1) DEFAULT 0,
+    date_modified datetime,
+    deleted tinyint(1) DEFAULT '0',
     assigned_user_id char(36),
     first_name varchar(100),
     last_name varchar(100),
     status varchar(100),
     lead_source varchar(100),
-    converted tinyint(1) DEFAULT 0 NOT NULL,
+    converted tinyint(1) DEFAULT '0',
     account_name varchar(255),
     account_id char(36),
     opportunity_id char(36)
@@ -95,10 +99,12 @@ CREATE TABLE currencies (
     name varchar(36),
     symbol varchar(36),
     iso4217 varchar(3),
-    conversion_rate double DEFAULT 0,
+    conversion_rate double DEFAULT '0',
     status varchar(100),
-    deleted tinyint(1) DEFAULT 0,
-    date_entered datetime
+    deleted tinyint(1),
+    date_entered datetime,
+    date_modified datetime,
+    created_by char(36) NOT NULL
 )
 """
 
@@ -106,20 +112,21 @@ ROWS: list[tuple[str, list[dict]]] = [
     (
         "users",
         [
-            dict(id="1", user_name="admin", first_name=None, last_name="Administrator", is_group=0, status="Active", date_entered="2024-01-01 00:00:00", deleted=0),
-            dict(id="seed_sally_id", user_name="sally", first_name="Sally", last_name="Bronsen", is_group=0, status="Active", date_entered="2024-01-01 00:00:00", deleted=0),
+            dict(id="1", user_name="admin", first_name=None, last_name="Administrator", is_group=0, status="Active", date_entered="2024-01-01 00:00:00", date_modified="2024-01-01 00:00:00", deleted=0),
+            dict(id="seed_sally_id", user_name="sally", first_name="Sally", last_name="Bronsen", is_group=0, status="Active", date_entered="2024-01-01 00:00:00", date_modified="2024-01-01 00:00:00", deleted=0),
         ],
     ),
     (
         "accounts",
         [
-            dict(id="acc-1", name="Acme Corp", date_entered="2024-02-01 00:00:00", deleted=0, assigned_user_id="seed_sally_id", industry="Manufacturing"),
-            dict(id="acc-2", name="Blue Harbor", date_entered="2024-02-01 00:00:00", deleted=0, assigned_user_id="1"),
+            dict(id="acc-1", name="Acme Corp", date_entered="2024-02-01 00:00:00", date_modified="2024-02-01 00:00:00", deleted=0, assigned_user_id="seed_sally_id", industry="Manufacturing"),
+            dict(id="acc-2", name="Blue Harbor", date_entered="2024-02-01 00:00:00", date_modified="2024-02-01 00:00:00", deleted=0, assigned_user_id="1"),
         ],
     ),
     (
         "currencies",
-        [dict(id="eur-id", name="Euro", symbol="€", iso4217="EUR", conversion_rate=0.8, status="Active", deleted=0, date_entered="2024-01-01 00:00:00")],
+        [dict(id="eur-id", name="Euro", symbol="€", iso4217="EUR", conversion_rate=0.8, status="Active", deleted=0, date_entered="2024-01-01 00:00:00",
+              date_modified="2024-01-01 00:00:00", created_by="1")],
     ),
     (
         "opportunities",
@@ -160,11 +167,11 @@ ROWS: list[tuple[str, list[dict]]] = [
     (
         "leads",
         [
-            dict(id="lead-1", date_entered="2025-04-03 00:00:00", deleted=0, first_name="Li", last_name="Wei", status="New", lead_source="Web Site", converted=0),
-            dict(id="lead-2", date_entered="2025-04-01 00:00:00", deleted=0, assigned_user_id="seed_sally_id", first_name="Max", last_name="Muster", status="Converted",
+            dict(id="lead-1", date_entered="2025-04-03 00:00:00", date_modified="2025-04-03 00:00:00", deleted=0, first_name="Li", last_name="Wei", status="New", lead_source="Web Site", converted=0),
+            dict(id="lead-2", date_entered="2025-04-01 00:00:00", date_modified="2025-04-02 00:00:00", deleted=0, assigned_user_id="seed_sally_id", first_name="Max", last_name="Muster", status="Converted",
                  lead_source="Trade Show", converted=1, account_name="Acme Corp", account_id="acc-1", opportunity_id="opp-1"),
-            dict(id="lead-3", date_entered="2025-04-20 00:00:00", deleted=0, first_name="No", last_name="Body", status="Dead", lead_source="Cold Call", converted=0),
-            dict(id="lead-4", date_entered="2025-04-21 00:00:00", deleted=1, status="New", converted=0),
+            dict(id="lead-3", date_entered="2025-04-20 00:00:00", date_modified="2025-04-22 00:00:00", deleted=0, first_name="No", last_name="Body", status="Dead", lead_source="Cold Call", converted=0),
+            dict(id="lead-4", date_entered="2025-04-21 00:00:00", date_modified="2025-04-23 00:00:00", deleted=1, status="New", converted=0),
         ],
     ),
 ]

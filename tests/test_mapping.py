@@ -122,6 +122,24 @@ def test_odoo_preset_reads_translated_names_stages_and_history(odoo_url):
         engine.dispose()
 
 
+def test_odoo_preset_a_portal_user_is_a_customer_not_a_rep(odoo_url):
+    # res_users.share is true for portal users ("External user with limited access"): their partner is a customer.
+    writer = create_engine(odoo_url)
+    with writer.begin() as conn:
+        conn.execute(text("INSERT INTO res_partner (id, name, commercial_partner_id, is_company, active, create_date) "
+                          "VALUES (30, 'Nordwind AG', 30, true, true, '2024-05-01')"))
+        conn.execute(text("INSERT INTO res_users (id, login, partner_id, company_id, active, share, notification_type, create_date) "
+                          "VALUES (4, 'nordwind-portal', 30, 1, true, true, 'email', '2024-05-01')"))
+    writer.dispose()
+    engine = make_engine(odoo_url, mapping="odoo-17")
+    try:
+        assert read_frame(engine, select(schema.rep.c.code).order_by(schema.rep.c.code))["code"].tolist() == ["anna", "bo"]
+        accounts = read_frame(engine, select(schema.account.c.account_id).order_by(schema.account.c.account_id))["account_id"].tolist()
+        assert accounts == [10, 11, 12, 30]  # not the company (1) nor the salespeople (20, 21)
+    finally:
+        engine.dispose()
+
+
 def test_odoo_without_a_column_says_which(odoo_url):
     writer = create_engine(odoo_url)
     with writer.begin() as conn:
@@ -203,6 +221,37 @@ def test_suitecrm_preset_stages_history_and_missing_column(suitecrm_url):
         engine.dispose()
     stage = next(m for m in missing if m.startswith("opportunity.stage "))
     assert "mapping suitecrm-7" in stage and "sales_stage" in stage and "Unknown column" in stage
+
+
+def test_suitecrm_preset_reads_flags_and_nulls_as_suitecrm_writes_them(suitecrm_url):
+    # users.deleted and currencies.deleted have no default (DBManager gives a bool one only when the vardef does);
+    # a portal-only user is no rep; conversion sets converted = 1, which outranks a status edited later.
+    writer = create_engine(suitecrm_url)
+    with writer.begin() as conn:
+        conn.execute(text("INSERT INTO users (id, user_name, last_name, status, date_entered, date_modified) VALUES "
+                          "('u-legacy', 'legacy', 'Legacy', 'Active', '2024-01-01', '2024-01-01'), "
+                          "('u-portal', 'portal', 'Portal', 'Active', '2024-01-01', '2024-01-01')"))
+        conn.execute(text("UPDATE users SET portal_only = 1 WHERE id = 'u-portal'"))
+        conn.execute(text("INSERT INTO currencies (id, name, symbol, iso4217, conversion_rate, status, created_by) "
+                          "VALUES ('gbp-id', 'Pound', '£', 'GBP', 0.5, 'Active', '1')"))
+        conn.execute(text("INSERT INTO leads (id, date_entered, date_modified, deleted, status, converted, opportunity_id) VALUES "
+                          "('lead-5', '2025-05-01', '2025-05-02', 0, 'In Process', 1, 'opp-3'), ('lead-6', '2025-05-03', '2025-05-03', 0, NULL, 0, NULL)"))
+    writer.dispose()
+    engine = make_engine(suitecrm_url, mapping="suitecrm-7")
+    try:
+        reps = read_frame(engine, select(schema.rep.c.code).order_by(schema.rep.c.code))["code"].tolist()
+        assert reps == ["admin", "legacy", "sally"]
+        fx = schema.exchange_rate
+        rates = read_frame(engine, select(fx.c.from_currency, fx.c.rate).order_by(fx.c.from_currency)).values.tolist()
+        assert rates == [["EUR", Decimal("1.25")], ["GBP", Decimal("2")]]
+        ld = schema.lead
+        acme = select(schema.opportunity.c.opportunity_id).where(schema.opportunity.c.name == "Acme expansion").scalar_subquery()
+        leads = read_frame(engine, select(ld.c.status, ld.c.converted_opportunity_id == acme, ld.c.converted_at)
+                           .where(ld.c.created_at >= datetime(2025, 5, 1)).order_by(ld.c.created_at)).values.tolist()
+        assert leads[0] == ["converted", True, datetime(2025, 5, 1)]  # opp-3's creation
+        assert leads[1][0] == "new" and pd.isna(leads[1][1]) and pd.isna(leads[1][2])
+    finally:
+        engine.dispose()
 
 
 # --- The mapping file: checked against the canonical schema ----------------------------------------------

@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy.exc import DataError
 
 from data_layer import schema
 from data_layer.config import Calendar
@@ -204,6 +205,16 @@ def test_an_interrupted_sync_leaves_the_old_copy_and_the_next_one_finishes(odoo_
     finally:
         copy.dispose()
         fresh.dispose()
+
+
+def test_a_failing_summary_build_is_the_copys_fault_not_the_crms(odoo_url, tmp_path, monkeypatch):
+    def out_of_range(engine, settings):
+        raise DataError("INSERT INTO granary_order_month …", {}, ValueError("value out of range for INT32"))
+
+    monkeypatch.setattr("data_layer.sync._summaries", out_of_range)
+    with pytest.raises(SyncError, match=r"Building the summary tables of .*copy\.duckdb\.partial failed \(value out of range") as info:
+        sync(odoo_url, tmp_path / "copy.duckdb", "odoo-17", progress=False)
+    assert "Cannot read the CRM" not in str(info.value) and not (tmp_path / "copy.duckdb").exists()
 
 
 def test_a_reader_keeps_the_old_file_and_a_new_one_sees_the_new_copy(odoo_url, tmp_path):
