@@ -839,11 +839,16 @@ DEFINITIONS: dict[str, dict[str, str]] = {
 
 def _cash_query(ctx: Context, flt: Filters, grouping: Grouping) -> Select:
     o = FACT.table
-    joined, amount = _priced(ctx)
+    joined, rate = rate_join(o, o.c.currency, o.c.order_date, ctx.currency)
+    amount = converted(o.c.amount, rate)
     paid = o.c.cash_collected_date
     group = group_column(grouping, ctx, flt, date=paid, unit=o.c.unit_id, timestamp=False, fact=FACT)
     stmt = (
-        select(func.sum(amount).label("numerator"))
+        select(
+            func.sum(amount).label("numerator"),
+            bool_sum(o.c.amount.is_(None)).label("orders_no_amount"),
+            bool_sum(o.c.amount.is_not(None) & rate.is_(None)).label("orders_no_rate"),
+        )
         .select_from(joined)
         .where(
             in_period(paid, flt.period, ctx.calendar, timestamp=False),
@@ -890,6 +895,7 @@ CASH_COLLECTED = Metric(
     groupings=groupings_for(FACT),
     target="cash_collected",
     periods_in_one_query=True,
+    excluded=("orders_no_amount", "orders_no_rate"),
 )
 
 ORDER_TO_CASH_MEDIAN_DAYS = Metric(
@@ -931,6 +937,7 @@ INVOICED_NOT_PAID = Metric(
     groupings=groupings_for(FACT),  # "bucket" raises NotImplementedError: no trend (the KPI card shows none)
     columns=("invoiced_not_paid_amount", "denominator"),
     read_at_as_of=True,
+    excluded=("invoiced_not_paid_unpriced",),
 )
 
 INVOICES_PAST_DUE = Metric(

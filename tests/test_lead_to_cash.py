@@ -641,6 +641,9 @@ def test_the_single_kpis(ctx_for):
     with shared_statements():
         owed, late = result(INVOICED_NOT_PAID, ctx, Filters(QUARTER)), result(INVOICES_PAST_DUE, ctx, Filters(QUARTER))
     assert (owed.value, late.value) == (D("1315.00"), 3)
+    # o3 is invoiced and unpaid but has no amount: counted among the orders waiting, left out of the money, and said.
+    assert (owed.excluded, late.excluded) == ((("invoiced_not_paid_unpriced", 1),), ())
+    assert result(CASH_COLLECTED, ctx, Filters(QUARTER)).excluded == ()  # every order paid has an amount and a rate
     late_by_unit = evaluate(INVOICES_PAST_DUE, ctx, Filters(QUARTER), Grouping("unit"))
     assert dict(zip(late_by_unit["group"], late_by_unit["value"], strict=True)) == {"NORTH": 2, "SOUTH": 1}
     # As of the period's end when that is earlier (31 Mar): invoiced by then and unpaid then: o8 300, o13 600, o7 800

@@ -194,6 +194,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "excluded.opportunities_no_probability.one": {"en": "1 opportunity without a probability", "zh": "1 个无赢率的商机"},
     "excluded.accounts_no_estimate": {"en": "{n} accounts with revenue but no usable wallet estimate", "zh": "{n} 个有收入但无可用钱包估算的客户"},
     "excluded.accounts_no_estimate.one": {"en": "1 account with revenue but no usable wallet estimate", "zh": "1 个有收入但无可用钱包估算的客户"},
+    "excluded.invoiced_not_paid_unpriced": {"en": "{n} orders with no amount or no rate that day", "zh": "{n} 笔无金额或当日无汇率的订单"},
+    "excluded.invoiced_not_paid_unpriced.one": {"en": "1 order with no amount or no rate that day", "zh": "1 笔无金额或当日无汇率的订单"},
     "excluded.orders_no_amount.one": {"en": "1 order without an amount", "zh": "1 笔无金额的订单"},
     "excluded.orders_no_rate.one": {"en": "1 order in a currency with no rate that day", "zh": "1 笔当日无汇率币种的订单"},
     "kpi.failed": {"en": "{metric} could not be computed.", "zh": "{metric}无法计算。"},
