@@ -156,6 +156,8 @@ def test_a_pages_own_url_on_a_fresh_server_shows_nothing(browser: Browser, crm_u
                 page.wait_for_selector("[data-testid='stAlert']")
                 body = page.inner_text("body")
                 assert t("guard.open_home", "en") in body, key
+                assert not page.locator("[data-testid='stSidebarNav']").is_visible(), key  # not even the list of pages
+                assert "incentives" not in body.lower(), key
                 assert page.locator(METRIC_VALUE).count() == 0, key
                 assert page.locator("[data-testid='stDataFrame']").count() == 0, key
                 assert page.locator("[data-testid='stVegaLiteChart']").count() == 0, key

@@ -294,6 +294,9 @@ def guard(page: str) -> tuple[Context, Filters]:
     flt = state.get(FILTERS_KEY)
     granted = state.get(GRANTS_KEY, frozenset())
     if not (isinstance(viewer, Viewer) and isinstance(ctx, Context) and isinstance(flt, Filters) and ctx.viewer == viewer and page in granted):
+        # On a fresh server Streamlit lists every file of pages/ in the sidebar beside this message: hidden,
+        # so a visitor learns not even which pages exist (the option that would hide it also hides st.navigation's menu).
+        st.html("<style>[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'] { display: none; }</style>")
         st.info(f"{t('guard.open_home', 'en')}  \n{t('guard.open_home', 'zh')}")
         st.stop()
     return ctx, flt
