@@ -61,7 +61,7 @@ with session.page_run(viewer, ent, boot, flt) as pages:
     nav: dict[str, list[st.Page]] = {}
     for page in pages:
         nav.setdefault(t(page.section), []).append(st.Page(page.path, title=t(page.title), icon=page.icon, url_path=page.key))
-    page = st.navigation(nav)
+    page = st.navigation(nav, expanded=True)  # collapsed, Streamlit adds "View N more", in English only
     if first_run_since_start:
         st.rerun()  # widget ids settle once navigation exists (ui.session.pages_folder_mode)
     session.open_wanted_page(page, auth.take_wanted_page())

@@ -225,7 +225,34 @@ def test_a_card_states_what_its_figure_left_out(monkeypatch: pytest.MonkeyPatch,
     at.run()
     _ok(at)
     left_out = t("kpi.excluded", "zh", what="1 笔无金额的订单、1 笔当日无汇率币种的订单".replace("、", t("list.sep", "zh")))
-    assert fmt.md_escape(left_out) in _all_text(at)
+    # On the overview's seven cards (they must all fit the first screen) the reasons lead the figure's ?.
+    revenue = next(m for m in at.metric if m.label == REGISTRY["revenue"].label["zh"])
+    assert revenue.help.startswith(f"**{fmt.md_escape(left_out)}**"), revenue.help
+    assert not [c for c in at.caption if c.value == t("kpi.excluded_short", "zh", n="2")]
+
+
+def test_a_card_of_a_short_row_also_says_it_on_a_line_of_its_own() -> None:
+    def script(compact: bool) -> None:
+        from datetime import date
+
+        from data_layer.filters import Filters, Period
+        from metrics.base import Comparison, Result
+        from metrics.registry import REGISTRY
+        from ui import widgets
+
+        now = Result(0.4, 40, 100, excluded=(("accounts_no_estimate", 12), ("orders_no_rate", 1)))
+        comp = Comparison(now, Result(0.5, 50, 100), Result(None, None))
+        flt = Filters(Period(date(2025, 4, 1), date(2025, 6, 30)))
+        widgets.kpi_card(REGISTRY["share_of_wallet"], comp, [], "USD", flt, "en", compact=compact)
+
+    reasons = t("kpi.excluded", "en", what="12 accounts with revenue but no usable wallet estimate, 1 order in a currency with no rate that day")
+    for compact in (False, True):
+        at = AppTest.from_function(script, args=(compact,)).run()
+        assert not at.exception
+        assert at.metric[0].help.startswith(f"**{fmt.md_escape(reasons)}**")  # first thing under the figure's ?
+        lines = [c for c in at.caption if c.value == t("kpi.excluded_short", "en", n="13")]
+        assert len(lines) == (0 if compact else 1), compact
+        assert compact or lines[0].help == fmt.md_escape(reasons)
 
 
 # --- URL state ----------------------------------------------------------------------------------

@@ -126,6 +126,11 @@ def test_overview_on_a_desktop_and_the_language_switch(browser: Browser, server:
         cards = page.evaluate(CARDS_JS)  # Chinese labels and figures fit the first screen too
         assert len(cards) == len(HEADLINE) and all(c["bottom"] <= DESKTOP["height"] for c in cards), cards
         assert t("kpi.target_attained", "zh", share="").strip() in cards[0]["text"], cards[0]
+        # Every page the executive may open is in the menu, in Chinese — no English "View N more" folding some away.
+        from ui.session import PAGES, ROLE_PAGES
+
+        menu = page.locator("[data-testid='stSidebarNav']").inner_text()
+        assert "View" not in menu and all(t(PAGES[key].title, "zh") in menu for key in ROLE_PAGES[Role.EXECUTIVE]), menu
         _shoot(page, "overview-desktop-zh")
     finally:
         page.context.close()

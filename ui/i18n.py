@@ -180,6 +180,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "kpi.no_comparison": {"en": "no comparison", "zh": "无可比数据"},
     "kpi.not_filtered_by": {"en": "Not filtered by {filters}", "zh": "未按{filters}筛选"},
     "kpi.excluded": {"en": "Left out: {what}", "zh": "未计入：{what}"},
+    "kpi.excluded_short": {"en": ":material/filter_alt_off: {n} records left out", "zh": ":material/filter_alt_off: 未计入 {n} 条记录"},
     "excluded.orders_no_amount": {"en": "{n} orders without an amount", "zh": "{n} 笔无金额的订单"},
     "excluded.orders_no_rate": {"en": "{n} orders in a currency with no rate that day", "zh": "{n} 笔当日无汇率币种的订单"},
     "excluded.opportunities_no_amount": {"en": "{n} opportunities without an amount", "zh": "{n} 个无金额的商机"},

@@ -191,10 +191,14 @@ WIDE_ROW_STYLE = """<style>
 </style>"""
 
 
+#: More cards than this make a wide row: four to a row on a desktop, all on the first screen.
+WIDE_ROW = 6
+
+
 def card_row(n: int) -> list:
     """``n`` slots for KPI cards: one row on a desktop (four to a row for more than six), wrapping
     to two or three on a phone."""
-    wide = n > 6
+    wide = n > WIDE_ROW
     st.html(CARD_STYLE + (WIDE_ROW_STYLE if wide else ""))
     row = st.container(horizontal=True, wrap=True, gap="small", key="kpi_row_wide" if wide else None)
     return [row.container(width="stretch", height="stretch", gap=None) for _ in range(n)]  # a row's cards equally tall
@@ -234,18 +238,23 @@ def kpi_card(
     *,
     maturing: str | None = None,
     target: Any = None,
+    compact: bool = False,
 ) -> None:
     """One headline figure: value and trend, then its change vs the previous period and vs the
     same period a year earlier (green when it moves the way ``metric.better`` wants), with the
     definition on the ? of its label; and, for a cohort still maturing, a flag saying why the
-    figure will change (``maturing``)."""
+    figure will change (``maturing``). What the figure left out leads its ? and, unless ``compact`` (a
+    wide row of cards that must fit the first screen), a short line on the card."""
     previous = Comparison.change(comp.current, comp.previous, metric.kind)
+    definition = label(metric.definition, lang)
+    if comp.current.excluded:
+        definition = f"**{md_escape(excluded_text(comp.current.excluded, lang))}**\n\n{definition}"
     year_ago = Comparison.change(comp.current, comp.year_ago, metric.kind)
     with st.container(border=True, gap="xsmall", height="stretch"):
         st.metric(
             label(metric.label, lang),
             fmt.kpi_value(metric, comp.current.value, currency, lang),
-            help=label(metric.definition, lang),
+            help=definition,
             chart_data=spark if len(spark) > 1 else None,
             chart_type="area",
         )
@@ -258,8 +267,9 @@ def kpi_card(
             maturity_note(maturing, lang)
         if comp.current.value is None:
             st.caption(md_escape(reason_text(comp.current.reason, lang)))
-        if comp.current.excluded:
-            st.caption(md_escape(excluded_text(comp.current.excluded, lang)))
+        if comp.current.excluded and not compact:  # one short line; the reasons on its ? and the figure's
+            left_out = sum(n for _, n in comp.current.excluded)
+            st.caption(t("kpi.excluded_short", lang, n=fmt.number(left_out, lang)), help=md_escape(excluded_text(comp.current.excluded, lang)))
         skipped = metric.not_applicable(flt)
         if skipped:
             names = join([t(f"filter.{name}", lang) for name in skipped], lang)
@@ -440,7 +450,8 @@ def kpi_cards(ctx: Context, key: cache.DataKey, metrics: list[Metric], flt: Filt
             days = maturing_days(metric.key, flt.period, ctx.as_of)
             note = t("maturity.kpi", lang, n=days) if days is not None else None
             target = cache.against_target(ctx, key, metric.key, flt)
-            kpi_card(metric, comparison, [float(v) for v in spark], ctx.currency, flt, lang, maturing=note, target=target)
+            kpi_card(metric, comparison, [float(v) for v in spark], ctx.currency, flt, lang, maturing=note, target=target,
+                     compact=len(metrics) > WIDE_ROW)
 
 
 def maturity_note(text: str, lang: str) -> None:
