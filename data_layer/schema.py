@@ -343,7 +343,7 @@ sales_order = Table(
     col("cost", MONEY, "Cost of goods and delivery.", used_by=("gross margin",)),
     col("quantity", Integer, "Units."),
     col("promised_delivery_date", Date, "Delivery date promised to the customer.", used_by=("on-time delivery",)),
-    col("shipped_date", Date, "Date shipped; null until then.", used_by=("lead to cash",)),
+    col("shipped_date", Date, "Date shipped; null until then.", used_by=("lead to cash", "on-time delivery")),
     col("invoiced_date", Date, "Date invoiced; null until then.", used_by=("lead to cash",)),
     col("payment_due_date", Date, "Date payment falls due."),
     col("cash_collected_date", Date, "Date paid in full (回款); null until then.", used_by=("lead to cash", "credit")),
@@ -370,10 +370,10 @@ service_ticket = Table(
     metadata,
     pk("ticket_id", "Identifier of the ticket."),
     col("account_id", Integer, "Customer account.", references="account.account_id", nullable=False),
-    col("order_id", Integer, "Order it concerns, if any.", references="sales_order.order_id"),
+    col("order_id", Integer, "Order it concerns, if any.", references="sales_order.order_id", used_by=("service scope (unit, business unit)",)),
     col("product_id", Integer, "Product it concerns.", references="product.product_id"),
     col("kind", String(20), "request or complaint.", nullable=False, used_by=("complaint rate",)),
-    col("opened_at", DateTime, "When it was opened (UTC).", nullable=False),
+    col("opened_at", DateTime, "When it was opened (UTC).", nullable=False, used_by=("every service metric",)),
     col("first_response_at", DateTime, "First answer (UTC).", used_by=("service responsiveness",)),
     col("resolved_at", DateTime, "When resolved (UTC); null while open.", used_by=("resolution time",)),
     col("satisfaction", Integer, "Customer's rating 1 (poor) to 5 (excellent); null if not rated.", used_by=("satisfaction", "holdback")),
@@ -410,6 +410,11 @@ Every metric follows these rules.
   (`sales_order.unit_id`, `sales_order.rep_id`, `opportunity.unit_id`, `opportunity.owner_rep_id`).
   A later transfer of the rep or the account does not move them.
 - **Lead-level measures** belong to `lead.unit_id`, the unit the lead was routed to.
+- **Service tickets** (complaint rate, response and resolution times, satisfaction) belong to the
+  unit and business unit of the order they concern (`service_ticket.order_id`); a ticket that names
+  no order belongs to its account's home unit as of the period's end and to its product's business
+  unit. Scope and filters read the same: a regional head sees the tickets about their units' orders
+  and the order-less tickets of the accounts homed in their region.
 - **Account-level measures** (churn, share of wallet, value tiers, new customers) belong to the
   account's home unit **as of the period's end** (`account_history` row in force that day),
   and count the account's revenue in all units.

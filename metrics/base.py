@@ -23,7 +23,8 @@ from data_layer.config import Calendar
 from data_layer.connection import read_frame
 from data_layer.filters import Fact, Filters, OrgTree, Period, Viewer, buckets, local_midnight_utc, restrict
 
-Kind = Literal["count", "money", "ratio", "days"]
+#: How a value is written: hours and days are durations, score a mean on a rating scale (1–5).
+Kind = Literal["count", "money", "ratio", "days", "hours", "score"]
 CENT = Decimal("0.01")
 
 
@@ -91,7 +92,7 @@ class Metric:
         key: stable identifier (CLI, URLs, registry).
         label: display name per language.
         definition: the written definition per language; the UI shows exactly this text.
-        kind: count, money, ratio or days — how the value is formatted.
+        kind: count, money, ratio, days, hours or score — how the value is formatted.
         better: "up" when a higher value is good, "down" when lower is good.
         query: builds the aggregate select for a context, filters and grouping; its columns
             are ``group`` (when grouped), ``numerator`` and, for ratios, ``denominator`` — or the
@@ -473,7 +474,7 @@ def trend(metric: Metric, ctx: Context, flt: Filters) -> pd.DataFrame:
     frame = evaluate(metric, ctx, flt, Grouping("bucket"))
     by_index = {int(g): v for g, v in zip(frame["group"], frame["value"], strict=True) if g is not None}
     # An empty bucket counts nothing and sums to zero; a ratio or a duration has no value there.
-    empty = None if metric.kind in ("ratio", "days") else (Decimal("0.00") if metric.kind == "money" else 0)
+    empty = None if metric.kind in ("ratio", "days", "hours", "score") else (Decimal("0.00") if metric.kind == "money" else 0)
     return pd.DataFrame({"bucket_start": starts, "value": [by_index.get(i, empty) for i in range(len(starts))]})
 
 

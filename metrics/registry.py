@@ -14,6 +14,7 @@ from metrics import (
     pipeline,
     revenue,
     sales_cycle,
+    service,
     wallet,
     win_rate,
     won_orders,
@@ -45,6 +46,7 @@ REGISTRY: dict[str, Metric] = {
         *pipeline.METRICS,
         *campaigns.METRICS,
         *handoffs.METRICS,
+        *service.METRICS,
     )
 }
 

@@ -24,7 +24,7 @@ from data_layer.config import Calendar, Settings
 from data_layer.connection import make_engine, missing_schema
 from data_layer.filters import Filters, OrgTree, OrgUnit, Viewer
 from metrics.base import Comparison, Context, Grouping, by_business_unit, compare, evaluate, trend
-from metrics import campaigns, churn, funnel, handoffs, lead_to_cash, pipeline, sales_cycle, targets, velocity, wallet
+from metrics import campaigns, churn, funnel, handoffs, lead_to_cash, pipeline, sales_cycle, service, targets, velocity, wallet
 from metrics.registry import REGISTRY
 
 #: Metric results are fresh for ten minutes; the data version makes a rebuilt file miss at once.
@@ -299,6 +299,11 @@ TABLES: dict[str, Callable[[Context, Filters, object], object]] = {
     "hand_ownership": lambda ctx, flt, _: handoffs.ownership(ctx, flt),
     # arg: (kind, limit) → (records, total)
     "hand_ownership_records": lambda ctx, flt, arg: handoffs.ownership_records(ctx, flt, *arg),
+    # --- service and delivery (pages/service.py) ---
+    # arg: "unit", "bu" or "product" → metric key → group and value
+    "svc_breakdown": lambda ctx, flt, by: service.breakdown(ctx, flt, by),  # type: ignore[arg-type]
+    # arg: limit → (records, total)
+    "svc_open": lambda ctx, flt, limit: service.open_complaints(ctx, flt, int(limit)),  # type: ignore[call-overload]
 }
 
 

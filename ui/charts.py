@@ -63,7 +63,7 @@ def trend_chart(current: pd.DataFrame, year_ago: pd.DataFrame, metric: Metric, l
             last_label: [previous[i] if i < len(previous) else None for i in range(len(starts))],
         }
     ).melt(id_vars=["bucket", "order"], var_name="series", value_name="value")
-    tooltip_format = ".1%" if metric.kind == "ratio" else ",.2f" if metric.kind == "money" else ",d"
+    tooltip_format = {"ratio": ".1%", "money": ",.2f", "hours": ",.1f", "score": ".2f"}.get(metric.kind, ",d")
     order = [fmt.short_day(d, lang) for d in starts]
     return (
         alt.Chart(frame)

@@ -88,6 +88,21 @@ def days(value: Number | None, lang: str) -> str:
     return f"{text} d" if lang == "en" else f"{text} 天"
 
 
+def hours(value: Number | None, lang: str) -> str:
+    """A duration in hours: "3.2 h" / "3.2 小时"."""
+    if value is None:
+        return DASH
+    text = format_decimal(value, "#,##0.#", locale=NUMBER_LOCALE[lang])
+    return f"{text} h" if lang == "en" else f"{text} 小时"
+
+
+def score(value: Number | None, lang: str) -> str:
+    """A mean rating on a 1–5 scale, to two decimals: "4.21"."""
+    if value is None:
+        return DASH
+    return format_decimal(value, "0.00", locale=NUMBER_LOCALE[lang])
+
+
 def value(kind: Kind, amount: Number | None, currency: str, lang: str, *, compact: bool = False) -> str:
     """A metric value of ``kind`` ("—" when there is none)."""
     if kind == "money":
@@ -96,6 +111,10 @@ def value(kind: Kind, amount: Number | None, currency: str, lang: str, *, compac
         return percent(amount, lang)
     if kind == "days":
         return days(amount, lang)
+    if kind == "hours":
+        return hours(amount, lang)
+    if kind == "score":
+        return score(amount, lang)
     return number(amount, lang, compact=compact)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from ui.strings import handoffs, health, lead_to_cash, marketing, pipeline
+from ui.strings import handoffs, health, lead_to_cash, marketing, pipeline, service
 
 LANGS = ("en", "zh")
 LANG_NAMES = {"en": "English", "zh": "简体中文"}
@@ -199,6 +199,20 @@ STRINGS: dict[str, dict[str, str]] = {
     "excluded.invoiced_not_paid_unpriced.one": {"en": "1 order with no amount or no rate that day", "zh": "1 笔无金额或当日无汇率的订单"},
     "excluded.orders_no_amount.one": {"en": "1 order without an amount", "zh": "1 笔无金额的订单"},
     "excluded.orders_no_rate.one": {"en": "1 order in a currency with no rate that day", "zh": "1 笔当日无汇率币种的订单"},
+    "excluded.tickets_unanswered": {"en": "{n} tickets not answered yet", "zh": "{n} 个尚未响应的工单"},
+    "excluded.tickets_unanswered.one": {"en": "1 ticket not answered yet", "zh": "1 个尚未响应的工单"},
+    "excluded.answered_before_opened": {"en": "{n} tickets answered before they were opened", "zh": "{n} 个响应时间早于新建时间的工单"},
+    "excluded.answered_before_opened.one": {"en": "1 ticket answered before it was opened", "zh": "1 个响应时间早于新建时间的工单"},
+    "excluded.tickets_unresolved": {"en": "{n} tickets not resolved yet", "zh": "{n} 个尚未解决的工单"},
+    "excluded.tickets_unresolved.one": {"en": "1 ticket not resolved yet", "zh": "1 个尚未解决的工单"},
+    "excluded.resolved_before_opened": {"en": "{n} tickets resolved before they were opened", "zh": "{n} 个解决时间早于新建时间的工单"},
+    "excluded.resolved_before_opened.one": {"en": "1 ticket resolved before it was opened", "zh": "1 个解决时间早于新建时间的工单"},
+    "excluded.tickets_unrated": {"en": "{n} unrated tickets", "zh": "{n} 个未评分的工单"},
+    "excluded.tickets_unrated.one": {"en": "1 unrated ticket", "zh": "1 个未评分的工单"},
+    "excluded.ratings_out_of_range": {"en": "{n} ratings outside 1–5", "zh": "{n} 个超出 1–5 的评分"},
+    "excluded.ratings_out_of_range.one": {"en": "1 rating outside 1–5", "zh": "1 个超出 1–5 的评分"},
+    "excluded.orders_no_promised_date": {"en": "{n} shipped orders with no promised date", "zh": "{n} 笔无承诺交付日期的已发货订单"},
+    "excluded.orders_no_promised_date.one": {"en": "1 shipped order with no promised date", "zh": "1 笔无承诺交付日期的已发货订单"},
     "kpi.failed": {"en": "{metric} could not be computed.", "zh": "{metric}无法计算。"},
     "reason.no_denominator": {
         "en": "Not computable: nothing in the period to compute it from.",
@@ -1001,7 +1015,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "level.team": {"en": "Team", "zh": "团队"},
 }
 
-for _page in (lead_to_cash, pipeline, marketing, handoffs, health):
+for _page in (lead_to_cash, pipeline, marketing, handoffs, service, health):
     if clash := STRINGS.keys() & _page.STRINGS.keys():
         raise KeyError(f"{_page.__name__} repeats the keys {sorted(clash)}")
     STRINGS |= _page.STRINGS

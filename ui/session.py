@@ -60,6 +60,7 @@ PAGES: dict[str, PageSpec] = {
     "pipeline": PageSpec("pipeline", "pages/pipeline.py", "section.operations", "page.pipeline", ":material/stacked_line_chart:"),
     "marketing": PageSpec("marketing", "pages/marketing.py", "section.operations", "page.marketing", ":material/campaign:"),
     "handoffs": PageSpec("handoffs", "pages/handoffs.py", "section.operations", "page.handoffs", ":material/handshake:"),
+    "service": PageSpec("service", "pages/service.py", "section.operations", "page.service", ":material/support_agent:"),
     "targets": PageSpec("targets", "pages/targets.py", "section.incentives", "page.targets", ":material/flag:"),
     "incentives": PageSpec("incentives", "pages/incentives.py", "section.incentives", "page.incentives", ":material/payments:"),
     "health": PageSpec("health", "pages/health.py", "section.data", "page.health", ":material/health_and_safety:"),
@@ -70,16 +71,16 @@ PAGES: dict[str, PageSpec] = {
 #: registered in its sessions at all.
 ROLE_PAGES: dict[Role, tuple[str, ...]] = {
     Role.EXECUTIVE: (
-        "overview", "units", "churn", "wallet", "funnel", "sales_cycle", "lead_to_cash", "pipeline", "marketing", "handoffs", "targets", "incentives",
-        "health",
+        "overview", "units", "churn", "wallet", "funnel", "sales_cycle", "lead_to_cash", "pipeline", "marketing", "handoffs", "service", "targets",
+        "incentives", "health",
     ),
     Role.REGIONAL_HEAD: (
-        "overview", "units", "churn", "wallet", "funnel", "sales_cycle", "lead_to_cash", "pipeline", "marketing", "handoffs", "targets", "incentives",
-        "health",
+        "overview", "units", "churn", "wallet", "funnel", "sales_cycle", "lead_to_cash", "pipeline", "marketing", "handoffs", "service", "targets",
+        "incentives", "health",
     ),
     Role.TEAM_LEAD: (
-        "overview", "units", "churn", "wallet", "funnel", "sales_cycle", "lead_to_cash", "pipeline", "marketing", "handoffs", "targets", "incentives",
-        "health",
+        "overview", "units", "churn", "wallet", "funnel", "sales_cycle", "lead_to_cash", "pipeline", "marketing", "handoffs", "service", "targets",
+        "incentives", "health",
     ),
 }
 

@@ -351,6 +351,10 @@ def column_config(metrics: list[Metric], currency: str, lang: str, name_col: str
             config[name] = st.column_config.NumberColumn(name, format="percent", help=label(metric.definition, lang))
         elif metric.kind == "days":
             config[name] = days_column(name, lang, label(metric.definition, lang))
+        elif metric.kind == "hours":
+            config[name] = hours_column(name, lang, label(metric.definition, lang))
+        elif metric.kind == "score":
+            config[name] = st.column_config.NumberColumn(name, format="%.2f", help=label(metric.definition, lang))
         else:
             config[name] = st.column_config.NumberColumn(name, format="%,d", help=label(metric.definition, lang))
     return config
@@ -524,6 +528,10 @@ def percent_column(title: str, help_text: str | None = None) -> Any:
 
 def days_column(title: str, lang: str, help_text: str | None = None) -> Any:
     return st.column_config.NumberColumn(title, format="%.0f " + ("d" if lang == "en" else "天"), help=help_text)
+
+
+def hours_column(title: str, lang: str, help_text: str | None = None) -> Any:
+    return st.column_config.NumberColumn(title, format="%.1f " + ("h" if lang == "en" else "小时"), help=help_text)
 
 
 def count_column(title: str, help_text: str | None = None) -> Any:
