@@ -12,6 +12,7 @@ from metrics import (
     leads,
     opportunities,
     pipeline,
+    profitability,
     revenue,
     sales_cycle,
     wallet,
@@ -45,6 +46,7 @@ REGISTRY: dict[str, Metric] = {
         *pipeline.METRICS,
         *campaigns.METRICS,
         *handoffs.METRICS,
+        *profitability.METRICS,
     )
 }
 
