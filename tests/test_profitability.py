@@ -17,6 +17,7 @@ from metrics.base import Context, Grouping, evaluate, result, trend
 from metrics.profitability import GROSS_MARGIN_PCT, PROFIT_CONTRIBUTION, profitability, top_accounts
 from metrics.registry import REGISTRY
 from tests import profit_crm
+from metrics.sql import DIALECTS
 from tests.conftest import BACKENDS, database_on
 
 D = Decimal
@@ -169,3 +170,19 @@ def test_settings_are_read_from_the_environment_then_secrets(monkeypatch):
         load_value_settings(secrets)
     with pytest.raises(ValueError):
         ValueSettings(weights=(0, 0, 0, 0, 0))
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_every_statement_compiles_for_every_dialect(dialect):
+    from sqlalchemy import select
+
+    from data_layer.filters import OrgTree, OrgUnit
+    from metrics.profitability import pyramid_rows
+    from tests.test_sql_functions import _dialect
+
+    org = OrgTree(tuple(OrgUnit(u["unit_id"], u["code"], u["name"], u["level"], u["parent_id"]) for u in profit_crm.ORG))
+    ctx = Context(None, org, DEFAULT_VIEWER, Calendar(), "USD", date(2025, 10, 15))  # type: ignore[arg-type]
+    narrow = Filters(Q.period, unit="NORTH", bus=("HW",), products=("HW-1",), segments=("smb",), sources=("event",))
+    for flt in (Q, narrow):
+        sql = str(select(pyramid_rows(ctx, flt, SETTINGS)).compile(dialect=_dialect(dialect)))
+        assert "percent_rank" in sql.lower() and "tier" in sql, dialect
