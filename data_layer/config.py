@@ -8,6 +8,7 @@ default.
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,3 +145,60 @@ def plan_file(secrets: dict | None = None) -> Path:
         return DEMO_PLAN_FILE
     p = Path(str(value)).expanduser()
     return p if p.is_absolute() else ROOT / p
+
+
+#: The five sources of customer value (DOMAIN.md §5, 客户价值金字塔), in the order their weights are given.
+VALUE_COMPONENTS = ("sales", "expected", "credit", "profit", "reference")
+
+
+@dataclass(frozen=True)
+class ValueSettings:
+    """What customer profitability and the value pyramid assume (metrics/profitability.py).
+
+    Attributes:
+        cost_per_ticket: what serving one service ticket costs, in the reporting currency; the CRM records no
+            cost of service, so cost to serve is tickets × this. Default 50.00.
+        weights: the value score's weight of each of :data:`VALUE_COMPONENTS` (sales contribution, expected
+            sales, credit, profit contribution, reference value), relative: they are divided by their sum.
+            Default 30, 20, 10, 30, 10.
+    """
+
+    cost_per_ticket: Decimal = Decimal("50.00")
+    weights: tuple[float, ...] = (30.0, 20.0, 10.0, 30.0, 10.0)
+
+    def __post_init__(self) -> None:
+        if self.cost_per_ticket < 0:
+            raise ValueError(f"cost_per_ticket must be 0 or more, not {self.cost_per_ticket}")
+        if len(self.weights) != len(VALUE_COMPONENTS) or any(w < 0 for w in self.weights) or not sum(self.weights) > 0:
+            raise ValueError(f"value_weights must give {', '.join(VALUE_COMPONENTS)} each a weight of 0 or more, not all 0: {self.weights}")
+
+
+def _weights(value: object) -> tuple[float, ...]:
+    """``value_weights`` as a table (``{sales = 30, …}``) or text (``sales=30,expected=20,…``); components left out weigh 0."""
+    if isinstance(value, str):
+        pairs = [part.split("=", 1) for part in value.split(",") if part.strip()]
+        if any(len(p) != 2 for p in pairs):
+            raise ValueError(f"value_weights must read like sales=30,expected=20,credit=10,profit=30,reference=10, not {value!r}")
+        value = {k.strip(): v.strip() for k, v in pairs}
+    if not isinstance(value, dict):
+        raise ValueError(f"value_weights must be a table of weights by component, not {value!r}")
+    unknown = sorted(set(value) - set(VALUE_COMPONENTS))
+    if unknown:
+        raise ValueError(f"value_weights: unknown component {', '.join(unknown)}; expected {', '.join(VALUE_COMPONENTS)}")
+    return tuple(float(value.get(name, 0)) for name in VALUE_COMPONENTS)
+
+
+def load_value_settings(secrets: dict | None = None) -> ValueSettings:
+    """``GRANARY_COST_PER_TICKET`` and ``GRANARY_VALUE_WEIGHTS``, else ``cost_per_ticket`` and ``value_weights``
+    under ``[granary]`` in secrets, else :class:`ValueSettings`' defaults."""
+    section = (read_secrets() if secrets is None else secrets).get("granary", {})
+
+    def get(name: str) -> object:
+        env = os.environ.get(f"GRANARY_{name.upper()}")
+        return env if env not in (None, "") else section.get(name)
+
+    cost, weights = get("cost_per_ticket"), get("value_weights")
+    return ValueSettings(
+        cost_per_ticket=ValueSettings.cost_per_ticket if cost in (None, "") else Decimal(str(cost)).quantize(Decimal("0.01")),
+        weights=ValueSettings.weights if weights in (None, "") else _weights(weights),
+    )

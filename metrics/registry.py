@@ -12,6 +12,7 @@ from metrics import (
     leads,
     opportunities,
     pipeline,
+    profitability,
     revenue,
     sales_cycle,
     service,
@@ -47,6 +48,7 @@ REGISTRY: dict[str, Metric] = {
         *campaigns.METRICS,
         *handoffs.METRICS,
         *service.METRICS,
+        *profitability.METRICS,
     )
 }
 

@@ -1,4 +1,4 @@
-"""The analysis pages (sales cycle, churn, share of wallet) through Streamlit's AppTest: each runs
+"""The analysis pages (sales cycle, churn, share of wallet, customer value) through Streamlit's AppTest: each runs
 through app.py without an exception, its KPI cards show exactly what the metrics compute for the
 same filters, its tables download, and its file run by itself shows only the guard's message.
 
@@ -34,6 +34,7 @@ PAGES = {
     "churn": ("churn.title", ("logo_churn", "revenue_churn", "grr", "nrr")),
     "wallet": ("wallet.title", ("share_of_wallet", "wallet_coverage")),
     "funnel": ("funnel.title", ("lead_to_opportunity_rate", "opportunity_to_order_rate")),
+    "profitability": ("profit.title", ("gross_margin_pct", "profit_contribution")),
 }
 
 

@@ -24,7 +24,7 @@ from data_layer.config import Calendar, Settings
 from data_layer.connection import make_engine, missing_schema
 from data_layer.filters import Filters, OrgTree, OrgUnit, Viewer
 from metrics.base import Comparison, Context, Grouping, by_business_unit, compare, evaluate, trend
-from metrics import campaigns, churn, funnel, handoffs, lead_to_cash, pipeline, sales_cycle, service, targets, velocity, wallet
+from metrics import campaigns, churn, funnel, handoffs, lead_to_cash, pipeline, profitability, sales_cycle, service, targets, velocity, wallet
 from metrics.registry import REGISTRY
 
 #: Metric results are fresh for ten minutes; the data version makes a rebuilt file miss at once.
@@ -285,6 +285,9 @@ TABLES: dict[str, Callable[[Context, Filters, object], object]] = {
     "mkt_table": lambda ctx, flt, by: campaigns.campaign_table(ctx, flt, by),
     # arg: (by, group, stage, limit) → (records, total)
     "mkt_records": lambda ctx, flt, arg: campaigns.campaign_records(ctx, flt, *arg),
+    # --- customer profitability and value (pages/profitability.py); arg: (settings, by or limit) ---
+    "profit_table": lambda ctx, flt, arg: profitability.profitability(ctx, flt, arg[1], arg[0]),  # type: ignore[index]
+    "profit_top": lambda ctx, flt, arg: profitability.top_accounts(ctx, flt, arg[1], arg[0]),  # type: ignore[index]
     # --- hand-offs and ownership (pages/handoffs.py) ---
     # arg: (limit_hours, by)
     "hand_response": lambda ctx, flt, arg: handoffs.response_times(ctx, flt, *arg),

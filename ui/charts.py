@@ -643,3 +643,27 @@ def outcome_bars(frame: pd.DataFrame, title: str, lang: str) -> alt.Chart:
     bars = base.mark_bar(cornerRadiusEnd=3, height={"band": 0.7})
     text = base.mark_text(align="left", dx=4, fontSize=11, color=ink()).encode(text="label:N")
     return (bars + text).properties(height=max(120, 30 * len(data) + 20))
+
+
+# --- customer profitability (pages/profitability.py) ---
+
+
+def segment_economics(frame: pd.DataFrame, series: dict[str, str], currency: str, lang: str) -> alt.Chart:
+    """Per segment (``name``, in the frame's order), a bar for each of ``series`` (column → title) side by side: what
+    the segment brings against what it costs to serve and to win, and what is left. Costs point right like income,
+    so that their lengths compare; the profit contribution is the one that can fall below zero."""
+    long = pd.concat(
+        [pd.DataFrame({"name": frame["name"], "series": title, "value": frame[col].astype(float)}) for col, title in series.items()],
+        ignore_index=True,
+    )
+    long["text"] = [fmt.money(v, currency, lang, compact=True) for v in long["value"]]
+    order, titles = list(frame["name"]), list(series.values())
+    y = alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelLimit=150, ticks=False, domain=False))
+    base = alt.Chart(long).encode(
+        y=y,
+        yOffset=alt.YOffset("series:N", sort=titles),
+        x=alt.X("value:Q", title=currency, axis=alt.Axis(tickCount=4, **_money_axis(lang))),
+        color=alt.Color("series:N", sort=titles, title=None, legend=alt.Legend(orient="bottom", columns=2, labelLimit=160)),
+        tooltip=[alt.Tooltip("name:N", title=" "), alt.Tooltip("series:N", title=" "), alt.Tooltip("text:N", title=currency)],
+    )
+    return base.mark_bar(cornerRadiusEnd=2).properties(height=max(180, 22 * len(long) + 90))
