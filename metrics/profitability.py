@@ -30,7 +30,8 @@ Decisions (stated in the definitions the UI shows):
   amount × probability of its opportunities open at the end of the as-of day, at that day's rate), credit
   (of its invoiced orders above zero falling due in the period by the as-of day, the share paid in full by the
   due date; none fell due: 0.5, neither good nor bad), profit contribution, and reference value (leads it
-  referred, created in the period). Each component but credit becomes the account's percent rank among the
+  referred, created in the period; a lead has no business unit or product, so under a business-unit or product filter or
+  a viewer's business-unit scope, referrals alone put no account in view). Each component but credit becomes the account's percent rank among the
   accounts ranked ((rank − 1) ÷ (n − 1), ties sharing the lowest; 0 for a lone account); the score is the
   weighted mean of the five (weights configured, default 30/20/10/30/10). Tiers by score, highest first (ties by
   account id): A the first 20% of the accounts (at least one), B up to 50%, C the rest (the 80/20 rule).
@@ -362,6 +363,11 @@ def _credit(ctx: Context, flt: Filters) -> Subquery:
     )
 
 
+def _narrowed(flt: Filters, ctx: Context) -> bool:
+    """Whether the business-unit or product filter, or the viewer's business-unit scope, narrows what is counted."""
+    return bool(ctx.viewer.bus is not None or flt.bus or flt.products)
+
+
 def _referrals(ctx: Context, flt: Filters) -> Subquery:
     """Per account: ``referrals``, the leads created in the period that it referred."""
     ld = schema.lead
@@ -384,6 +390,9 @@ def pyramid_rows(ctx: Context, flt: Filters, settings: ValueSettings, *, home: b
     exp, cred, ref = _expected(ctx, flt), _credit(ctx, flt), _referrals(ctx, flt)
     profit = _profit(per.c)
     credit = case((cred.c.due > 0, to_double(cred.c.on_time).op("/", precedence=8, return_type=Float())(to_double(cred.c.due))))
+    in_view = [per.c.account_id.is_not(None), exp.c.account_id.is_not(None), cred.c.account_id.is_not(None)]
+    if not _narrowed(flt, ctx):  # a lead has no business unit or product: its referrer is in view only when nothing narrows them
+        in_view.append(ref.c.account_id.is_not(None))
     base = (
         select(
             accounts.c.account_id,
@@ -404,7 +413,7 @@ def pyramid_rows(ctx: Context, flt: Filters, settings: ValueSettings, *, home: b
             .outerjoin(cred, cred.c.account_id == accounts.c.account_id)
             .outerjoin(ref, ref.c.account_id == accounts.c.account_id)
         )
-        .where(or_(per.c.account_id.is_not(None), exp.c.account_id.is_not(None), cred.c.account_id.is_not(None), ref.c.account_id.is_not(None)))
+        .where(or_(*in_view))
         .subquery("value_base")
     )
     weights = dict(zip(VALUE_COMPONENTS, settings.weights, strict=True))

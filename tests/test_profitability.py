@@ -144,6 +144,17 @@ def test_business_unit_filter_narrows_orders_tickets_and_acquisitions(ctx_for):
     assert result(PROFIT_CONTRIBUTION, ctx_for(), hw).value == D("260.00")
 
 
+def test_a_referral_alone_brings_no_account_into_a_business_unit_view(ctx_for):
+    # Epsilon's only SW-side record is a referral (its open deal is HW): a lead has no business unit, so an SW-only
+    # view ranks Acme and Beta alone, with no Epsilon shifting their ranks.
+    sw_only = Viewer(user="sw", role=Role.REGIONAL_HEAD, units=None, bus=("SW",))
+    for ctx, flt in ((ctx_for(sw_only), Q), (ctx_for(), Filters(Q.period, bus=("SW",))), (ctx_for(), Filters(Q.period, products=("SW-1",)))):
+        top, total = top_accounts(ctx, flt, settings=SETTINGS)
+        assert (sorted(top["account"]), total) == (["Acme", "Beta"], 2)
+        assert profitability(ctx, flt, settings=SETTINGS).iloc[0]["accounts"] == 2
+    # Unnarrowed, a referral alone still counts: Epsilon is ranked (test_the_pyramid_scores_and_tiers).
+
+
 def test_empty_period(ctx_for):
     ctx = ctx_for()
     assert result(PROFIT_CONTRIBUTION, ctx, EMPTY).value == D("0.00")
