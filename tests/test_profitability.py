@@ -169,6 +169,18 @@ def test_empty_period(ctx_for):
     assert list(tiers["accounts"]) == [1, 0, 1]  # of two, the first is A (20%), the second C (not within 50%)
 
 
+def test_cached_cards_follow_a_changed_setting(ctx_for, monkeypatch):
+    from ui import cache
+
+    ctx, key = ctx_for(), cache.DataKey("profit_crm", "1")
+    cache._comparison.clear()
+    monkeypatch.setenv("GRANARY_COST_PER_TICKET", "50")
+    assert cache.comparison(ctx, key, PROFIT_CONTRIBUTION.key, Q).current.value == D("189.99")
+    monkeypatch.setenv("GRANARY_COST_PER_TICKET", "75.50")
+    assert cache.comparison(ctx, key, PROFIT_CONTRIBUTION.key, Q).current.value == D("87.99")
+    assert cache.assumed("win_rate") is None  # a metric reading no setting keeps one cached result
+
+
 def test_settings_are_read_from_the_environment_then_secrets(monkeypatch):
     assert load_value_settings({}) == ValueSettings()
     secrets = {"granary": {"cost_per_ticket": 80, "value_weights": {"sales": 1, "profit": 1}}}
