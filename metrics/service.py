@@ -7,7 +7,8 @@ Decisions (the definitions the UI shows say the same):
   itself: the unit that sold and delivered is answerable for complaints about it, and the complaint rate's complaints
   and orders then share one attribution. A ticket that names no order (or an order missing from the table) belongs to
   its account's home unit as of the period's end (the ``account_history`` row in force that day, else
-  ``account.home_unit_id``), as account-level measures do. Its business unit is the order's, else its product's; its
+  ``account.home_unit_id``), as account-level measures do — but in the list of complaints open now, as of the as-of
+  day. Its business unit is the order's, else its product's; its
   product is its own, else the order's. The viewer's scope and the filters read these (:func:`tickets`): a regional
   head sees the tickets about their units' orders and the order-less tickets of the accounts homed in their region.
 - **Which tickets.** Every ticket measure counts the tickets *opened* in the period (local dates) up to the end of the
@@ -27,7 +28,7 @@ Decisions (the definitions the UI shows say the same):
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, date
 from typing import Any
 
 import pandas as pd
@@ -73,14 +74,15 @@ RATING_LOW, RATING_HIGH, SATISFIED_FROM = 1, 5, 4
 # --- Tickets, with the unit, business unit and product they are credited to -------------------------------------
 
 
-def tickets(ctx: Context, flt: Filters) -> Fact:
+def tickets(ctx: Context, flt: Filters, homed_on: date | None = None) -> Fact:
     """``service_ticket`` as a fact the filters and the scope can read: each ticket with ``unit_id`` (its order's unit,
-    else its account's home unit at the period's end), ``bu_id`` (its order's, else its product's) and ``product_id``
-    (its own, else its order's). A subquery named ``tickets``; the caller selects from ``fact.table``."""
+    else its account's home unit on ``homed_on``, by default the period's end), ``bu_id`` (its order's, else its
+    product's) and ``product_id`` (its own, else its order's). A subquery named ``tickets``; the caller selects from
+    ``fact.table``."""
     t, o, p, a = schema.service_ticket, schema.sales_order, schema.product, schema.account
     product_id = func.coalesce(t.c.product_id, o.c.product_id)
     has_order = o.c.order_id.is_not(None)
-    home = home_unit_on(t.c.account_id, a.c.home_unit_id, flt.period.end)
+    home = home_unit_on(t.c.account_id, a.c.home_unit_id, flt.period.end if homed_on is None else homed_on)
     credited = (
         select(
             t.c.ticket_id,
@@ -404,8 +406,9 @@ OPEN_COLUMNS = ["ticket_id", "opened_at", "hours_open", "answered", "account", "
 
 
 def _open_complaints(ctx: Context, flt: Filters) -> tuple[Fact, tuple[ColumnElement[bool], ...]]:
-    """Complaints opened by the end of the as-of day and not resolved by then, whenever opened: a stock on the as-of day."""
-    fact = tickets(ctx, flt)
+    """Complaints opened by the end of the as-of day and not resolved by then, whenever opened: a stock on the as-of day,
+    so an order-less complaint belongs to its account's home unit on the as-of day, whatever the period chosen."""
+    fact = tickets(ctx, flt, homed_on=ctx.as_of)
     tk, end = fact.table, as_of_instant(ctx)
     return fact, (tk.c.kind == "complaint", tk.c.opened_at < end, or_(tk.c.resolved_at.is_(None), tk.c.resolved_at >= end), *scoped(fact, ctx, flt))
 

@@ -40,6 +40,7 @@ Tickets (times UTC; + h = hours after opening; "after" = after the as-of day end
 | t9     | A2      | o3    | HW-1    | complaint | 20 Jun 16:30       | 21 Jun (after) | —         | —        | —      | S-OFF                 | HW |
 | t10    | A1      | o2    | SW-1    | request   | 15 Apr 00:00       | 15 Apr    | + 3 h          | + 20 h   | 7 (out of range) | N-T1 (o2)   | SW |
 | t11    | A1      | o7    | HW-1    | complaint | 10 Feb 00:00       | 10 Feb (Q1) | + 5 h        | —        | —      | N-OFF (o7)            | HW |
+| t12    | A3      | —     | —       | complaint | 2024-12-20 16:00   | 21 Dec 2024 | —            | —        | —      | A3's home: N-OFF at Q1's end, S-OFF on the as-of day | none |
 
 Q2 to the as-of day counts t1, t2, t3, t4, t5, t6, t8 and t10 (t7 and t11 are Q1's, t9 opens after the as-of day):
 
@@ -53,8 +54,9 @@ Q2 to the as-of day counts t1, t2, t3, t4, t5, t6, t8 and t10 (t7 and t11 are Q1
 - ratings 5, 2, 4, 3 (t10's 7 is out of range; t4, t5, t8 unrated) → mean 3.5, rated 4–5: 2 ÷ 4. NORTH 5, 2, 4 → mean
   11 ÷ 3, 2 ÷ 3; SOUTH 3 → 3.0, 0 ÷ 1.
 
-Open complaints at the end of the as-of day, open longest first: t11 (Q1; answered), t5 (unanswered), t8 (answered only
-after the as-of day): 3136, 976 and 1 hours open.
+Open complaints at the end of the as-of day, open longest first: t12 (Dec 2024; A3's, so S-OFF's on the as-of day
+whatever the period), t11 (Q1; answered), t5 (unanswered), t8 (answered only after the as-of day): 4368, 3136, 976 and 1
+hours open.
 """
 
 from __future__ import annotations
@@ -135,6 +137,7 @@ TICKETS = [
     _ticket(9, 2, 3, 1, "complaint", dt(2025, 6, 20, 16, 30)),
     _ticket(10, 1, 2, 2, "request", dt(2025, 4, 15), 3 * H, 20 * H, 7),
     _ticket(11, 1, 7, 1, "complaint", dt(2025, 2, 10), 5 * H),
+    _ticket(12, 3, None, None, "complaint", dt(2024, 12, 20, 16)),
 ]
 
 

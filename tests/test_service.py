@@ -186,15 +186,28 @@ def test_compared_periods_in_one_query_or_three_agree(ctx_for):
 
 def test_the_slowest_open_complaints(ctx_for):
     records, total = open_complaints(ctx_for(), Q2)
-    assert total == 3
-    assert list(records["ticket_id"]) == [11, 5, 8]
-    assert [round(h, 6) for h in records["hours_open"]] == [3136.0, 976.0, 1.0]
-    assert list(records["answered"]) == [True, False, False]  # t8's answer comes after the as-of day
-    assert list(records["unit"]) == ["N-OFF", "S-OFF", "N-OFF"]
-    assert list(records["opened_at"])[2] == datetime(2025, 6, 20, 23, 0)  # company time
-    assert list(records["account"]) == ["North buyer", "South buyer", "North buyer"]
+    assert total == 4
+    assert list(records["ticket_id"]) == [12, 11, 5, 8]
+    assert [round(h, 6) for h in records["hours_open"]] == [4368.0, 3136.0, 976.0, 1.0]
+    assert list(records["answered"]) == [False, True, False, False]  # t8's answer comes after the as-of day
+    assert list(records["unit"]) == ["S-OFF", "N-OFF", "S-OFF", "N-OFF"]
+    assert list(records["opened_at"])[3] == datetime(2025, 6, 20, 23, 0)  # company time
+    assert list(records["account"]) == ["长城贸易", "North buyer", "South buyer", "North buyer"]
     capped, total = open_complaints(ctx_for(), Q2, limit=1)
-    assert (list(capped["ticket_id"]), total) == ([11], 3)
+    assert (list(capped["ticket_id"]), total) == ([12], 4)
+
+
+def test_open_complaints_are_the_units_of_the_as_of_day_whatever_the_period(ctx_for):
+    # t12 names no order; its account A3 is NORTH's until 14 Jun and SOUTH's on the as-of day (20 Jun). Choosing Q1
+    # (whose end finds A3 in NORTH) must not hand a complaint open now to NORTH.
+    q1 = Filters(Period(date(2025, 1, 1), date(2025, 3, 31), "month", "quarter"))
+    south = Viewer(user="s", role=Role.REGIONAL_HEAD, units=("SOUTH",))
+    for flt in (Q2, q1):
+        north, total = open_complaints(ctx_for(NORTH_HEAD), flt)
+        assert (list(north["ticket_id"]), total) == ([11, 8], 2), flt
+        theirs, total = open_complaints(ctx_for(south), flt)
+        assert (list(theirs["ticket_id"]), total) == ([12, 5], 2), flt
+        assert list(open_complaints(ctx_for(), flt)[0]["unit"])[0] == "S-OFF"
 
 
 def test_registered_with_definitions_in_both_languages():
