@@ -34,7 +34,8 @@ Decisions (stated in the definitions the UI shows):
   a viewer's business-unit scope, referrals alone put no account in view). Each component but credit becomes the account's percent rank among the
   accounts ranked ((rank − 1) ÷ (n − 1), ties sharing the lowest; 0 for a lone account); the score is the
   weighted mean of the five (weights configured, default 30/20/10/30/10). Tiers by score, highest first (ties by
-  account id): A the first 20% of the accounts (at least one), B up to 50%, C the rest (the 80/20 rule).
+  account id), of n accounts: A the first ⌊n × 20%⌋ (at least one), B the rest of the first ⌊n × 50%⌋, C the rest
+  (the 80/20 rule): of 5 accounts 1, 1 and 3; of 6, 1, 2 and 3.
 """
 
 from __future__ import annotations
@@ -75,7 +76,8 @@ from metrics.sql import bool_sum, days_between, to_double, whole_cents
 
 #: Days from a campaign's start within which an account's first order counts as that campaign's acquisition.
 ACQUISITION_DAYS = 365
-#: Value tiers by score: A = the first 20% of the ranked accounts, B up to 50%, C the rest.
+#: Value tiers by score: A = the first 20% of the ranked accounts (rounded down, at least one), B the rest of the first
+#: 50% (rounded down), C the rest.
 TIER_A_PCT, TIER_B_PCT = 20, 50
 TIERS = ("A", "B", "C")
 #: The credit component of an account with no invoice due in the period.
@@ -437,12 +439,17 @@ def pyramid_rows(ctx: Context, flt: Filters, settings: ValueSettings, *, home: b
     scored = select(ranked, score.label("score")).subquery("value_scored")
     position = func.row_number().over(order_by=(scored.c.score.desc(), scored.c.account_id))
     placed = select(scored, position.label("position"), func.count().over().label("n")).subquery("value_placed")
-    tier = case(
-        ((placed.c.position - 1) * 100 < placed.c.n * TIER_A_PCT, "A"),
-        ((placed.c.position - 1) * 100 < placed.c.n * TIER_B_PCT, "B"),
+    return select(placed, tier(placed.c.position, placed.c.n).label("tier")).subquery("value_pyramid")
+
+
+def tier(position: ColumnElement[int], n: ColumnElement[int]) -> ColumnElement[str]:
+    """The tier of the account at ``position`` (1 = highest score) of ``n``: A the first ⌊n × 20%⌋ (at least one),
+    B the rest of the first ⌊n × 50%⌋, C the rest — so A never holds more than its 20% but for the one it must."""
+    return case(
+        (or_(position == 1, position * 100 <= n * TIER_A_PCT), "A"),
+        (position * 100 <= n * TIER_B_PCT, "B"),
         else_="C",
     )
-    return select(placed, tier.label("tier")).subquery("value_pyramid")
 
 
 def _settings(settings: ValueSettings | None) -> ValueSettings:

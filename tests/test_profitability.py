@@ -89,7 +89,7 @@ def test_the_pyramid_scores_and_tiers(ctx_for):
     top, total = top_accounts(ctx_for(), Q, settings=SETTINGS)
     assert total == 5  # Zeta has nothing in view: not ranked
     assert list(top["account"]) == ["Acme", "Epsilon", "Delta", "Beta", "Gamma"]
-    assert list(top["tier"]) == ["A", "B", "B", "C", "C"]
+    assert list(top["tier"]) == ["A", "B", "C", "C", "C"]  # of 5: A ⌊1⌋, B the rest of ⌊2.5⌋ = 2, C the rest
     assert list(top["score"]) == pytest.approx([0.95, 0.425, 0.35, 0.325, 0.225], abs=1e-12)
     assert list(top["credit"]) == [0.5, None, None, 1.0, 0.0]
     assert list(top["profit_contribution"]) == [D("540.00"), D("0.00"), D("150.00"), D("-300.01"), D("-200.00")]
@@ -113,8 +113,8 @@ def test_segments_side_by_side_and_tiers(ctx_for):
     metric = evaluate(PROFIT_CONTRIBUTION, ctx_for(), Q, Grouping("segment"))
     assert _by(metric, "value") == {"enterprise": D("340.00"), "smb": D("-150.01")}
     tiers = profitability(ctx_for(), Q, "tier", SETTINGS)
-    assert list(tiers["group"]) == ["A", "B", "C"] and list(tiers["accounts"]) == [1, 2, 2]
-    assert _by(tiers) == {"A": D("540.00"), "B": D("150.00"), "C": D("-500.01")}
+    assert list(tiers["group"]) == ["A", "B", "C"] and list(tiers["accounts"]) == [1, 1, 3]
+    assert _by(tiers) == {"A": D("540.00"), "B": D("0.00"), "C": D("-350.01")}
 
 
 def test_by_home_unit_and_trend(ctx_for):
@@ -166,7 +166,7 @@ def test_empty_period(ctx_for):
     top, total = top_accounts(ctx, EMPTY, settings=SETTINGS)
     assert total == 2 and list(top["account"]) == ["Acme", "Epsilon"]
     tiers = profitability(ctx, EMPTY, "tier", SETTINGS)
-    assert list(tiers["accounts"]) == [1, 0, 1]  # of two, the first is A (20%), the second C (not within 50%)
+    assert list(tiers["accounts"]) == [1, 0, 1]  # of two, the first is A (at least one), the second C (⌊1⌋ is A's)
 
 
 def test_cached_cards_follow_a_changed_setting(ctx_for, monkeypatch):
@@ -179,6 +179,17 @@ def test_cached_cards_follow_a_changed_setting(ctx_for, monkeypatch):
     monkeypatch.setenv("GRANARY_COST_PER_TICKET", "75.50")
     assert cache.comparison(ctx, key, PROFIT_CONTRIBUTION.key, Q).current.value == D("87.99")
     assert cache.assumed("win_rate") is None  # a metric reading no setting keeps one cached result
+
+
+@pytest.mark.parametrize(("n", "tiers"), [(1, "A"), (2, "AC"), (5, "ABCCC"), (6, "ABBCCC"), (10, "AABBBCCCCC")])
+def test_tiers_never_hold_more_than_their_share_but_the_one_a_must(loaded, n, tiers):
+    from sqlalchemy import literal, select
+
+    from metrics.profitability import tier
+
+    with loaded.connect() as conn:
+        got = "".join(conn.execute(select(tier(literal(p), literal(n)))).scalar_one() for p in range(1, n + 1))
+    assert got == tiers
 
 
 def test_settings_are_read_from_the_environment_then_secrets(monkeypatch):
