@@ -22,7 +22,9 @@ Decisions (stated in the definitions the UI shows):
   (at its start day's rate) is spread evenly over every account it acquired — whatever the viewer's scope or
   filters, so an account's share never depends on who looks — to the cent: each gets the cost ÷ n rounded down,
   and the first r accounts by id one cent more, where r is the cents left over, so the shares add up to the
-  cost exactly. The share counts in the period of the first order. A campaign with no acquired account charges
+  cost exactly. The share counts in the period of the first order. The split is over the accounts acquired by the
+  as-of day, so a period's acquisition cost — and profit contribution — can still change, even for a closed period,
+  until every campaign charging it is 365 days past its start: each later acquisition takes a share. A campaign with no acquired account charges
   no account (its cost stays in campaign ROI); one whose currency has no rate on its start day charges none
   and is counted as ``acquisitions_no_rate``.
 - **Profit contribution** = gross margin − cost to serve − acquisition cost.
@@ -304,12 +306,15 @@ PROFIT_CONTRIBUTION = Metric(
         "in them. Acquisition cost: a campaign acquires an account when the account's first order ever above zero is booked "
         "against an opportunity a lead of the campaign converted into, on or after the campaign's start and within 365 "
         "days of it; the campaign's cost (at its start day's rate) is spread evenly, to the cent, over every account it "
-        "acquired, whoever looks, and each share counts in the period of that first order. " + _SCOPE_EN
+        "acquired by the as-of day, whoever looks, and each share counts in the period of that first order — so a period's "
+        "acquisition cost can still change, even once the period is over, until the campaign's 365 days have passed: each "
+        "account it acquires later takes a share. " + _SCOPE_EN
         + " Orders with no amount, no rate or no cost, and acquisitions whose campaign cost has no rate, are left out and counted.",
         "zh": "查看范围内客户的毛利 − 服务成本 − 获客成本。毛利：期间内有金额、汇率和成本的订单的收入 − 成本（无成本的贷项凭证全额计入）。"
         "服务成本：期间内新建的服务工单数 × 公司设定的单张工单成本（cost_per_ticket，默认为报告货币 50.00）；选择经营单元或产品时，只计涉及其中产品的工单。"
         "获客成本：客户首笔金额大于零的订单记在某活动线索转化成的商机下，且在活动开始当日或之后 365 天内，即为该活动获得的客户；"
-        "活动成本（按开始日汇率）精确到分平均分摊给它获得的全部客户（与查看者无关），每份计入该首单所在的期间。"
+        "活动成本（按开始日汇率）精确到分平均分摊给它截至数据日获得的全部客户（与查看者无关），每份计入该首单所在的期间——"
+        "因此在活动开始满 365 天之前，即使期间已结束，该期间的获客成本仍可能变化：之后获得的每个客户都会分摊一份。"
         + _SCOPE_ZH + "无金额、无汇率或无成本的订单，以及活动成本无汇率的获客，不计入并计数。",
     },
     kind="money",

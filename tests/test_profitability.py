@@ -77,6 +77,21 @@ def test_a_campaign_spreads_over_two_accounts_to_the_cent(ctx_for):
     assert acquire == {"Acme": D("0.00"), "Epsilon": D("0.00"), "Delta": D("0.00"), "Beta": D("500.01"), "Gamma": D("500.00")}
 
 
+def test_a_closed_periods_acquisition_cost_changes_until_the_campaign_window_closes(loaded):
+    # July: margin 400.00 (Acme) + 300.00 (Beta) − one ticket 50.00 − Beta's share of campaign 1. As of 31 Jul Beta is
+    # its only account and bears all 1000.01; once Gamma is acquired (5 Aug) Beta's share is 500.01 — July's figure
+    # moves after July closed, as the definition says, and stays put for a given as-of day.
+    july = Filters(Period(date(2025, 7, 1), date(2025, 7, 31), "day", "month"))
+    org = load_org(loaded)
+
+    def july_profit(as_of: date) -> Decimal:
+        return result(PROFIT_CONTRIBUTION, Context(loaded, org, DEFAULT_VIEWER, Calendar(), "USD", as_of), july).value
+
+    assert july_profit(date(2025, 7, 31)) == july_profit(date(2025, 8, 4)) == D("-350.01")
+    assert july_profit(date(2025, 8, 5)) == july_profit(date(2025, 10, 15)) == D("149.99")
+    assert "can still change" in PROFIT_CONTRIBUTION.definition["en"] and "仍可能变化" in PROFIT_CONTRIBUTION.definition["zh"]
+
+
 def test_an_account_with_no_tickets_costs_nothing_to_serve(ctx_for):
     top, _ = top_accounts(ctx_for(), Q, settings=SETTINGS)
     serve = dict(zip(top["account"], top["cost_to_serve"], strict=True))
