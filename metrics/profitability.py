@@ -8,7 +8,8 @@ Decisions (stated in the definitions the UI shows):
   business-unit scope) narrow the orders, opportunities and tickets counted, not the accounts.
 - **Revenue**: the account's orders dated in the period, each converted at its order date's rate and
   rounded to the cent, credit notes netted. **Gross margin**: revenue − cost over the *costed* orders —
-  those with an amount, a rate that day and a cost (amount and cost converted at the same rate). An order
+  those with an amount, a rate that day and a cost (amount and cost converted at the same rate), and credit
+  notes with an amount and a rate whether or not they carry a cost; gross margin % divides it by their revenue. An order
   of zero or more with no cost is left out of gross margin (counted as ``orders_no_cost``); a credit note
   with no cost takes its whole amount off the margin (nothing is known to have come back), never left out,
   so missing costs can hide margin but never a refund.
@@ -281,10 +282,11 @@ GROSS_MARGIN_PCT = Metric(
     key="gross_margin_pct",
     label={"en": "Gross margin %", "zh": "毛利率"},
     definition={
-        "en": "(Revenue − cost) ÷ revenue of the orders dated in the period that carry an amount, a rate that day and a "
-        "cost. An order of zero or more with no cost is left out and counted; a credit note with no cost takes its whole "
-        "amount off the margin. " + _SCOPE_EN + " Not computed when no order in the period has a cost.",
-        "zh": "期间内有金额、当日有汇率且有成本的订单的（收入 − 成本）÷ 收入。金额不小于零但无成本的订单不计入并计数；无成本的贷项凭证以全额冲减毛利。"
+        "en": "(Revenue − cost) ÷ revenue, both over the orders dated in the period that carry an amount and a rate that "
+        "day and either a cost or, for a credit note, none: a credit note with no cost counts its whole amount in the "
+        "revenue and in the margin. An order of zero or more with no cost is left out and counted. " + _SCOPE_EN + " Not computed when no order in the period has a cost.",
+        "zh": "（收入 − 成本）÷ 收入，二者均按期间内有金额、当日有汇率，且有成本或为贷项凭证（可无成本）的订单计算：无成本的贷项凭证以全额计入收入和毛利。"
+        "金额不小于零但无成本的订单不计入并计数。"
         + _SCOPE_ZH + "期间内无订单有成本时不计算。",
     },
     kind="ratio",

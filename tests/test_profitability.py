@@ -57,6 +57,10 @@ def test_headline_metrics_and_what_they_left_out(ctx_for):
     assert (margin.numerator, margin.denominator) == (1390.0, 2900.0)
     assert margin.value == pytest.approx(1390 / 2900, rel=1e-15)
     assert margin.excluded == (("orders_no_amount", 1), ("orders_no_rate", 1), ("orders_no_cost", 1))
+    # 2900.00 is revenue 3100.00 less Acme's order 5 (no cost), Beta's −50.00 credit note with no cost included: so says
+    # the definition
+    assert "credit note with no cost counts its whole amount in the revenue and in the margin" in GROSS_MARGIN_PCT.definition["en"]
+    assert "无成本的贷项凭证以全额计入收入和毛利" in GROSS_MARGIN_PCT.definition["zh"]
     assert {"gross_margin_pct", "profit_contribution"} <= set(REGISTRY)
 
 
