@@ -49,7 +49,7 @@ from sqlalchemy import (
 
 from data_layer import schema
 from data_layer.connection import read_frame
-from data_layer.filters import FACTS, Fact, Filters, home_unit_on
+from data_layer.filters import FACTS, Fact, Filters, Period, home_unit_on
 from metrics.base import (
     Context,
     Grouping,
@@ -248,10 +248,12 @@ def _hours_definition(what_en: str, what_zh: str, stat_en: str, stat_zh: str, en
         "en": f"{stat_en} hours from a ticket's opening to its {what_en} (whole seconds ÷ 3600; percentiles interpolate "
         f"linearly between neighbouring tickets, as percentile_cont). {_OPENED_EN}A ticket with no {what_en} by the end of "
         f"the as-of day is left out and counted as {end_en}; one whose {what_en} is recorded before it was opened is a data "
-        f"error, left out and counted. {_WHOSE_EN}Not computed when no ticket is measured.",
+        f"error, left out and counted. {_WHOSE_EN}While the period runs to the as-of day, the tickets still waiting — the "
+        f"slowest — are not measured yet, so the figure is low and will rise: not like-for-like with a finished period. "
+        f"Not computed when no ticket is measured.",
         "zh": f"工单从新建到{what_zh}的小时数{stat_zh}（整秒 ÷ 3600；百分位数在相邻工单之间线性插值，同 percentile_cont）。{_OPENED_ZH}"
         f"截至数据日结束尚无{what_zh}的工单不计入，并计为{end_zh}；{what_zh}时间早于新建时间的工单属数据错误，不计入并单独计数。"
-        f"{_WHOSE_ZH}无可计量工单时不计算。",
+        f"{_WHOSE_ZH}期间包含数据日时，仍在等待的工单（即最慢的工单）尚未计入，数值偏低且还会上升，与已结束的期间并非同口径。无可计量工单时不计算。",
     }
 
 
@@ -378,6 +380,18 @@ ON_TIME_DELIVERY = Metric(
     periods_in_one_query=True,
     excluded=("orders_no_promised_date",),
 )
+
+#: The duration metrics a running period understates: the tickets still waiting, the slowest, are not measured yet.
+STILL_OPEN_LEFT_OUT = frozenset(
+    m.key for m in (FIRST_RESPONSE_MEDIAN_HOURS, FIRST_RESPONSE_P90_HOURS, RESOLUTION_MEDIAN_HOURS, RESOLUTION_P90_HOURS)
+)
+
+
+def understated_while_open(metric_key: str, period: Period, as_of: date) -> bool:
+    """Whether ``metric_key`` is a duration whose ``period`` runs to the as-of day, so its slowest tickets, still
+    waiting, are left out: the figure will rise, and comparing it with a finished period is not like-for-like."""
+    return metric_key in STILL_OPEN_LEFT_OUT and period.start <= as_of <= period.end
+
 
 #: The service and delivery KPIs, in display order.
 METRICS = (

@@ -74,6 +74,9 @@ def test_the_page_shows_what_the_metrics_compute(page: AppTest, demo_crm: Crm) -
     assert not at.error and not at.warning and not at.exception, [e.value for e in (*at.error, *at.warning)]
     ctx, flt = _ctx(demo_crm), _flt(demo_crm)
     _assert_cards(at, ctx, flt)
+    # quarter to date runs to the as-of day: each of the four hours cards says its figure will still rise
+    assert flt.period.start <= ctx.as_of <= flt.period.end
+    assert sum(fmt.md_escape(t("maturity.open_tickets", "en")) in m.value for m in at.markdown) == 4
     # the breakdown by unit: the league of the top units, each metric as the metric computes it per unit
     by_unit = service.breakdown(ctx, flt, "unit")
     league = [d.value for d in at.dataframe if t("league.unit", "en") in d.value.columns][0]
