@@ -175,8 +175,21 @@ def test_events_after_the_as_of_day_have_not_happened(ctx_for):
 
 def test_compared_periods_in_one_query_or_three_agree(ctx_for):
     ctx = ctx_for()
+    periods = (Q2.period, Q2.period.previous(), Q2.period.year_ago())
     for metric in METRICS:
-        assert compare(metric, ctx, Q2) == compare_separately(metric, ctx, Q2), metric.key
+        got = compare(metric, ctx, Q2)
+        assert got == compare_separately(metric, ctx, Q2), metric.key
+        for found, period in zip((got.current, got.previous, got.year_ago), periods, strict=True):
+            alone = evaluate(metric, ctx, Q2.with_period(period))
+            assert found.value is not None, (metric.key, period)  # every metric has data in all three periods
+            assert round(float(found.value), 9) == round(float(alone["value"].iloc[0]), 9), (metric.key, period)
+    # Q2 2024 (o10 shipped on time; t13 its complaint, answered in 2 h, resolved in 5 h, rated 4); Q1's on time: o11
+    year_ago = {m.key: round(float(compare(m, ctx, Q2).year_ago.value), 6) for m in METRICS}
+    assert year_ago == {
+        "complaint_rate": 1.0, "first_response_median_hours": 2.0, "first_response_p90_hours": 2.0, "resolution_median_hours": 5.0,
+        "resolution_p90_hours": 5.0, "satisfaction_mean": 4.0, "satisfied_share": 1.0, "on_time_delivery_rate": 1.0,
+    }
+    assert compare(ON_TIME_DELIVERY, ctx, Q2).previous.value == 1.0
     # Q1: t7 and t11 (complaint) ÷ o7; t7 answered in 1 h, t11 in 5 h; t7 rated 1
     q1 = compare(COMPLAINT_RATE, ctx, Q2).previous
     assert (q1.numerator, q1.denominator) == (1, 1)
