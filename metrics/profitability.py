@@ -463,21 +463,24 @@ def _settings(settings: ValueSettings | None) -> ValueSettings:
     return load_value_settings() if settings is None else settings
 
 
+def profitability_select(ctx: Context, flt: Filters, by: By | None, settings: ValueSettings) -> Select:
+    """:func:`profitability`'s statement: the accounts' sums in cents, in total or per ``group``."""
+    p = pyramid_rows(ctx, flt, settings, home=by == "unit")
+    group = {None: None, "unit": unit_group(p.c.home_unit_id, ctx, flt), "segment": p.c.segment, "tier": p.c.tier}[by]
+    cols = [
+        func.count().label("accounts"),
+        *(func.sum(p.c[name]).label(name) for name in (*CENTS, "profit_cents", "expected_cents", *COUNTS, "referrals")),
+    ]
+    return grouped(select(*cols), group)
+
+
 def profitability(ctx: Context, flt: Filters, by: By | None = None, settings: ValueSettings | None = None) -> pd.DataFrame:
     """Profitability of the accounts in view, in total or per compared unit (home unit as of the period's end),
     segment (None for none) or value tier: ``group`` (when grouped), ``accounts``, ``revenue``, ``gross_margin``,
     ``cost_to_serve``, ``acquisition_cost``, ``profit_contribution`` (money, exact), ``gross_margin_pct`` (None
     without a costed order), ``tickets``, ``expected`` (weighted open pipeline), ``referrals`` and the counts of
     :data:`COUNTS` (but ``tickets``) of what was left out. Every tier is listed, empty ones with zeros."""
-    p = pyramid_rows(ctx, flt, _settings(settings), home=by == "unit")
-    group = {None: None, "unit": unit_group(p.c.home_unit_id, ctx, flt), "segment": p.c.segment, "tier": p.c.tier}[by]
-    cols = [
-        func.count().label("accounts"),
-        *(func.sum(p.c[name]).label(name) for name in (*CENTS, "profit_cents", "expected_cents", *COUNTS, "referrals")),
-    ]
-    stmt = select(*cols)
-    stmt = grouped(stmt, group)
-    frame = read_frame(ctx.engine, stmt)
+    frame = read_frame(ctx.engine, profitability_select(ctx, flt, by, _settings(settings)))
     rows = []
     for r in frame.to_dict("records"):
         key = r.get("group")
@@ -526,6 +529,19 @@ TOP_COLUMNS = (
 )
 
 
+def top_accounts_select(ctx: Context, flt: Filters, limit: int, settings: ValueSettings) -> Select:
+    """:func:`top_accounts`' statement: the first ``limit`` rows of the pyramid with the account's name and unit."""
+    p = pyramid_rows(ctx, flt, settings, home=False)
+    top = select(p).where(p.c.position <= limit).subquery("top_value")
+    a = schema.account
+    unit = func.coalesce(top.c.home_unit_id, home_unit_on(top.c.account_id, a.c.home_unit_id, flt.period.end))
+    return (
+        select(top, a.c.name.label("account_name"), unit.label("unit_id"))
+        .select_from(top.join(a, a.c.account_id == top.c.account_id))
+        .order_by(top.c.position)
+    )
+
+
 def top_accounts(ctx: Context, flt: Filters, limit: int = 50, settings: ValueSettings | None = None) -> tuple[pd.DataFrame, int]:
     """The ``limit`` accounts with the highest value score (ties by account id) and how many were ranked: ``position``,
     ``account_id``, ``account`` (name), ``unit`` (home unit code as of the period's end), ``segment``, ``tier``, ``score``
@@ -534,14 +550,7 @@ def top_accounts(ctx: Context, flt: Filters, limit: int = 50, settings: ValueSet
     component's place in the score (``*_rank``, 0 to 1)."""
     if limit < 1:
         raise ValueError(f"limit must be at least 1, not {limit}")
-    p = pyramid_rows(ctx, flt, _settings(settings), home=False)
-    top = select(p).where(p.c.position <= limit).subquery("top_value")
-    a = schema.account
-    unit = func.coalesce(top.c.home_unit_id, home_unit_on(top.c.account_id, a.c.home_unit_id, flt.period.end))
-    frame = read_frame(
-        ctx.engine,
-        select(top, a.c.name.label("account_name"), unit.label("unit_id")).select_from(top.join(a, a.c.account_id == top.c.account_id)).order_by(top.c.position),
-    )
+    frame = read_frame(ctx.engine, top_accounts_select(ctx, flt, limit, _settings(settings)))
     rows = []
     for r in frame.to_dict("records"):
         found = ctx.org.by_id(int(r["unit_id"])) if r["unit_id"] is not None and not pd.isna(r["unit_id"]) else None
@@ -571,6 +580,18 @@ def top_accounts(ctx: Context, flt: Filters, limit: int = 50, settings: ValueSet
     for name in ("unit", "segment", "credit"):
         out[name] = pd.Series([r[name] for r in rows], index=out.index, dtype=object)
     return out, total
+
+
+def statements(ctx: Context, flt: Filters, settings: ValueSettings) -> dict[str, Select]:
+    """Every statement this module sends for ``ctx``, ``flt`` and ``settings``, by name: built, not run."""
+    out: dict[str, Select] = {}
+    for metric in METRICS:
+        for by in (None, *sorted(metric.groupings)):
+            out[f"{metric.key}:{by or 'total'}"] = _metric_query(ctx, flt, Grouping(by), settings)  # type: ignore[arg-type]
+    for table_by in (None, "unit", "segment", "tier"):
+        out[f"profitability:{table_by or 'total'}"] = profitability_select(ctx, flt, table_by, settings)  # type: ignore[arg-type]
+    out["top_accounts"] = top_accounts_select(ctx, flt, 50, settings)
+    return out
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,17 @@ def ctx_for(loaded):
     return make
 
 
+@pytest.fixture(autouse=True)
+def default_settings(monkeypatch):
+    """The registered metrics read the value settings from the environment and the secrets file: pin both to nothing,
+    so the figures worked out at the defaults (50.00 a ticket, 30/20/10/30/10) hold on any machine."""
+    from data_layer import config
+
+    monkeypatch.delenv("GRANARY_COST_PER_TICKET", raising=False)
+    monkeypatch.delenv("GRANARY_VALUE_WEIGHTS", raising=False)
+    monkeypatch.setattr(config, "read_secrets", lambda *_: {})
+
+
 def _by(frame, column="profit_contribution"):
     return dict(zip(frame["group"], frame[column], strict=True))
 
@@ -225,17 +236,42 @@ def test_settings_are_read_from_the_environment_then_secrets(monkeypatch):
         ValueSettings(weights=(0, 0, 0, 0, 0))
 
 
-@pytest.mark.parametrize("dialect", DIALECTS)
-def test_every_statement_compiles_for_every_dialect(dialect):
-    from sqlalchemy import select
-
+def _offline_context(viewer: Viewer = DEFAULT_VIEWER) -> Context:
     from data_layer.filters import OrgTree, OrgUnit
-    from metrics.profitability import pyramid_rows
-    from tests.test_sql_functions import _dialect
 
     org = OrgTree(tuple(OrgUnit(u["unit_id"], u["code"], u["name"], u["level"], u["parent_id"]) for u in profit_crm.ORG))
-    ctx = Context(None, org, DEFAULT_VIEWER, Calendar(), "USD", date(2025, 10, 15))  # type: ignore[arg-type]
+    return Context(None, org, viewer, Calendar(), "USD", date(2025, 10, 15))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("dialect", sorted(set(DIALECTS) | {"postgresql", "mysql", "snowflake", "bigquery", "trino"}))
+def test_every_statement_compiles_for_every_dialect(dialect):
+    from metrics.profitability import statements
+    from tests.test_sql_functions import _dialect
+
+    compiled = _dialect(dialect)
     narrow = Filters(Q.period, unit="NORTH", bus=("HW",), products=("HW-1",), segments=("smb",), sources=("event",))
+    hw_only = Viewer(user="hw", role=Role.REGIONAL_HEAD, units=None, bus=("HW",))
     for flt in (Q, narrow):
-        sql = str(select(pyramid_rows(ctx, flt, SETTINGS)).compile(dialect=_dialect(dialect)))
-        assert "percent_rank" in sql.lower() and "tier" in sql, dialect
+        for viewer in (DEFAULT_VIEWER, SOUTH_HEAD, hw_only):
+            built = statements(_offline_context(viewer), flt, SETTINGS)
+            assert len(built) == sum(1 + len(m.groupings) for m in (GROSS_MARGIN_PCT, PROFIT_CONTRIBUTION)) + 4 + 1
+            for name, stmt in built.items():
+                sql = str(stmt.compile(dialect=compiled))
+                assert sql.startswith("SELECT"), (name, viewer.user)
+                if not name.startswith(("gross_margin_pct", "profit_contribution")):
+                    assert "percent_rank" in sql.lower(), name
+
+
+def test_user_values_are_bound_parameters():
+    from metrics.profitability import statements
+    from tests.test_sql_functions import _dialect
+
+    hostile = "HW-1' OR '1'='1"
+    flt = Filters(Q.period, bus=(hostile,), products=(hostile,), segments=(hostile,), sources=(hostile,))
+    viewer = Viewer(user="x", role=Role.REGIONAL_HEAD, units=None, bus=(hostile,))
+    for ctx in (_offline_context(), _offline_context(viewer)):
+        for name, stmt in statements(ctx, flt, SETTINGS).items():
+            compiled = stmt.compile(dialect=_dialect("postgresql"))
+            assert hostile not in str(compiled), name
+            bound = {v for value in compiled.params.values() for v in (value if isinstance(value, list | tuple) else [value])}
+            assert hostile in bound, name
