@@ -49,7 +49,7 @@ from sqlalchemy import (
 
 from data_layer import schema
 from data_layer.connection import read_frame
-from data_layer.filters import FACTS, Fact, Filters, Period, home_unit_on
+from data_layer.filters import FACTS, Fact, Filters, Period, homes_on
 from metrics.base import (
     Context,
     Grouping,
@@ -82,7 +82,8 @@ def tickets(ctx: Context, flt: Filters, homed_on: date | None = None) -> Fact:
     t, o, p, a = schema.service_ticket, schema.sales_order, schema.product, schema.account
     product_id = func.coalesce(t.c.product_id, o.c.product_id)
     has_order = o.c.order_id.is_not(None)
-    home = home_unit_on(t.c.account_id, a.c.home_unit_id, flt.period.end if homed_on is None else homed_on)
+    then = homes_on(flt.period.end if homed_on is None else homed_on)
+    home = func.coalesce(then.c.home_unit_id, a.c.home_unit_id)
     credited = (
         select(
             t.c.ticket_id,
@@ -102,6 +103,7 @@ def tickets(ctx: Context, flt: Filters, homed_on: date | None = None) -> Fact:
             t.outerjoin(o, o.c.order_id == t.c.order_id)
             .outerjoin(p, p.c.product_id == product_id)
             .outerjoin(a, a.c.account_id == t.c.account_id)
+            .outerjoin(then, then.c.account_id == t.c.account_id)
         )
         .subquery("tickets")
     )
