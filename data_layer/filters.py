@@ -435,12 +435,7 @@ def scoped_accounts(flt: Filters, viewer: Viewer, org: OrgTree, on: date, *, hom
         # A typed NULL: PostgreSQL reads a bare one as text, which its COALESCE with a unit id refuses.
         stmt = select(a.c.account_id, cast(null(), Integer).label("home_unit_id"), a.c.segment)
     else:
-        in_force = (
-            select(h.c.account_id, func.max(h.c.home_unit_id).label("home_unit_id"))
-            .where(*_in_force(on))
-            .group_by(h.c.account_id)
-            .subquery("home_then")
-        )
+        in_force = homes_on(on)
         home_unit = func.coalesce(in_force.c.home_unit_id, a.c.home_unit_id)
         stmt = select(a.c.account_id, home_unit.label("home_unit_id"), a.c.segment).select_from(
             a.outerjoin(in_force, in_force.c.account_id == a.c.account_id)
@@ -452,6 +447,18 @@ def scoped_accounts(flt: Filters, viewer: Viewer, org: OrgTree, on: date, *, hom
     if flt.sources:
         stmt = stmt.where(a.c.source_channel.in_(flt.sources))
     return stmt.subquery("scoped_accounts")
+
+
+def homes_on(on: date) -> Subquery:
+    """Each account with history in force on ``on`` and its ``home_unit_id`` then: the whole account history grouped
+    once, to outer-join on ``account_id`` (falling back to ``account.home_unit_id``) for many rows at a time."""
+    h = schema.account_history
+    return (
+        select(h.c.account_id, func.max(h.c.home_unit_id).label("home_unit_id"))
+        .where(*_in_force(on))
+        .group_by(h.c.account_id)
+        .subquery("home_then")
+    )
 
 
 def _in_force(on: date) -> tuple[ColumnElement[bool], ...]:

@@ -8,7 +8,8 @@ Decisions (stated in the definitions the UI shows):
   business-unit scope) narrow the orders, opportunities and tickets counted, not the accounts.
 - **Revenue**: the account's orders dated in the period, each converted at its order date's rate and
   rounded to the cent, credit notes netted. **Gross margin**: revenue − cost over the *costed* orders —
-  those with an amount, a rate that day and a cost (amount and cost converted at the same rate). An order
+  those with an amount, a rate that day and a cost (amount and cost converted at the same rate), and credit
+  notes with an amount and a rate whether or not they carry a cost; gross margin % divides it by their revenue. An order
   of zero or more with no cost is left out of gross margin (counted as ``orders_no_cost``); a credit note
   with no cost takes its whole amount off the margin (nothing is known to have come back), never left out,
   so missing costs can hide margin but never a refund.
@@ -22,7 +23,9 @@ Decisions (stated in the definitions the UI shows):
   (at its start day's rate) is spread evenly over every account it acquired — whatever the viewer's scope or
   filters, so an account's share never depends on who looks — to the cent: each gets the cost ÷ n rounded down,
   and the first r accounts by id one cent more, where r is the cents left over, so the shares add up to the
-  cost exactly. The share counts in the period of the first order. A campaign with no acquired account charges
+  cost exactly. The share counts in the period of the first order. The split is over the accounts acquired by the
+  as-of day, so a period's acquisition cost — and profit contribution — can still change, even for a closed period,
+  until every campaign charging it is 365 days past its start: each later acquisition takes a share. A campaign with no acquired account charges
   no account (its cost stays in campaign ROI); one whose currency has no rate on its start day charges none
   and is counted as ``acquisitions_no_rate``.
 - **Profit contribution** = gross margin − cost to serve − acquisition cost.
@@ -30,10 +33,12 @@ Decisions (stated in the definitions the UI shows):
   amount × probability of its opportunities open at the end of the as-of day, at that day's rate), credit
   (of its invoiced orders above zero falling due in the period by the as-of day, the share paid in full by the
   due date; none fell due: 0.5, neither good nor bad), profit contribution, and reference value (leads it
-  referred, created in the period). Each component but credit becomes the account's percent rank among the
+  referred, created in the period; a lead has no business unit or product, so under a business-unit or product filter or
+  a viewer's business-unit scope, referrals alone put no account in view). Each component but credit becomes the account's percent rank among the
   accounts ranked ((rank − 1) ÷ (n − 1), ties sharing the lowest; 0 for a lone account); the score is the
   weighted mean of the five (weights configured, default 30/20/10/30/10). Tiers by score, highest first (ties by
-  account id): A the first 20% of the accounts (at least one), B up to 50%, C the rest (the 80/20 rule).
+  account id), of n accounts: A the first ⌊n × 20%⌋ (at least one), B the rest of the first ⌊n × 50%⌋, C the rest
+  (the 80/20 rule): of 5 accounts 1, 1 and 3; of 6, 1, 2 and 3.
 """
 
 from __future__ import annotations
@@ -74,7 +79,8 @@ from metrics.sql import bool_sum, days_between, to_double, whole_cents
 
 #: Days from a campaign's start within which an account's first order counts as that campaign's acquisition.
 ACQUISITION_DAYS = 365
-#: Value tiers by score: A = the first 20% of the ranked accounts, B up to 50%, C the rest.
+#: Value tiers by score: A = the first 20% of the ranked accounts (rounded down, at least one), B the rest of the first
+#: 50% (rounded down), C the rest.
 TIER_A_PCT, TIER_B_PCT = 20, 50
 TIERS = ("A", "B", "C")
 #: The credit component of an account with no invoice due in the period.
@@ -276,10 +282,11 @@ GROSS_MARGIN_PCT = Metric(
     key="gross_margin_pct",
     label={"en": "Gross margin %", "zh": "毛利率"},
     definition={
-        "en": "(Revenue − cost) ÷ revenue of the orders dated in the period that carry an amount, a rate that day and a "
-        "cost. An order of zero or more with no cost is left out and counted; a credit note with no cost takes its whole "
-        "amount off the margin. " + _SCOPE_EN + " Not computed when no order in the period has a cost.",
-        "zh": "期间内有金额、当日有汇率且有成本的订单的（收入 − 成本）÷ 收入。金额不小于零但无成本的订单不计入并计数；无成本的贷项凭证以全额冲减毛利。"
+        "en": "(Revenue − cost) ÷ revenue, both over the orders dated in the period that carry an amount and a rate that "
+        "day and either a cost or, for a credit note, none: a credit note with no cost counts its whole amount in the "
+        "revenue and in the margin. An order of zero or more with no cost is left out and counted. " + _SCOPE_EN + " Not computed when no order in the period has a cost.",
+        "zh": "（收入 − 成本）÷ 收入，二者均按期间内有金额、当日有汇率，且有成本或为贷项凭证（可无成本）的订单计算：无成本的贷项凭证以全额计入收入和毛利。"
+        "金额不小于零但无成本的订单不计入并计数。"
         + _SCOPE_ZH + "期间内无订单有成本时不计算。",
     },
     kind="ratio",
@@ -301,12 +308,15 @@ PROFIT_CONTRIBUTION = Metric(
         "in them. Acquisition cost: a campaign acquires an account when the account's first order ever above zero is booked "
         "against an opportunity a lead of the campaign converted into, on or after the campaign's start and within 365 "
         "days of it; the campaign's cost (at its start day's rate) is spread evenly, to the cent, over every account it "
-        "acquired, whoever looks, and each share counts in the period of that first order. " + _SCOPE_EN
+        "acquired by the as-of day, whoever looks, and each share counts in the period of that first order — so a period's "
+        "acquisition cost can still change, even once the period is over, until the campaign's 365 days have passed: each "
+        "account it acquires later takes a share. " + _SCOPE_EN
         + " Orders with no amount, no rate or no cost, and acquisitions whose campaign cost has no rate, are left out and counted.",
         "zh": "查看范围内客户的毛利 − 服务成本 − 获客成本。毛利：期间内有金额、汇率和成本的订单的收入 − 成本（无成本的贷项凭证全额计入）。"
         "服务成本：期间内新建的服务工单数 × 公司设定的单张工单成本（cost_per_ticket，默认为报告货币 50.00）；选择经营单元或产品时，只计涉及其中产品的工单。"
         "获客成本：客户首笔金额大于零的订单记在某活动线索转化成的商机下，且在活动开始当日或之后 365 天内，即为该活动获得的客户；"
-        "活动成本（按开始日汇率）精确到分平均分摊给它获得的全部客户（与查看者无关），每份计入该首单所在的期间。"
+        "活动成本（按开始日汇率）精确到分平均分摊给它截至数据日获得的全部客户（与查看者无关），每份计入该首单所在的期间——"
+        "因此在活动开始满 365 天之前，即使期间已结束，该期间的获客成本仍可能变化：之后获得的每个客户都会分摊一份。"
         + _SCOPE_ZH + "无金额、无汇率或无成本的订单，以及活动成本无汇率的获客，不计入并计数。",
     },
     kind="money",
@@ -362,6 +372,11 @@ def _credit(ctx: Context, flt: Filters) -> Subquery:
     )
 
 
+def _narrowed(flt: Filters, ctx: Context) -> bool:
+    """Whether the business-unit or product filter, or the viewer's business-unit scope, narrows what is counted."""
+    return bool(ctx.viewer.bus is not None or flt.bus or flt.products)
+
+
 def _referrals(ctx: Context, flt: Filters) -> Subquery:
     """Per account: ``referrals``, the leads created in the period that it referred."""
     ld = schema.lead
@@ -384,6 +399,9 @@ def pyramid_rows(ctx: Context, flt: Filters, settings: ValueSettings, *, home: b
     exp, cred, ref = _expected(ctx, flt), _credit(ctx, flt), _referrals(ctx, flt)
     profit = _profit(per.c)
     credit = case((cred.c.due > 0, to_double(cred.c.on_time).op("/", precedence=8, return_type=Float())(to_double(cred.c.due))))
+    in_view = [per.c.account_id.is_not(None), exp.c.account_id.is_not(None), cred.c.account_id.is_not(None)]
+    if not _narrowed(flt, ctx):  # a lead has no business unit or product: its referrer is in view only when nothing narrows them
+        in_view.append(ref.c.account_id.is_not(None))
     base = (
         select(
             accounts.c.account_id,
@@ -404,7 +422,7 @@ def pyramid_rows(ctx: Context, flt: Filters, settings: ValueSettings, *, home: b
             .outerjoin(cred, cred.c.account_id == accounts.c.account_id)
             .outerjoin(ref, ref.c.account_id == accounts.c.account_id)
         )
-        .where(or_(per.c.account_id.is_not(None), exp.c.account_id.is_not(None), cred.c.account_id.is_not(None), ref.c.account_id.is_not(None)))
+        .where(or_(*in_view))
         .subquery("value_base")
     )
     weights = dict(zip(VALUE_COMPONENTS, settings.weights, strict=True))
@@ -428,16 +446,32 @@ def pyramid_rows(ctx: Context, flt: Filters, settings: ValueSettings, *, home: b
     scored = select(ranked, score.label("score")).subquery("value_scored")
     position = func.row_number().over(order_by=(scored.c.score.desc(), scored.c.account_id))
     placed = select(scored, position.label("position"), func.count().over().label("n")).subquery("value_placed")
-    tier = case(
-        ((placed.c.position - 1) * 100 < placed.c.n * TIER_A_PCT, "A"),
-        ((placed.c.position - 1) * 100 < placed.c.n * TIER_B_PCT, "B"),
+    return select(placed, tier(placed.c.position, placed.c.n).label("tier")).subquery("value_pyramid")
+
+
+def tier(position: ColumnElement[int], n: ColumnElement[int]) -> ColumnElement[str]:
+    """The tier of the account at ``position`` (1 = highest score) of ``n``: A the first ⌊n × 20%⌋ (at least one),
+    B the rest of the first ⌊n × 50%⌋, C the rest — so A never holds more than its 20% but for the one it must."""
+    return case(
+        (or_(position == 1, position * 100 <= n * TIER_A_PCT), "A"),
+        (position * 100 <= n * TIER_B_PCT, "B"),
         else_="C",
     )
-    return select(placed, tier.label("tier")).subquery("value_pyramid")
 
 
 def _settings(settings: ValueSettings | None) -> ValueSettings:
     return load_value_settings() if settings is None else settings
+
+
+def profitability_select(ctx: Context, flt: Filters, by: By | None, settings: ValueSettings) -> Select:
+    """:func:`profitability`'s statement: the accounts' sums in cents, in total or per ``group``."""
+    p = pyramid_rows(ctx, flt, settings, home=by == "unit")
+    group = {None: None, "unit": unit_group(p.c.home_unit_id, ctx, flt), "segment": p.c.segment, "tier": p.c.tier}[by]
+    cols = [
+        func.count().label("accounts"),
+        *(func.sum(p.c[name]).label(name) for name in (*CENTS, "profit_cents", "expected_cents", *COUNTS, "referrals")),
+    ]
+    return grouped(select(*cols), group)
 
 
 def profitability(ctx: Context, flt: Filters, by: By | None = None, settings: ValueSettings | None = None) -> pd.DataFrame:
@@ -446,15 +480,7 @@ def profitability(ctx: Context, flt: Filters, by: By | None = None, settings: Va
     ``cost_to_serve``, ``acquisition_cost``, ``profit_contribution`` (money, exact), ``gross_margin_pct`` (None
     without a costed order), ``tickets``, ``expected`` (weighted open pipeline), ``referrals`` and the counts of
     :data:`COUNTS` (but ``tickets``) of what was left out. Every tier is listed, empty ones with zeros."""
-    p = pyramid_rows(ctx, flt, _settings(settings), home=by == "unit")
-    group = {None: None, "unit": unit_group(p.c.home_unit_id, ctx, flt), "segment": p.c.segment, "tier": p.c.tier}[by]
-    cols = [
-        func.count().label("accounts"),
-        *(func.sum(p.c[name]).label(name) for name in (*CENTS, "profit_cents", "expected_cents", *COUNTS, "referrals")),
-    ]
-    stmt = select(*cols)
-    stmt = grouped(stmt, group)
-    frame = read_frame(ctx.engine, stmt)
+    frame = read_frame(ctx.engine, profitability_select(ctx, flt, by, _settings(settings)))
     rows = []
     for r in frame.to_dict("records"):
         key = r.get("group")
@@ -503,6 +529,19 @@ TOP_COLUMNS = (
 )
 
 
+def top_accounts_select(ctx: Context, flt: Filters, limit: int, settings: ValueSettings) -> Select:
+    """:func:`top_accounts`' statement: the first ``limit`` rows of the pyramid with the account's name and unit."""
+    p = pyramid_rows(ctx, flt, settings, home=False)
+    top = select(p).where(p.c.position <= limit).subquery("top_value")
+    a = schema.account
+    unit = func.coalesce(top.c.home_unit_id, home_unit_on(top.c.account_id, a.c.home_unit_id, flt.period.end))
+    return (
+        select(top, a.c.name.label("account_name"), unit.label("unit_id"))
+        .select_from(top.join(a, a.c.account_id == top.c.account_id))
+        .order_by(top.c.position)
+    )
+
+
 def top_accounts(ctx: Context, flt: Filters, limit: int = 50, settings: ValueSettings | None = None) -> tuple[pd.DataFrame, int]:
     """The ``limit`` accounts with the highest value score (ties by account id) and how many were ranked: ``position``,
     ``account_id``, ``account`` (name), ``unit`` (home unit code as of the period's end), ``segment``, ``tier``, ``score``
@@ -511,14 +550,7 @@ def top_accounts(ctx: Context, flt: Filters, limit: int = 50, settings: ValueSet
     component's place in the score (``*_rank``, 0 to 1)."""
     if limit < 1:
         raise ValueError(f"limit must be at least 1, not {limit}")
-    p = pyramid_rows(ctx, flt, _settings(settings), home=False)
-    top = select(p).where(p.c.position <= limit).subquery("top_value")
-    a = schema.account
-    unit = func.coalesce(top.c.home_unit_id, home_unit_on(top.c.account_id, a.c.home_unit_id, flt.period.end))
-    frame = read_frame(
-        ctx.engine,
-        select(top, a.c.name.label("account_name"), unit.label("unit_id")).select_from(top.join(a, a.c.account_id == top.c.account_id)).order_by(top.c.position),
-    )
+    frame = read_frame(ctx.engine, top_accounts_select(ctx, flt, limit, _settings(settings)))
     rows = []
     for r in frame.to_dict("records"):
         found = ctx.org.by_id(int(r["unit_id"])) if r["unit_id"] is not None and not pd.isna(r["unit_id"]) else None
@@ -548,6 +580,18 @@ def top_accounts(ctx: Context, flt: Filters, limit: int = 50, settings: ValueSet
     for name in ("unit", "segment", "credit"):
         out[name] = pd.Series([r[name] for r in rows], index=out.index, dtype=object)
     return out, total
+
+
+def statements(ctx: Context, flt: Filters, settings: ValueSettings) -> dict[str, Select]:
+    """Every statement this module sends for ``ctx``, ``flt`` and ``settings``, by name: built, not run."""
+    out: dict[str, Select] = {}
+    for metric in METRICS:
+        for by in (None, *sorted(metric.groupings)):
+            out[f"{metric.key}:{by or 'total'}"] = _metric_query(ctx, flt, Grouping(by), settings)  # type: ignore[arg-type]
+    for table_by in (None, "unit", "segment", "tier"):
+        out[f"profitability:{table_by or 'total'}"] = profitability_select(ctx, flt, table_by, settings)  # type: ignore[arg-type]
+    out["top_accounts"] = top_accounts_select(ctx, flt, 50, settings)
+    return out
 
 
 @dataclass(frozen=True)

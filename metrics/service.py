@@ -7,7 +7,8 @@ Decisions (the definitions the UI shows say the same):
   itself: the unit that sold and delivered is answerable for complaints about it, and the complaint rate's complaints
   and orders then share one attribution. A ticket that names no order (or an order missing from the table) belongs to
   its account's home unit as of the period's end (the ``account_history`` row in force that day, else
-  ``account.home_unit_id``), as account-level measures do. Its business unit is the order's, else its product's; its
+  ``account.home_unit_id``), as account-level measures do — but in the list of complaints open now, as of the as-of
+  day. Its business unit is the order's, else its product's; its
   product is its own, else the order's. The viewer's scope and the filters read these (:func:`tickets`): a regional
   head sees the tickets about their units' orders and the order-less tickets of the accounts homed in their region.
 - **Which tickets.** Every ticket measure counts the tickets *opened* in the period (local dates) up to the end of the
@@ -27,7 +28,7 @@ Decisions (the definitions the UI shows say the same):
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, date
 from typing import Any
 
 import pandas as pd
@@ -48,7 +49,7 @@ from sqlalchemy import (
 
 from data_layer import schema
 from data_layer.connection import read_frame
-from data_layer.filters import FACTS, Fact, Filters, home_unit_on
+from data_layer.filters import FACTS, Fact, Filters, Period, homes_on
 from metrics.base import (
     Context,
     Grouping,
@@ -73,14 +74,16 @@ RATING_LOW, RATING_HIGH, SATISFIED_FROM = 1, 5, 4
 # --- Tickets, with the unit, business unit and product they are credited to -------------------------------------
 
 
-def tickets(ctx: Context, flt: Filters) -> Fact:
+def tickets(ctx: Context, flt: Filters, homed_on: date | None = None) -> Fact:
     """``service_ticket`` as a fact the filters and the scope can read: each ticket with ``unit_id`` (its order's unit,
-    else its account's home unit at the period's end), ``bu_id`` (its order's, else its product's) and ``product_id``
-    (its own, else its order's). A subquery named ``tickets``; the caller selects from ``fact.table``."""
+    else its account's home unit on ``homed_on``, by default the period's end), ``bu_id`` (its order's, else its
+    product's) and ``product_id`` (its own, else its order's). A subquery named ``tickets``; the caller selects from
+    ``fact.table``."""
     t, o, p, a = schema.service_ticket, schema.sales_order, schema.product, schema.account
     product_id = func.coalesce(t.c.product_id, o.c.product_id)
     has_order = o.c.order_id.is_not(None)
-    home = home_unit_on(t.c.account_id, a.c.home_unit_id, flt.period.end)
+    then = homes_on(flt.period.end if homed_on is None else homed_on)
+    home = func.coalesce(then.c.home_unit_id, a.c.home_unit_id)
     credited = (
         select(
             t.c.ticket_id,
@@ -100,6 +103,7 @@ def tickets(ctx: Context, flt: Filters) -> Fact:
             t.outerjoin(o, o.c.order_id == t.c.order_id)
             .outerjoin(p, p.c.product_id == product_id)
             .outerjoin(a, a.c.account_id == t.c.account_id)
+            .outerjoin(then, then.c.account_id == t.c.account_id)
         )
         .subquery("tickets")
     )
@@ -246,10 +250,12 @@ def _hours_definition(what_en: str, what_zh: str, stat_en: str, stat_zh: str, en
         "en": f"{stat_en} hours from a ticket's opening to its {what_en} (whole seconds ÷ 3600; percentiles interpolate "
         f"linearly between neighbouring tickets, as percentile_cont). {_OPENED_EN}A ticket with no {what_en} by the end of "
         f"the as-of day is left out and counted as {end_en}; one whose {what_en} is recorded before it was opened is a data "
-        f"error, left out and counted. {_WHOSE_EN}Not computed when no ticket is measured.",
+        f"error, left out and counted. {_WHOSE_EN}While the period runs to the as-of day, the tickets still waiting — the "
+        f"slowest — are not measured yet, so the figure is low and will rise: not like-for-like with a finished period. "
+        f"Not computed when no ticket is measured.",
         "zh": f"工单从新建到{what_zh}的小时数{stat_zh}（整秒 ÷ 3600；百分位数在相邻工单之间线性插值，同 percentile_cont）。{_OPENED_ZH}"
         f"截至数据日结束尚无{what_zh}的工单不计入，并计为{end_zh}；{what_zh}时间早于新建时间的工单属数据错误，不计入并单独计数。"
-        f"{_WHOSE_ZH}无可计量工单时不计算。",
+        f"{_WHOSE_ZH}期间包含数据日时，仍在等待的工单（即最慢的工单）尚未计入，数值偏低且还会上升，与已结束的期间并非同口径。无可计量工单时不计算。",
     }
 
 
@@ -377,6 +383,18 @@ ON_TIME_DELIVERY = Metric(
     excluded=("orders_no_promised_date",),
 )
 
+#: The duration metrics a running period understates: the tickets still waiting, the slowest, are not measured yet.
+STILL_OPEN_LEFT_OUT = frozenset(
+    m.key for m in (FIRST_RESPONSE_MEDIAN_HOURS, FIRST_RESPONSE_P90_HOURS, RESOLUTION_MEDIAN_HOURS, RESOLUTION_P90_HOURS)
+)
+
+
+def understated_while_open(metric_key: str, period: Period, as_of: date) -> bool:
+    """Whether ``metric_key`` is a duration whose ``period`` runs to the as-of day, so its slowest tickets, still
+    waiting, are left out: the figure will rise, and comparing it with a finished period is not like-for-like."""
+    return metric_key in STILL_OPEN_LEFT_OUT and period.start <= as_of <= period.end
+
+
 #: The service and delivery KPIs, in display order.
 METRICS = (
     COMPLAINT_RATE,
@@ -404,8 +422,9 @@ OPEN_COLUMNS = ["ticket_id", "opened_at", "hours_open", "answered", "account", "
 
 
 def _open_complaints(ctx: Context, flt: Filters) -> tuple[Fact, tuple[ColumnElement[bool], ...]]:
-    """Complaints opened by the end of the as-of day and not resolved by then, whenever opened: a stock on the as-of day."""
-    fact = tickets(ctx, flt)
+    """Complaints opened by the end of the as-of day and not resolved by then, whenever opened: a stock on the as-of day,
+    so an order-less complaint belongs to its account's home unit on the as-of day, whatever the period chosen."""
+    fact = tickets(ctx, flt, homed_on=ctx.as_of)
     tk, end = fact.table, as_of_instant(ctx)
     return fact, (tk.c.kind == "complaint", tk.c.opened_at < end, or_(tk.c.resolved_at.is_(None), tk.c.resolved_at >= end), *scoped(fact, ctx, flt))
 

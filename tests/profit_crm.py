@@ -34,9 +34,9 @@ Totals: revenue 3100.00, margin 1390.00 of 2900.00 costed, cost to serve 200.00,
 Percent ranks (ascending, ties lowest) and scores at weights 0.3/0.2/0.1/0.3/0.1:
 
     account  sales  expected  credit  profit  reference  score  tier
-    Acme     1      1         0.5     1       1          0.95   A
+    Acme     1      1         0.5     1       1          0.95   A  (of 5: A the first ⌊1⌋, B the rest of ⌊2.5⌋)
     Epsilon  0      0.75      0.5     0.5     0.75       0.425  B
-    Delta    0.25   0         0.5     0.75    0          0.35   B
+    Delta    0.25   0         0.5     0.75    0          0.35   C
     Beta     0.75   0         1.0     0       0          0.325  C
     Gamma    0.5    0         0.0     0.25    0          0.225  C
 """

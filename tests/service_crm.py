@@ -20,6 +20,8 @@ Orders (o5 is a credit note: not an order; o8 is booked after the as-of day):
 | o7    | N-OFF | HW | A1      | 10 Mar (Q1) | 100 | 2 Apr          | 1 Apr    | late (shipped in Q2)    |
 | o8    | S-OFF | HW | A2      | 25 Jun (after) | 80 | —            | —        |                         |
 | o9    | S-OFF | HW | A2      | 20 Jun (as-of) | none | —           | —        |                         |
+| o10   | N-OFF | HW | A1      | 10 May 2024 | 100  | 12 May 2024     | 15 May 2024 | yes (Q2 2024, a year earlier) |
+| o11   | N-OFF | HW | A1      | 20 Dec 2024 | 100  | 5 Jan (Q1)      | 10 Jan   | yes (shipped in Q1)     |
 
 Orders booked in Q2 by the as-of day: o1, o2, o3, o4, o6, o9 = 6 (NORTH 3, SOUTH 3; HW 4, SW 2; Apr 2, May 2, Jun 2).
 Shipped in Q2 by the as-of day: o7 late, o1 on time, o2 late, o3 on time, o4 no promised date → on-time 2 ÷ 4, one left
@@ -40,6 +42,8 @@ Tickets (times UTC; + h = hours after opening; "after" = after the as-of day end
 | t9     | A2      | o3    | HW-1    | complaint | 20 Jun 16:30       | 21 Jun (after) | —         | —        | —      | S-OFF                 | HW |
 | t10    | A1      | o2    | SW-1    | request   | 15 Apr 00:00       | 15 Apr    | + 3 h          | + 20 h   | 7 (out of range) | N-T1 (o2)   | SW |
 | t11    | A1      | o7    | HW-1    | complaint | 10 Feb 00:00       | 10 Feb (Q1) | + 5 h        | —        | —      | N-OFF (o7)            | HW |
+| t13    | A1      | o10   | HW-1    | complaint | 2024-05-13 00:00   | 13 May 2024 | + 2 h        | + 5 h    | 4      | N-OFF (o10)           | HW |
+| t12    | A3      | —     | —       | complaint | 2024-12-20 16:00   | 21 Dec 2024 | —            | —        | —      | A3's home: N-OFF at Q1's end, S-OFF on the as-of day | none |
 
 Q2 to the as-of day counts t1, t2, t3, t4, t5, t6, t8 and t10 (t7 and t11 are Q1's, t9 opens after the as-of day):
 
@@ -53,8 +57,9 @@ Q2 to the as-of day counts t1, t2, t3, t4, t5, t6, t8 and t10 (t7 and t11 are Q1
 - ratings 5, 2, 4, 3 (t10's 7 is out of range; t4, t5, t8 unrated) → mean 3.5, rated 4–5: 2 ÷ 4. NORTH 5, 2, 4 → mean
   11 ÷ 3, 2 ÷ 3; SOUTH 3 → 3.0, 0 ÷ 1.
 
-Open complaints at the end of the as-of day, open longest first: t11 (Q1; answered), t5 (unanswered), t8 (answered only
-after the as-of day): 3136, 976 and 1 hours open.
+Open complaints at the end of the as-of day, open longest first: t12 (Dec 2024; A3's, so S-OFF's on the as-of day
+whatever the period), t11 (Q1; answered), t5 (unanswered), t8 (answered only after the as-of day): 4368, 3136, 976 and 1
+hours open.
 """
 
 from __future__ import annotations
@@ -108,6 +113,8 @@ ORDERS = [
     _order(7, 4, 1, 1, d(2025, 3, 10), "100.00", d(2025, 4, 2), d(2025, 4, 1)),
     _order(8, 5, 1, 2, d(2025, 6, 25), "80.00"),
     _order(9, 5, 1, 2, d(2025, 6, 20), None),
+    _order(10, 4, 1, 1, d(2024, 5, 10), "100.00", d(2024, 5, 12), d(2024, 5, 15)),
+    _order(11, 4, 1, 1, d(2024, 12, 20), "100.00", d(2025, 1, 5), d(2025, 1, 10)),
 ]
 
 H = timedelta(hours=1)
@@ -135,6 +142,8 @@ TICKETS = [
     _ticket(9, 2, 3, 1, "complaint", dt(2025, 6, 20, 16, 30)),
     _ticket(10, 1, 2, 2, "request", dt(2025, 4, 15), 3 * H, 20 * H, 7),
     _ticket(11, 1, 7, 1, "complaint", dt(2025, 2, 10), 5 * H),
+    _ticket(12, 3, None, None, "complaint", dt(2024, 12, 20, 16)),
+    _ticket(13, 1, 10, 1, "complaint", dt(2024, 5, 13), 2 * H, 5 * H, 4),
 ]
 
 

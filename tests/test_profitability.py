@@ -43,6 +43,17 @@ def ctx_for(loaded):
     return make
 
 
+@pytest.fixture(autouse=True)
+def default_settings(monkeypatch):
+    """The registered metrics read the value settings from the environment and the secrets file: pin both to nothing,
+    so the figures worked out at the defaults (50.00 a ticket, 30/20/10/30/10) hold on any machine."""
+    from data_layer import config
+
+    monkeypatch.delenv("GRANARY_COST_PER_TICKET", raising=False)
+    monkeypatch.delenv("GRANARY_VALUE_WEIGHTS", raising=False)
+    monkeypatch.setattr(config, "read_secrets", lambda *_: {})
+
+
 def _by(frame, column="profit_contribution"):
     return dict(zip(frame["group"], frame[column], strict=True))
 
@@ -57,6 +68,10 @@ def test_headline_metrics_and_what_they_left_out(ctx_for):
     assert (margin.numerator, margin.denominator) == (1390.0, 2900.0)
     assert margin.value == pytest.approx(1390 / 2900, rel=1e-15)
     assert margin.excluded == (("orders_no_amount", 1), ("orders_no_rate", 1), ("orders_no_cost", 1))
+    # 2900.00 is revenue 3100.00 less Acme's order 5 (no cost), Beta's −50.00 credit note with no cost included: so says
+    # the definition
+    assert "credit note with no cost counts its whole amount in the revenue and in the margin" in GROSS_MARGIN_PCT.definition["en"]
+    assert "无成本的贷项凭证以全额计入收入和毛利" in GROSS_MARGIN_PCT.definition["zh"]
     assert {"gross_margin_pct", "profit_contribution"} <= set(REGISTRY)
 
 
@@ -77,6 +92,21 @@ def test_a_campaign_spreads_over_two_accounts_to_the_cent(ctx_for):
     assert acquire == {"Acme": D("0.00"), "Epsilon": D("0.00"), "Delta": D("0.00"), "Beta": D("500.01"), "Gamma": D("500.00")}
 
 
+def test_a_closed_periods_acquisition_cost_changes_until_the_campaign_window_closes(loaded):
+    # July: margin 400.00 (Acme) + 300.00 (Beta) − one ticket 50.00 − Beta's share of campaign 1. As of 31 Jul Beta is
+    # its only account and bears all 1000.01; once Gamma is acquired (5 Aug) Beta's share is 500.01 — July's figure
+    # moves after July closed, as the definition says, and stays put for a given as-of day.
+    july = Filters(Period(date(2025, 7, 1), date(2025, 7, 31), "day", "month"))
+    org = load_org(loaded)
+
+    def july_profit(as_of: date) -> Decimal:
+        return result(PROFIT_CONTRIBUTION, Context(loaded, org, DEFAULT_VIEWER, Calendar(), "USD", as_of), july).value
+
+    assert july_profit(date(2025, 7, 31)) == july_profit(date(2025, 8, 4)) == D("-350.01")
+    assert july_profit(date(2025, 8, 5)) == july_profit(date(2025, 10, 15)) == D("149.99")
+    assert "can still change" in PROFIT_CONTRIBUTION.definition["en"] and "仍可能变化" in PROFIT_CONTRIBUTION.definition["zh"]
+
+
 def test_an_account_with_no_tickets_costs_nothing_to_serve(ctx_for):
     top, _ = top_accounts(ctx_for(), Q, settings=SETTINGS)
     serve = dict(zip(top["account"], top["cost_to_serve"], strict=True))
@@ -89,7 +119,7 @@ def test_the_pyramid_scores_and_tiers(ctx_for):
     top, total = top_accounts(ctx_for(), Q, settings=SETTINGS)
     assert total == 5  # Zeta has nothing in view: not ranked
     assert list(top["account"]) == ["Acme", "Epsilon", "Delta", "Beta", "Gamma"]
-    assert list(top["tier"]) == ["A", "B", "B", "C", "C"]
+    assert list(top["tier"]) == ["A", "B", "C", "C", "C"]  # of 5: A ⌊1⌋, B the rest of ⌊2.5⌋ = 2, C the rest
     assert list(top["score"]) == pytest.approx([0.95, 0.425, 0.35, 0.325, 0.225], abs=1e-12)
     assert list(top["credit"]) == [0.5, None, None, 1.0, 0.0]
     assert list(top["profit_contribution"]) == [D("540.00"), D("0.00"), D("150.00"), D("-300.01"), D("-200.00")]
@@ -113,8 +143,8 @@ def test_segments_side_by_side_and_tiers(ctx_for):
     metric = evaluate(PROFIT_CONTRIBUTION, ctx_for(), Q, Grouping("segment"))
     assert _by(metric, "value") == {"enterprise": D("340.00"), "smb": D("-150.01")}
     tiers = profitability(ctx_for(), Q, "tier", SETTINGS)
-    assert list(tiers["group"]) == ["A", "B", "C"] and list(tiers["accounts"]) == [1, 2, 2]
-    assert _by(tiers) == {"A": D("540.00"), "B": D("150.00"), "C": D("-500.01")}
+    assert list(tiers["group"]) == ["A", "B", "C"] and list(tiers["accounts"]) == [1, 1, 3]
+    assert _by(tiers) == {"A": D("540.00"), "B": D("0.00"), "C": D("-350.01")}
 
 
 def test_by_home_unit_and_trend(ctx_for):
@@ -144,6 +174,17 @@ def test_business_unit_filter_narrows_orders_tickets_and_acquisitions(ctx_for):
     assert result(PROFIT_CONTRIBUTION, ctx_for(), hw).value == D("260.00")
 
 
+def test_a_referral_alone_brings_no_account_into_a_business_unit_view(ctx_for):
+    # Epsilon's only SW-side record is a referral (its open deal is HW): a lead has no business unit, so an SW-only
+    # view ranks Acme and Beta alone, with no Epsilon shifting their ranks.
+    sw_only = Viewer(user="sw", role=Role.REGIONAL_HEAD, units=None, bus=("SW",))
+    for ctx, flt in ((ctx_for(sw_only), Q), (ctx_for(), Filters(Q.period, bus=("SW",))), (ctx_for(), Filters(Q.period, products=("SW-1",)))):
+        top, total = top_accounts(ctx, flt, settings=SETTINGS)
+        assert (sorted(top["account"]), total) == (["Acme", "Beta"], 2)
+        assert profitability(ctx, flt, settings=SETTINGS).iloc[0]["accounts"] == 2
+    # Unnarrowed, a referral alone still counts: Epsilon is ranked (test_the_pyramid_scores_and_tiers).
+
+
 def test_empty_period(ctx_for):
     ctx = ctx_for()
     assert result(PROFIT_CONTRIBUTION, ctx, EMPTY).value == D("0.00")
@@ -155,7 +196,30 @@ def test_empty_period(ctx_for):
     top, total = top_accounts(ctx, EMPTY, settings=SETTINGS)
     assert total == 2 and list(top["account"]) == ["Acme", "Epsilon"]
     tiers = profitability(ctx, EMPTY, "tier", SETTINGS)
-    assert list(tiers["accounts"]) == [1, 0, 1]  # of two, the first is A (20%), the second C (not within 50%)
+    assert list(tiers["accounts"]) == [1, 0, 1]  # of two, the first is A (at least one), the second C (⌊1⌋ is A's)
+
+
+def test_cached_cards_follow_a_changed_setting(ctx_for, monkeypatch):
+    from ui import cache
+
+    ctx, key = ctx_for(), cache.DataKey("profit_crm", "1")
+    cache._comparison.clear()
+    monkeypatch.setenv("GRANARY_COST_PER_TICKET", "50")
+    assert cache.comparison(ctx, key, PROFIT_CONTRIBUTION.key, Q).current.value == D("189.99")
+    monkeypatch.setenv("GRANARY_COST_PER_TICKET", "75.50")
+    assert cache.comparison(ctx, key, PROFIT_CONTRIBUTION.key, Q).current.value == D("87.99")
+    assert cache.assumed("win_rate") is None  # a metric reading no setting keeps one cached result
+
+
+@pytest.mark.parametrize(("n", "tiers"), [(1, "A"), (2, "AC"), (5, "ABCCC"), (6, "ABBCCC"), (10, "AABBBCCCCC")])
+def test_tiers_never_hold_more_than_their_share_but_the_one_a_must(loaded, n, tiers):
+    from sqlalchemy import literal, select
+
+    from metrics.profitability import tier
+
+    with loaded.connect() as conn:
+        got = "".join(conn.execute(select(tier(literal(p), literal(n)))).scalar_one() for p in range(1, n + 1))
+    assert got == tiers
 
 
 def test_settings_are_read_from_the_environment_then_secrets(monkeypatch):
@@ -172,17 +236,42 @@ def test_settings_are_read_from_the_environment_then_secrets(monkeypatch):
         ValueSettings(weights=(0, 0, 0, 0, 0))
 
 
-@pytest.mark.parametrize("dialect", DIALECTS)
-def test_every_statement_compiles_for_every_dialect(dialect):
-    from sqlalchemy import select
-
+def _offline_context(viewer: Viewer = DEFAULT_VIEWER) -> Context:
     from data_layer.filters import OrgTree, OrgUnit
-    from metrics.profitability import pyramid_rows
-    from tests.test_sql_functions import _dialect
 
     org = OrgTree(tuple(OrgUnit(u["unit_id"], u["code"], u["name"], u["level"], u["parent_id"]) for u in profit_crm.ORG))
-    ctx = Context(None, org, DEFAULT_VIEWER, Calendar(), "USD", date(2025, 10, 15))  # type: ignore[arg-type]
+    return Context(None, org, viewer, Calendar(), "USD", date(2025, 10, 15))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("dialect", sorted(set(DIALECTS) | {"postgresql", "mysql", "snowflake", "bigquery", "trino"}))
+def test_every_statement_compiles_for_every_dialect(dialect):
+    from metrics.profitability import statements
+    from tests.test_sql_functions import _dialect
+
+    compiled = _dialect(dialect)
     narrow = Filters(Q.period, unit="NORTH", bus=("HW",), products=("HW-1",), segments=("smb",), sources=("event",))
+    hw_only = Viewer(user="hw", role=Role.REGIONAL_HEAD, units=None, bus=("HW",))
     for flt in (Q, narrow):
-        sql = str(select(pyramid_rows(ctx, flt, SETTINGS)).compile(dialect=_dialect(dialect)))
-        assert "percent_rank" in sql.lower() and "tier" in sql, dialect
+        for viewer in (DEFAULT_VIEWER, SOUTH_HEAD, hw_only):
+            built = statements(_offline_context(viewer), flt, SETTINGS)
+            assert len(built) == sum(1 + len(m.groupings) for m in (GROSS_MARGIN_PCT, PROFIT_CONTRIBUTION)) + 4 + 1
+            for name, stmt in built.items():
+                sql = str(stmt.compile(dialect=compiled))
+                assert sql.startswith("SELECT"), (name, viewer.user)
+                if not name.startswith(("gross_margin_pct", "profit_contribution")):
+                    assert "percent_rank" in sql.lower(), name
+
+
+def test_user_values_are_bound_parameters():
+    from metrics.profitability import statements
+    from tests.test_sql_functions import _dialect
+
+    hostile = "HW-1' OR '1'='1"
+    flt = Filters(Q.period, bus=(hostile,), products=(hostile,), segments=(hostile,), sources=(hostile,))
+    viewer = Viewer(user="x", role=Role.REGIONAL_HEAD, units=None, bus=(hostile,))
+    for ctx in (_offline_context(), _offline_context(viewer)):
+        for name, stmt in statements(ctx, flt, SETTINGS).items():
+            compiled = stmt.compile(dialect=_dialect("postgresql"))
+            assert hostile not in str(compiled), name
+            bound = {v for value in compiled.params.values() for v in (value if isinstance(value, list | tuple) else [value])}
+            assert hostile in bound, name

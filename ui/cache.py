@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from data_layer import check, dimensions
-from data_layer.config import Calendar, Settings
+from data_layer.config import Calendar, Settings, ValueSettings, load_value_settings
 from data_layer.connection import make_engine, missing_schema
 from data_layer.filters import Filters, OrgTree, OrgUnit, Viewer
 from metrics.base import Comparison, Context, Grouping, by_business_unit, compare, evaluate, trend
@@ -134,22 +134,33 @@ def options(_engine: Engine, _org: OrgTree, key: DataKey, viewer: Viewer) -> dim
 
 # --- Metrics ------------------------------------------------------------------------------------
 
+#: The metrics whose figures depend on configured assumptions besides the data (cost per ticket, value weights).
+_ASSUMING = frozenset(m.key for m in profitability.METRICS)
+
+
+def assumed(metric: str) -> ValueSettings | None:
+    """The configured assumptions ``metric`` reads (None for none): part of its cache key, so a changed setting is
+    computed afresh at once rather than after the cached figure expires."""
+    return load_value_settings() if metric in _ASSUMING else None
+
 
 @st.cache_data(ttl=METRIC_TTL, max_entries=METRIC_ENTRIES, show_spinner=False)
 def _comparison(
-    _ctx: Context, key: DataKey, metric: str, flt: Filters, viewer: Viewer, calendar: Calendar, currency: str, as_of: date
+    _ctx: Context, key: DataKey, metric: str, flt: Filters, viewer: Viewer, calendar: Calendar, currency: str, as_of: date,
+    assumed: object,
 ) -> Comparison:
     return compare(REGISTRY[metric], _ctx, flt)
 
 
 def comparison(ctx: Context, key: DataKey, metric: str, flt: Filters) -> Comparison:
     """The metric now, in the previous period and a year earlier (metrics.base.compare)."""
-    return _comparison(ctx, key, metric, flt, ctx.viewer, ctx.calendar, ctx.currency, ctx.as_of)
+    return _comparison(ctx, key, metric, flt, ctx.viewer, ctx.calendar, ctx.currency, ctx.as_of, assumed(metric))
 
 
 @st.cache_data(ttl=METRIC_TTL, max_entries=METRIC_ENTRIES, show_spinner=False)
 def _against_target(
-    _ctx: Context, key: DataKey, measure: str, flt: Filters, viewer: Viewer, calendar: Calendar, currency: str, as_of: date
+    _ctx: Context, key: DataKey, measure: str, flt: Filters, viewer: Viewer, calendar: Calendar, currency: str, as_of: date,
+    assumed: object,
 ) -> targets.ScopeAttainment | None:
     return targets.scope_attainment(_ctx, measure, flt)
 
@@ -159,49 +170,52 @@ def against_target(ctx: Context, key: DataKey, metric: str, flt: Filters) -> tar
     measure = REGISTRY[metric].target
     if measure is None:
         return None
-    return _against_target(ctx, key, measure, flt, ctx.viewer, ctx.calendar, ctx.currency, ctx.as_of)
+    return _against_target(ctx, key, measure, flt, ctx.viewer, ctx.calendar, ctx.currency, ctx.as_of, assumed(metric))
 
 
 @st.cache_data(ttl=METRIC_TTL, max_entries=METRIC_ENTRIES, show_spinner=False)
 def _trend(
-    _ctx: Context, key: DataKey, metric: str, flt: Filters, viewer: Viewer, calendar: Calendar, currency: str, as_of: date
+    _ctx: Context, key: DataKey, metric: str, flt: Filters, viewer: Viewer, calendar: Calendar, currency: str, as_of: date,
+    assumed: object,
 ) -> pd.DataFrame:
     return trend(REGISTRY[metric], _ctx, flt)
 
 
 def trend_of(ctx: Context, key: DataKey, metric: str, flt: Filters) -> pd.DataFrame:
     """``bucket_start`` and ``value`` per trend bucket of the period (metrics.base.trend)."""
-    return _trend(ctx, key, metric, flt, ctx.viewer, ctx.calendar, ctx.currency, ctx.as_of)
+    return _trend(ctx, key, metric, flt, ctx.viewer, ctx.calendar, ctx.currency, ctx.as_of, assumed(metric))
 
 
 @st.cache_data(ttl=METRIC_TTL, max_entries=METRIC_ENTRIES, show_spinner=False)
 def _by_unit(
-    _ctx: Context, key: DataKey, metric: str, flt: Filters, viewer: Viewer, calendar: Calendar, currency: str, as_of: date
+    _ctx: Context, key: DataKey, metric: str, flt: Filters, viewer: Viewer, calendar: Calendar, currency: str, as_of: date,
+    assumed: object,
 ) -> pd.DataFrame:
     return evaluate(REGISTRY[metric], _ctx, flt, Grouping("unit"))
 
 
 def by_unit(ctx: Context, key: DataKey, metric: str, flt: Filters) -> pd.DataFrame:
     """``group`` (child unit code, None for rows booked at the unit itself) and ``value``."""
-    return _by_unit(ctx, key, metric, flt, ctx.viewer, ctx.calendar, ctx.currency, ctx.as_of)
+    return _by_unit(ctx, key, metric, flt, ctx.viewer, ctx.calendar, ctx.currency, ctx.as_of, assumed(metric))
 
 
 @st.cache_data(ttl=METRIC_TTL, max_entries=METRIC_ENTRIES, show_spinner=False)
 def _by_bu(
     _ctx: Context, key: DataKey, metric: str, flt: Filters, bus: tuple[str, ...], viewer: Viewer, calendar: Calendar,
-    currency: str, as_of: date,
+    currency: str, as_of: date, assumed: object,
 ) -> pd.DataFrame:
     return by_business_unit(REGISTRY[metric], _ctx, flt, bus)
 
 
 def by_bu(ctx: Context, key: DataKey, metric: str, flt: Filters, bus: tuple[str, ...]) -> pd.DataFrame:
     """``group`` (business unit code) and ``value`` for each of ``bus`` (metrics.base.by_business_unit)."""
-    return _by_bu(ctx, key, metric, flt, bus, ctx.viewer, ctx.calendar, ctx.currency, ctx.as_of)
+    return _by_bu(ctx, key, metric, flt, bus, ctx.viewer, ctx.calendar, ctx.currency, ctx.as_of, assumed(metric))
 
 
 @st.cache_data(ttl=METRIC_TTL, max_entries=METRIC_ENTRIES, show_spinner=False)
 def _by_rep(
-    _ctx: Context, key: DataKey, metric: str, flt: Filters, viewer: Viewer, calendar: Calendar, currency: str, as_of: date
+    _ctx: Context, key: DataKey, metric: str, flt: Filters, viewer: Viewer, calendar: Calendar, currency: str, as_of: date,
+    assumed: object,
 ) -> pd.DataFrame:
     return evaluate(REGISTRY[metric], _ctx, flt, Grouping("rep"))
 
@@ -210,7 +224,7 @@ def by_rep(ctx: Context, key: DataKey, metric: str, flt: Filters) -> pd.DataFram
     """``group`` (the code of the rep credited with each record, None for none) and ``value``.
 
     Raises NotGroupable / NotImplementedError for a metric whose records carry no rep."""
-    return _by_rep(ctx, key, metric, flt, ctx.viewer, ctx.calendar, ctx.currency, ctx.as_of)
+    return _by_rep(ctx, key, metric, flt, ctx.viewer, ctx.calendar, ctx.currency, ctx.as_of, assumed(metric))
 
 
 @st.cache_data(ttl=LOOKUP_TTL, max_entries=LOOKUP_ENTRIES, show_spinner=False)

@@ -413,6 +413,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Cohort younger than {n} days: the rate will still rise, so the changes above are not like-for-like.",
         "zh": "同期群不足 {n} 天：比率仍会上升，上方的变化并非同口径比较。",
     },
+    "maturity.open_tickets": {
+        "en": "The period runs to the as-of day: tickets still waiting, the slowest, are not measured yet, so these hours will "
+        "rise and the changes above are not like-for-like.",
+        "zh": "本期包含数据日：仍在等待的工单（即最慢的工单）尚未计入，小时数还会上升，上方的变化并非同口径比较。",
+    },
     "maturity.funnel": {
         "en": "Leads created in this period have had less than {n} days to move on: later stages are still filling, so "
         "these rates will rise and are not like-for-like with an older period's. For like-for-like rates, set a window "

@@ -39,6 +39,7 @@ from data_layer.filters import (
 )
 from metrics.base import Comparison, Context, Metric
 from metrics.funnel import maturing_days
+from metrics.service import understated_while_open
 from ui import cache, filterbar
 from ui.charts import ink, sparkline
 from ui import format as fmt
@@ -453,6 +454,8 @@ def kpi_cards(ctx: Context, key: cache.DataKey, metrics: list[Metric], flt: Filt
             spark = [v for v in trend["value"] if v is not None and v == v] if trend is not None else []  # noqa: PLR0124
             days = maturing_days(metric.key, flt.period, ctx.as_of)
             note = t("maturity.kpi", lang, n=days) if days is not None else None
+            if understated_while_open(metric.key, flt.period, ctx.as_of):
+                note = t("maturity.open_tickets", lang)
             target = cache.against_target(ctx, key, metric.key, flt)
             kpi_card(metric, comparison, [float(v) for v in spark], ctx.currency, flt, lang, maturing=note, target=target,
                      compact=len(metrics) > WIDE_ROW)

@@ -39,12 +39,13 @@ STRINGS: dict[str, dict[str, str]] = {
     # --- the value pyramid ---
     "profit.pyramid": {"en": "Value pyramid", "zh": "客户价值金字塔"},
     "profit.pyramid_caption": {
-        "en": "Accounts ranked by their value score; A is the top 20%, B the next 30%, C the rest.",
-        "zh": "按客户价值得分排序；A 类为前 20%，B 类为其后 30%，C 类为其余。",
+        "en": "Accounts ranked by their value score; A is the top 20% (rounded down, at least one account), B the rest of "
+        "the top 50% (rounded down), C the rest.",
+        "zh": "按客户价值得分排序；A 类为前 20%（向下取整，至少一个客户），B 类为前 50%（向下取整）中的其余客户，C 类为其余。",
     },
     "profit.tier": {"en": "Tier", "zh": "层级"},
-    "profit.tier.A": {"en": "A — top 20%", "zh": "A 类 — 前 20%"},
-    "profit.tier.B": {"en": "B — next 30%", "zh": "B 类 — 其后 30%"},
+    "profit.tier.A": {"en": "A — top 20% (at least one)", "zh": "A 类 — 前 20%（至少一个）"},
+    "profit.tier.B": {"en": "B — rest of the top 50%", "zh": "B 类 — 前 50% 中的其余"},
     "profit.tier.C": {"en": "C — the rest", "zh": "C 类 — 其余"},
     "profit.expected": {"en": "Expected sales", "zh": "销售预期"},
     "profit.referrals": {"en": "Referred leads", "zh": "推荐线索"},
@@ -66,12 +67,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "**Value pyramid** — per account with anything in view: sales contribution (revenue in the period), expected sales "
         "(amount × probability of its opportunities open at the end of the as-of day), credit (of its invoiced orders falling due "
         "in the period by the as-of day, the share paid in full by the due date; none due counts 0.5), profit contribution and "
-        "reference value (leads it referred, created in the period). Each but credit becomes the account's percent rank among "
-        "the accounts in view; the score is their weighted mean (0 to 1). Tiers by score: A the first 20% of accounts, B up to "
-        "50%, C the rest. Ranks are within the view: a regional head ranks their own accounts.",
+        "reference value (leads it referred, created in the period; a lead has no business unit or product, so under a business-unit or "
+        "product filter, or for a viewer limited to business units, referrals alone do not put an account in view). Each but credit becomes the account's percent rank among "
+        "the accounts in view; the score is their weighted mean (0 to 1). Tiers by score, of n accounts: A the first n × 20% "
+        "rounded down (at least one), B the rest of the first n × 50% rounded down, C the rest (of 5 accounts: 1, 1, 3; of 6: "
+        "1, 2, 3). Ranks are within the view: a regional head ranks their own accounts.",
         "zh": "**客户价值金字塔** — 对查看范围内有任何往来的客户：销售贡献（期间收入）、销售预期（数据日期结束时其未结商机的金额 × 赢率）、"
-        "信用（期间内截至数据日期到期的已开票订单中，在到期日前全额回款的比例；无到期订单计 0.5）、利润贡献和示范效用（期间内新建的由其推荐的线索）。"
-        "除信用外，各项取该客户在查看范围内客户中的百分位排名；得分为五项的加权平均（0 到 1）。按得分分层：A 类为前 20% 的客户，B 类至 50%，C 类为其余。"
+        "信用（期间内截至数据日期到期的已开票订单中，在到期日前全额回款的比例；无到期订单计 0.5）、利润贡献和示范效用（期间内新建的由其推荐的线索；线索不属于任何经营单元或产品，故选择经营单元或产品时，或查看者仅限部分经营单元时，仅有推荐的客户不计入查看范围）。"
+        "除信用外，各项取该客户在查看范围内客户中的百分位排名；得分为五项的加权平均（0 到 1）。按得分分层（共 n 个客户）：A 类为前 n × 20%（向下取整，至少一个），B 类为前 n × 50%（向下取整）中的其余客户，C 类为其余（5 个客户时为 1、1、3 个；6 个时为 1、2、3 个）。"
         "排名在查看范围内进行：区域负责人对其本区域客户排名。",
     },
 }

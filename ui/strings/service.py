@@ -37,9 +37,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "svc.open_none": {"en": "No complaint is open at the end of {day}.", "zh": "截至 {day} 结束没有未解决的投诉。"},
     "svc.open_help": {
         "en": "Complaints opened by the end of the as-of day and not resolved by then, whenever opened (the period does not "
-        "narrow them), in the viewer's scope and the filters; hours open run to the end of the as-of day. Answered: a first "
-        "response by then.",
-        "zh": "截至数据日结束已新建且尚未解决的投诉（不论何时新建，不受期间限制），受查看范围和筛选条件限制；未解决时长计至数据日结束。"
+        "narrow them), in the viewer's scope and the filters; a complaint naming no order belongs to its account's home unit on "
+        "the as-of day. Hours open run to the end of the as-of day. Answered: a first response by then.",
+        "zh": "截至数据日结束已新建且尚未解决的投诉（不论何时新建，不受期间限制），受查看范围和筛选条件限制；未关联订单的投诉计入其客户在数据日的归属单元。未解决时长计至数据日结束。"
         "已响应：截至数据日已有首次响应。",
     },
     "svc.col.ticket": {"en": "Ticket", "zh": "工单"},
