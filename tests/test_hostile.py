@@ -34,12 +34,13 @@ from metrics.base import Context, result
 from metrics.cli import main as cli
 from metrics.registry import HEADLINE, REGISTRY
 from tests import tiny_crm
-from tests.apptest import ROOT, open_app
+from tests.apptest import ROOT, app_test, open_app
 from tests.conftest import BACKENDS, database_on
 from tests.test_app import Crm, demo_crm  # noqa: F401 - fixture
 from tests.test_pages import navigation  # noqa: F401 - fixture
 from tests.test_personas import shown_texts
 from ui import filterbar
+from ui.format import md_escape
 from ui.i18n import t
 
 #: What a link, a form or a command line may be fed: SQL injection, an overlong value, a NUL, full-width quotes
@@ -285,3 +286,39 @@ def test_the_command_line_finds_nothing_for_hostile_business_units() -> None:
     rows = {r["metric"]: r for r in json.loads(done.stdout)["metrics"]}
     assert rows["won_orders"]["value"] == 0 and rows["revenue"]["numerator"] in (None, "0", "0.00")
     assert rows["opportunities"]["value"] == 0 and not SQL_ERROR.search(done.stderr)
+
+
+# --- 4. Configuration ---------------------------------------------------------------------------------------------------
+
+
+def test_streamlit_refuses_cross_site_requests() -> None:
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["enableXsrfProtection"] is True
+
+
+def test_the_secrets_file_is_ignored_and_never_tracked() -> None:
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=30, check=False)
+
+    assert git("check-ignore", "-q", ".streamlit/secrets.toml").returncode == 0
+    assert git("ls-files", "--", ".streamlit/secrets.toml").stdout == ""
+    assert git("ls-files", "--", ".streamlit/secrets.toml.example").stdout.strip() == ".streamlit/secrets.toml.example"
+
+
+WRONG_PASSWORD = "Wr0ng-s3cret"
+
+
+def test_a_wrong_password_is_masked_on_screen_and_in_the_log(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """MariaDB on this machine refuses its root user with a wrong password (PostgreSQL here trusts local users)."""
+    caplog.set_level(logging.DEBUG)
+    at = app_test(monkeypatch, f"mysql+pymysql://root:{WRONG_PASSWORD}@127.0.0.1:3306/test").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.error) == 1 and not at.metric
+    message = at.error[0].value
+    assert "Access denied" in message and md_escape("root:***@127.0.0.1:3306/test") in message
+    texts, _ = shown_texts(at)
+    assert WRONG_PASSWORD not in "\n".join(texts)
+    logged = "\n".join(logging.Formatter().format(r) for r in caplog.records)
+    assert "root:***@127.0.0.1:3306/test" in logged  # the server log says where ...
+    assert WRONG_PASSWORD not in logged  # ... but not the password
+
