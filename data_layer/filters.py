@@ -233,6 +233,13 @@ class Filters:
     sources: tuple[str, ...] = ()
     grade: str | None = None
 
+    def __post_init__(self) -> None:
+        # No CRM code holds a NUL, and PostgreSQL refuses one in a bound parameter with a driver error: say so here.
+        for name in ("unit", "bus", "segments", "products", "sources", "grade"):
+            value = getattr(self, name)
+            if any("\0" in code for code in ((value,) if isinstance(value, str) else value or ())):
+                raise ValueError(f"a {name} code holds a NUL character")
+
     def with_period(self, period: Period) -> Filters:
         return replace(self, period=period)
 

@@ -120,9 +120,8 @@ with widgets.section(t("mkt.drill.title"), url):
         st.info(t("mkt.empty"))
     else:
         about = {r["code"]: r for r in table.to_dict("records")}
-        if st.session_state.get("mkt_pick") not in about:  # first visit, a link, or rows that changed with the filters
-            linked = filterbar.page_value(filterbar.P_MKT_PICK)
-            st.session_state["mkt_pick"] = linked if linked in about else next(iter(about))
+        # First visit, a link (a row it names that is not here is refused with the link notice), or rows that changed with the filters.
+        widgets.linked_choice("mkt_pick", filterbar.P_MKT_PICK, list(about), next(iter(about)), lang)
         with st.container(horizontal=True, wrap=True, gap="medium", vertical_alignment="bottom"):
             pick = st.selectbox(
                 t(f"mkt.by.{by}"), list(about), key="mkt_pick", width=380,
