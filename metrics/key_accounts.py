@@ -315,3 +315,50 @@ def key_accounts(ctx: Context, flt: Filters, n: int = DEFAULT_TOP) -> pd.DataFra
 def statements(ctx: Context, flt: Filters, ids: list[int] | None = None) -> dict[str, Select]:
     """Both statements this module sends for ``ctx`` and ``flt`` (the details for ``ids``): built, not run."""
     return {"top": top_select(ctx, flt, DEFAULT_TOP), "details": details_select(ctx, flt, ids or [1])}
+
+
+#: What each column and the needs-attention rule mean, as the page's help and definitions show them.
+DEFINITIONS: dict[str, dict[str, str]] = {
+    "ranking": {
+        "en": "The accounts in your scope and the unit, segment and source filters (home unit as of the period's end) with the most "
+        "revenue over the 12 months to the reference day — the period's last day, or the as-of day if earlier: orders in "
+        "every unit, in the business units and products allowed, each converted at its order date's rate, credit notes "
+        "netted; only accounts above zero. Every figure below is read on the reference day.",
+        "zh": "您的权限范围及组织单元、客户类型、来源筛选内（按期末归属单元）截至参考日近 12 个月收入最高的客户；参考日为期间最后一天，"
+        "若数据日更早则为数据日。收入含所有单元的订单，限于允许的经营单元与产品，每笔按下单当日汇率折算，贷项相抵；只列收入大于零的客户。"
+        "下列各项均按参考日读取。",
+    },
+    "complaints": {
+        "en": "Complaints opened by the end of the reference day and not resolved by then, whenever opened.",
+        "zh": "截至参考日结束已新建且尚未解决的投诉（不论何时新建）。",
+    },
+    "late": {
+        "en": "Orders (not credit notes) whose promised delivery date falls in the period before the as-of day and that did "
+        "not ship on or before it: shipped later, or not shipped yet.",
+        "zh": "承诺交付日期在期间内且早于数据日、却未在该日或之前发货（晚发或尚未发货）的订单（贷项除外）。",
+    },
+    "share": {
+        "en": "Fiscal-year-to-date revenue on the reference day ÷ the account's wallet estimate for that fiscal year, and the "
+        "change against the same day a year earlier (that year's estimate), in percentage points. Blank without an estimate.",
+        "zh": "参考日的财年累计收入 ÷ 该客户当年的钱包估算，以及与上年同日（按上年估算）相比的变化（百分点）。无估算时留空。",
+    },
+    "risk": {
+        "en": "Days since the last order above zero against the usual reorder interval — the median of the days between the "
+        "account's consecutive order dates. At risk when the days since are more than the usual interval (as on the Churn page); "
+        "an account with a single order date has no usual interval.",
+        "zh": "距上次金额大于零的订单的天数，对比通常复购间隔（客户相邻下单日期间隔天数的中位数）。超过通常间隔即有流失风险（同客户流失页）；"
+        "只有一个下单日期的客户没有通常间隔。",
+    },
+    "contact": {
+        "en": "Days from the local day of the latest call, visit, e-mail or meeting to the reference day. Owner: the account's "
+        "owner on the reference day.",
+        "zh": "从最近一次电话、拜访、邮件或会议的当地日期到参考日的天数。负责人：参考日时的客户负责人。",
+    },
+    "attention": {
+        "en": f"An account needs attention when it has an open complaint, a late delivery, no contact for more than "
+        f"{NO_CONTACT_DAYS} days (or never), is at risk of churn, or its share of wallet fell {SHARE_FALL * 100:.0f} percentage points or more "
+        "on a year earlier. Those come first, most reasons first, then by revenue.",
+        "zh": f"客户有未解决投诉、有延迟交付、超过 {NO_CONTACT_DAYS} 天未联系（或从未联系）、有流失风险，或客户购买份额较上年同期下降 "
+        f"{SHARE_FALL * 100:.0f} 个百分点或以上时，即需关注。需关注的客户排在前面，原因多的在前，其余按收入排序。",
+    },
+}
