@@ -88,7 +88,8 @@ def styled(shown: pd.DataFrame, tint: pd.DataFrame):  # noqa: ANN201 - a pandas 
 def counts(rows: pd.DataFrame) -> list[tuple[str, str, str | None]]:
     total = fmt.number(len(rows), lang)
     return [
-        (t("ka.count.attention"), t("ka.count.of", n=fmt.number(int(rows["needs_attention"].sum()), lang), total=total), helps["attention"]),
+        # "14/20", not "14 of 20": a phone's tile cuts the longer Chinese ("20 个中 14 个") to "20 个中…".
+        (t("ka.count.attention"), f"{fmt.number(int(rows['needs_attention'].sum()), lang)}/{total}", helps["attention"]),
         (t("ka.count.complaints"), fmt.number(int(rows["open_complaints"].sum()), lang), helps["complaints"]),
         (t("ka.count.late"), fmt.number(int(rows["late_deliveries"].sum()), lang), helps["late"]),
         (t("ka.count.at_risk"), fmt.number(int(rows["at_risk"].sum()), lang), helps["risk"]),

@@ -24,7 +24,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "ka.count.complaints": {"en": "Open complaints", "zh": "未解决投诉"},
     "ka.count.late": {"en": "Late deliveries", "zh": "延迟交付"},
     "ka.count.at_risk": {"en": "At risk", "zh": "有流失风险"},
-    "ka.count.of": {"en": "{n} of {total}", "zh": "{total} 个中的 {n} 个"},
     # --- the table ---
     "ka.table": {"en": "How the key accounts are served", "zh": "重点客户服务状况"},
     "ka.col.status": {"en": "Status", "zh": "状态"},
