@@ -20,10 +20,12 @@ st.set_page_config(page_title="Granary", page_icon=":material/grain:", layout="w
 first_run_since_start = session.pages_folder_mode()
 
 filterbar.init_language()
-with st.sidebar:
-    st.markdown(f"#### :material/grain: {t('app.title')}")
-    st.caption(t("app.tagline"))
-    filterbar.language_switch()
+wall = filterbar.wall_mode()  # a screen on a wall: the page alone, its filters from the link
+if not wall:
+    with st.sidebar:
+        st.markdown(f"#### :material/grain: {t('app.title')}")
+        st.caption(t("app.tagline"))
+        filterbar.language_switch()
 
 # Who is this? Nothing below runs — no query, no figure — until someone has signed in.
 access, source = auth.access_or_stop(), resolve_source()
@@ -43,13 +45,16 @@ options = cache.options(boot.engine, boot.org, boot.key, viewer)
 choices = filterbar.choices_for(boot.org, viewer, options)
 filterbar.apply_url(choices, boot.as_of, boot.settings.calendar)
 
-with st.sidebar:
-    st.subheader(t("filters.title"), divider="gray")
-    selection = filterbar.filter_bar(boot.org, options, choices, boot.as_of, boot.settings.calendar)
-    st.divider()
-    st.caption(t("viewer.signed_in_as", name=md_escape(viewer.display_name or viewer.user)))
-    st.caption(t("source.label", source=md_escape(boot.source_label)))
-    auth.sign_out_button()
+if wall:
+    selection = filterbar.url_selection(choices, boot.as_of, boot.settings.calendar)
+else:
+    with st.sidebar:
+        st.subheader(t("filters.title"), divider="gray")
+        selection = filterbar.filter_bar(boot.org, options, choices, boot.as_of, boot.settings.calendar)
+        st.divider()
+        st.caption(t("viewer.signed_in_as", name=md_escape(viewer.display_name or viewer.user)))
+        st.caption(t("source.label", source=md_escape(boot.source_label)))
+        auth.sign_out_button()
 
 filterbar.write_url(selection)
 filterbar.show_notices()
@@ -61,7 +66,7 @@ with session.page_run(viewer, ent, boot, flt) as pages:
     nav: dict[str, list[st.Page]] = {}
     for page in pages:
         nav.setdefault(t(page.section), []).append(st.Page(page.path, title=t(page.title), icon=page.icon, url_path=page.key))
-    page = st.navigation(nav, expanded=True)  # collapsed, Streamlit adds "View N more", in English only
+    page = st.navigation(nav, position="hidden" if wall else "sidebar", expanded=True)  # collapsed, Streamlit adds "View N more", in English only
     if first_run_since_start:
         st.rerun()  # widget ids settle once navigation exists (ui.session.pages_folder_mode)
     session.open_wanted_page(page, auth.take_wanted_page())

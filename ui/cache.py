@@ -24,7 +24,7 @@ from data_layer.config import Calendar, Settings, ValueSettings, load_value_sett
 from data_layer.connection import make_engine, missing_schema
 from data_layer.filters import Filters, OrgTree, OrgUnit, Viewer
 from metrics.base import Comparison, Context, Grouping, by_business_unit, compare, evaluate, trend
-from metrics import campaigns, churn, funnel, handoffs, lead_to_cash, pipeline, profitability, sales_cycle, service, targets, velocity, wallet
+from metrics import campaigns, churn, funnel, handoffs, key_accounts, lead_to_cash, pipeline, profitability, sales_cycle, service, targets, velocity, wallet
 from metrics.registry import REGISTRY
 
 #: Metric results are fresh for ten minutes; the data version makes a rebuilt file miss at once.
@@ -302,6 +302,8 @@ TABLES: dict[str, Callable[[Context, Filters, object], object]] = {
     # --- customer profitability and value (pages/profitability.py); arg: (settings, by or limit) ---
     "profit_table": lambda ctx, flt, arg: profitability.profitability(ctx, flt, arg[1], arg[0]),  # type: ignore[index]
     "profit_top": lambda ctx, flt, arg: profitability.top_accounts(ctx, flt, arg[1], arg[0]),  # type: ignore[index]
+    # --- key accounts (pages/key_accounts.py); arg: how many ---
+    "key_accounts": lambda ctx, flt, n: key_accounts.key_accounts(ctx, flt, int(n)),  # type: ignore[call-overload]
     # --- hand-offs and ownership (pages/handoffs.py) ---
     # arg: (limit_hours, by)
     "hand_response": lambda ctx, flt, arg: handoffs.response_times(ctx, flt, *arg),

@@ -138,6 +138,14 @@ from metrics.handoffs import OUTCOMES as HAND_OUTCOMES, OWNERSHIP as HAND_OWNERS
 def _breached_of(value: str) -> bool:
     return bool(_BREACHED_OF.match(value))
 
+#: The wall screen (``?wall=1``): a page alone, large, refreshing itself every ``every`` seconds (default and bounds).
+P_WALL, P_WALL_EVERY = "wall", "every"
+WALL_EVERY_DEFAULT, WALL_EVERY_MIN, WALL_EVERY_MAX = 300, 30, 3600
+
+
+def _wall_every(value: str) -> bool:
+    return value.isascii() and value.isdigit() and WALL_EVERY_MIN <= int(value) <= WALL_EVERY_MAX
+
 
 #: Each page parameter's allowed values (a tuple, a check of the text, or None: a unit the viewer
 #: may see) and its default, which the URL leaves out.
@@ -174,6 +182,9 @@ PAGE_PARAMS: dict[str, tuple[tuple[str, ...] | Callable[[str], bool] | None, str
     P_HAND_BREACHED_OF: (_breached_of, HAND_BREACHED_ALL),
     P_HAND_OWN_KIND: (HAND_OWNERSHIP, HAND_OWNERSHIP[0]),
     P_HAND_RETURNED: (HAND_OUTCOMES, None),
+    # --- the wall screen ---
+    P_WALL: (("1",), None),
+    P_WALL_EVERY: (_wall_every, str(WALL_EVERY_DEFAULT)),
 }
 #: Widgets whose value is page state: copied into it after every interaction (see write_url).
 PAGE_WIDGETS = {
@@ -491,6 +502,23 @@ def to_filters(sel: Selection, as_of: date, cal: Calendar) -> Filters:
 
 def _params() -> dict[str, list[str]]:
     return {name: st.query_params.get_all(name) for name in st.query_params.keys()}
+
+
+def wall_mode() -> bool:
+    """Whether the link asks for the wall screen (``?wall=1``): no sidebar, no filter widgets, no menu — the filters
+    come from the link alone, as a screen across a room has no one to click."""
+    return st.query_params.get(P_WALL) == "1"
+
+
+def wall_every() -> int:
+    """The wall screen's refresh interval in seconds (``?every=``, within its bounds; else the default)."""
+    value = page_value(P_WALL_EVERY)
+    return int(value) if value is not None and _wall_every(value) else WALL_EVERY_DEFAULT
+
+
+def url_selection(choices: Choices, as_of: date, cal: Calendar) -> Selection:
+    """The selection the link asks for, checked as :func:`apply_url` checks it, with no widget drawn (the wall screen)."""
+    return parse(_params(), choices, as_of, cal)[0]
 
 
 def init_language() -> str:

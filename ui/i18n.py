@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from ui.strings import handoffs, health, lead_to_cash, marketing, pipeline, profitability, service
+from ui.strings import handoffs, health, key_accounts, lead_to_cash, marketing, pipeline, profitability, service
 
 LANGS = ("en", "zh")
 LANG_NAMES = {"en": "English", "zh": "简体中文"}
@@ -1020,7 +1020,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "level.team": {"en": "Team", "zh": "团队"},
 }
 
-for _page in (lead_to_cash, pipeline, marketing, handoffs, service, health, profitability):
+for _page in (lead_to_cash, pipeline, marketing, handoffs, service, health, profitability, key_accounts):
     if clash := STRINGS.keys() & _page.STRINGS.keys():
         raise KeyError(f"{_page.__name__} repeats the keys {sorted(clash)}")
     STRINGS |= _page.STRINGS

@@ -55,6 +55,7 @@ PAGES: dict[str, PageSpec] = {
     "churn": PageSpec("churn", "pages/churn.py", "section.executive", "page.churn", ":material/group_remove:"),
     "wallet": PageSpec("wallet", "pages/wallet.py", "section.executive", "page.wallet", ":material/account_balance_wallet:"),
     "profitability": PageSpec("profitability", "pages/profitability.py", "section.executive", "page.profitability", ":material/diamond:"),
+    "key_accounts": PageSpec("key_accounts", "pages/key_accounts.py", "section.executive", "page.key_accounts", ":material/star:"),
     "funnel": PageSpec("funnel", "pages/funnel.py", "section.sales", "page.funnel", ":material/filter_alt:"),
     "sales_cycle": PageSpec("sales_cycle", "pages/sales_cycle.py", "section.sales", "page.sales_cycle", ":material/timer:"),
     "lead_to_cash": PageSpec("lead_to_cash", "pages/lead_to_cash.py", "section.operations", "page.lead_to_cash", ":material/local_shipping:"),
@@ -72,15 +73,15 @@ PAGES: dict[str, PageSpec] = {
 #: registered in its sessions at all.
 ROLE_PAGES: dict[Role, tuple[str, ...]] = {
     Role.EXECUTIVE: (
-        "overview", "units", "churn", "wallet", "profitability", "funnel", "sales_cycle", "lead_to_cash", "pipeline", "marketing", "handoffs",
+        "overview", "units", "churn", "wallet", "profitability", "key_accounts", "funnel", "sales_cycle", "lead_to_cash", "pipeline", "marketing", "handoffs",
         "service", "targets", "incentives", "health",
     ),
     Role.REGIONAL_HEAD: (
-        "overview", "units", "churn", "wallet", "profitability", "funnel", "sales_cycle", "lead_to_cash", "pipeline", "marketing", "handoffs",
+        "overview", "units", "churn", "wallet", "profitability", "key_accounts", "funnel", "sales_cycle", "lead_to_cash", "pipeline", "marketing", "handoffs",
         "service", "targets", "incentives", "health",
     ),
     Role.TEAM_LEAD: (
-        "overview", "units", "churn", "wallet", "profitability", "funnel", "sales_cycle", "lead_to_cash", "pipeline", "marketing", "handoffs",
+        "overview", "units", "churn", "wallet", "profitability", "key_accounts", "funnel", "sales_cycle", "lead_to_cash", "pipeline", "marketing", "handoffs",
         "service", "targets", "incentives", "health",
     ),
 }
