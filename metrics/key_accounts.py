@@ -81,9 +81,9 @@ def window(ref: date) -> tuple[date, date]:
 
 def top_select(ctx: Context, flt: Filters, n: int) -> Select:
     """The ``n`` accounts in view with the most revenue over the 12 months to the reference day: ``account_id``,
-    ``revenue_cents``, most first (ties by account id). The caller drops the rows not above zero: DuckDB 2.0 compares
-    this column wrongly (``revenue_cents > 0`` is false for 450000), and past the descending order those rows are last
-    anyway, so dropping them after the limit keeps the same accounts."""
+    ``revenue_cents``, most first (ties by account id). The caller drops the rows not above zero: they sort last, so
+    dropping them after the limit keeps the same accounts. (Filtering here once met a DuckDB 2.0 fault that dropped
+    every row; data_layer.connection.DUCKDB_SESSION now turns off the optimizer behind it.)"""
     accounts = scoped_accounts(flt, ctx.viewer, ctx.org, flt.period.end, home=False)
     revenue = account_revenue(ctx, flt, *window(reference_day(ctx, flt)))
     cents = revenue.c.revenue_cents
