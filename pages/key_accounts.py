@@ -149,7 +149,7 @@ with left:
         t("ka.top"), TOPS, format_func=lambda n: t("ka.top_n", n=n), default=DEFAULT_TOP, required=True, key="ka_top",
     ) or DEFAULT_TOP
 with right:
-    link = {k: st.query_params.get_all(k) for k in st.query_params.keys()} | {filterbar.P_WALL: ["1"]}
+    link = filterbar.link_to(**{filterbar.P_WALL: "1"})
     st.link_button(t("ka.wall_link"), f"key_accounts?{urlencode(link, doseq=True)}", icon=":material/tv:", help=t("ka.wall_link_help"))
 
 with widgets.section(t("ka.table"), boot.source.url):

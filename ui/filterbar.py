@@ -504,6 +504,12 @@ def _params() -> dict[str, list[str]]:
     return {name: st.query_params.get_all(name) for name in st.query_params.keys()}
 
 
+def link_to(**extra: str) -> dict[str, list[str]]:
+    """This run's link parameters (only those Granary reads, as the filter bar wrote them) with ``extra`` set: for a
+    link to the same view in another form (the key accounts' wall screen)."""
+    return {k: v for k, v in _params().items() if k in KNOWN} | {k: [v] for k, v in extra.items()}
+
+
 def wall_mode() -> bool:
     """Whether the link asks for the wall screen (``?wall=1``): no sidebar, no filter widgets, no menu — the filters
     come from the link alone, as a screen across a room has no one to click."""
