@@ -236,7 +236,7 @@ ROLES = {
 TITLES = {"overview": "overview.title", "units": "units.title", "churn": "churn.title", "wallet": "wallet.title",
           "funnel": "funnel.title", "sales_cycle": "cycle.title", "lead_to_cash": "ltc.title", "pipeline": "pipe.title",
           "marketing": "mkt.title", "handoffs": "hand.title", "targets": "targets.title", "incentives": "incentives.title",
-          "health": "health.title", "profitability": "profit.title", "key_accounts": "ka.title"}
+          "health": "health.title", "profitability": "profit.title", "key_accounts": "ka.title", "service": "svc.title"}
 
 
 @pytest.mark.parametrize("user", list(ROLES))

@@ -28,6 +28,11 @@ RECORD_LEVEL = (
     "revenue", "won_orders", "win_rate", "opportunities", "leads", "sales_cycle_median_days", "win_rate_by_amount",
     "opportunity_to_order_rate", "cash_collected", "order_to_cash_median_days", "invoiced_not_paid", "invoices_past_due",
     "weighted_pipeline", "forecast_accuracy", "lead_response_breach_rate",
+    # Service tickets and deliveries carry their order's (else their account's) unit, business unit and product.
+    "complaint_rate", "first_response_median_hours", "first_response_p90_hours", "resolution_median_hours",
+    "resolution_p90_hours", "satisfaction_mean", "satisfied_share", "on_time_delivery_rate",
+    # Customer profitability is per account: its home unit and its segment.
+    "gross_margin_pct", "profit_contribution",
 )
 #: Metrics with no split at all: campaign ROI sets a campaign's revenue against its whole cost, which no unit or
 #: dimension divides.

@@ -23,7 +23,7 @@ QUARTER = Period(date(2026, 1, 1), date(2026, 3, 31), "month", "quarter")
 YEAR = Period(date(2025, 4, 1), date(2026, 3, 31), "month", "year")
 #: Counts and money: a parent equals the sum of its children. New customers are distinct accounts, but each
 #: counts once, in its home unit as of the period's end, so they add up too.
-ADDITIVE = ("revenue", "won_orders", "opportunities", "leads", "new_customers", "cash_collected")
+ADDITIVE = ("revenue", "won_orders", "opportunities", "leads", "new_customers", "cash_collected", "profit_contribution")
 #: Stocks measured on one day (the open pipeline, the unpaid invoices): their units add up, and only the pipeline has
 #: a trend (by expected close), which adds up too.
 ADDITIVE_BY_UNIT = ("invoiced_not_paid", "invoices_past_due", "weighted_pipeline")
