@@ -19,7 +19,6 @@ from sqlalchemy import (
     Date,
     Float,
     Integer,
-    Numeric,
     Select,
     Subquery,
     case,
@@ -28,7 +27,6 @@ from sqlalchemy import (
     literal_column,
     select,
     true,
-    type_coerce,
     union_all,
 )
 
@@ -37,7 +35,7 @@ from data_layer.connection import read_frame
 from data_layer.filters import Filters, buckets, fiscal_year_of, fiscal_year_start, home_unit_on, scoped_accounts
 from metrics import router
 from metrics.base import Context, Grouping, Metric, grouped, unit_group
-from metrics.money import HALF_CENT, converted, exact, rate_join
+from metrics.money import at_least_a_cent, converted, rate_join
 from metrics.sql import bool_sum, distribution, to_double, whole_cents
 
 #: The Pareto curve's points: the share of revenue from the top x% of accounts.
@@ -83,12 +81,12 @@ def account_wallets(ctx: Context, fiscal_year: int, on: date) -> Subquery:
     force on ``on``; estimates missing, not above zero or with no rate that day are left out."""
     w = schema.wallet_estimate
     joined, rate = rate_join(w, w.c.currency, literal(on, Date()), ctx.currency)
-    wallet = whole_cents(type_coerce(converted(w.c.amount, rate), Numeric(38, 2)))
+    wallet = whole_cents(converted(w.c.amount, rate))
     return (
         select(w.c.account_id, wallet.label("wallet_cents"))
         .select_from(joined)
         # wallet > 0 without rounding twice more per row (a fifth of the share of wallet's time on DuckDB)
-        .where(w.c.fiscal_year == fiscal_year, w.c.amount > 0, exact(w.c.amount, rate) >= HALF_CENT)
+        .where(w.c.fiscal_year == fiscal_year, w.c.amount > 0, at_least_a_cent(w.c.amount, rate))
         .subquery("account_wallet")
     )
 
