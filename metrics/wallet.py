@@ -20,11 +20,14 @@ from sqlalchemy import (
     Float,
     Integer,
     Select,
+    String,
     Subquery,
     case,
+    cast,
     func,
     literal,
     literal_column,
+    null,
     select,
     true,
     union_all,
@@ -218,45 +221,69 @@ METRICS = (SHARE_OF_WALLET, WALLET_COVERAGE)
 # --- Plain functions for the pages --------------------------------------------------------------------
 
 
-def wallet_summary(ctx: Context, flt: Filters, by: Literal["unit", "segment"] | None = None) -> pd.DataFrame:
+#: A wallet summary's split: in total (None), per compared unit or per account segment.
+SummaryBy = Literal["unit", "segment"] | None
+
+
+def wallet_summary(ctx: Context, flt: Filters, by: SummaryBy = None) -> pd.DataFrame:
     """Share of wallet as of the period's end, in total, per compared unit or per account segment
     (``group``; accounts without a segment under None): ``accounts``
     (with revenue or an estimate), ``with_estimate``, ``above_wallet`` (share > 1), ``revenue``,
     ``covered_revenue``, ``wallet`` (money, exact), ``share_of_wallet`` (revenue-weighted),
     ``median_share`` (median of the accounts' shares, percentile_cont) and ``coverage``."""
-    # One statement: the accounts' rows are a CTE that the sums and the median both read, so the
-    # per-account work (orders, wallets, home units) is done once, not once per aggregate.
-    p = per_account_rows(ctx, flt, flt.period.end, home=by == "unit").cte("wallet_accounts")
-    group = unit_group(p.c.home_unit_id, ctx, flt) if by == "unit" else p.c.segment if by == "segment" else None
-    # A leaf unit is a constant group: every account in scope belongs to it, so no GROUP BY.
-    constant = group.value if isinstance(group, BindParameter) else None
-    sql_group = None if constant is not None else group
-    sums = grouped(
-        select(
-            func.count().label("accounts"),
-            func.count(p.c.wallet_cents).label("with_estimate"),
-            bool_sum(p.c.revenue_cents > p.c.wallet_cents).label("above_wallet"),
-            func.sum(p.c.revenue_cents).label("revenue"),
-            _covered(p).label("covered_revenue"),
-            func.sum(p.c.wallet_cents).label("wallet"),
-        ),
-        sql_group,
-    ).subquery("sums")
-    share = to_double(p.c.revenue_cents).op("/", precedence=8, return_type=Float())(to_double(p.c.wallet_cents))
-    medians = distribution(
-        share, where=(p.c.wallet_cents.is_not(None),), group=sql_group, quantiles={"median": 0.5}
-    ).subquery("medians")
-    # The ungrouped median is always one row; a group whose accounts have no estimate has none.
-    on = true() if sql_group is None else sums.c.group.is_not_distinct_from(medians.c.group)
-    frame = read_frame(ctx.engine, select(sums, medians.c.median).select_from(sums.outerjoin(medians, on)))
-    if sql_group is None:
-        frame["group"] = constant
+    return wallet_summaries(ctx, flt, (by,))[by]
+
+
+def wallet_summaries(ctx: Context, flt: Filters, bys: tuple[SummaryBy, ...]) -> dict[SummaryBy, pd.DataFrame]:
+    """:func:`wallet_summary` for each of ``bys`` at once (a page showing the total and a split asks once)."""
+    # One statement: the accounts' rows are a CTE that every split's sums and median read, so the
+    # per-account work (orders, wallets, home units) is done once, not once per aggregate or split.
+    p = per_account_rows(ctx, flt, flt.period.end, home="unit" in bys).cte("wallet_accounts")
+    splits = list(dict.fromkeys(bys))
+    parts: list[Select] = []
+    constants: dict[SummaryBy, object] = {}
+    for i, by in enumerate(splits):
+        group = unit_group(p.c.home_unit_id, ctx, flt) if by == "unit" else p.c.segment if by == "segment" else None
+        # A leaf unit is a constant group: every account in scope belongs to it, so no GROUP BY.
+        constants[by] = group.value if isinstance(group, BindParameter) else None
+        sql_group = None if isinstance(group, BindParameter) else group
+        sums = grouped(
+            select(
+                func.count().label("accounts"),
+                func.count(p.c.wallet_cents).label("with_estimate"),
+                bool_sum(p.c.revenue_cents > p.c.wallet_cents).label("above_wallet"),
+                func.sum(p.c.revenue_cents).label("revenue"),
+                _covered(p).label("covered_revenue"),
+                func.sum(p.c.wallet_cents).label("wallet"),
+            ),
+            sql_group,
+        ).subquery(f"sums_{i}")
+        share = to_double(p.c.revenue_cents).op("/", precedence=8, return_type=Float())(to_double(p.c.wallet_cents))
+        medians = distribution(
+            share, where=(p.c.wallet_cents.is_not(None),), group=sql_group, quantiles={"median": 0.5}
+        ).subquery(f"medians_{i}")
+        # The ungrouped median is always one row; a group whose accounts have no estimate has none.
+        on = true() if sql_group is None else sums.c.group.is_not_distinct_from(medians.c.group)
+        key = cast(null(), String()) if sql_group is None else sums.c.group
+        parts.append(
+            select(literal_column(str(i), Integer()).label("split"), key.label("group"), *(sums.c[k] for k in _SUMS), medians.c.median)
+            .select_from(sums.outerjoin(medians, on))
+        )
+    frame = read_frame(ctx.engine, parts[0] if len(parts) == 1 else union_all(*parts))
+    return {by: _summary_frame(frame[frame["split"] == i], by, constants[by]) for i, by in enumerate(splits)}
+
+
+_SUMS = ("accounts", "with_estimate", "above_wallet", "revenue", "covered_revenue", "wallet")
+
+
+def _summary_frame(frame: pd.DataFrame, by: SummaryBy, constant: object) -> pd.DataFrame:
+    """One split's rows of :func:`wallet_summaries`' statement as :func:`wallet_summary` returns them."""
     rows = []
     for record in frame.to_dict("records"):
         revenue, covered, wallet = (_money(record[k]) for k in ("revenue", "covered_revenue", "wallet"))
-        median, key = record["median"], record["group"]
+        median, key = record["median"], constant if constant is not None else record["group"]
         rows.append(
-            ({"group": None if key is None or (isinstance(key, float) and pd.isna(key)) else key} if group is not None else {})
+            ({"group": None if key is None or (isinstance(key, float) and pd.isna(key)) else key} if by is not None else {})
             | {
                 "accounts": int(record["accounts"]),
                 "with_estimate": int(record["with_estimate"]),
@@ -270,7 +297,7 @@ def wallet_summary(ctx: Context, flt: Filters, by: Literal["unit", "segment"] | 
             }
         )
     out = pd.DataFrame(rows)
-    if group is None or out.empty:
+    if by is None or out.empty:
         return out
     out["group"] = pd.Series([r["group"] for r in rows], index=out.index, dtype=object)  # None, not NaN, for no segment
     return out.sort_values("group", ignore_index=True)

@@ -29,7 +29,9 @@ SCATTER_POINTS = 2000
 st.title(t("wallet.title"), anchor=False)
 widgets.heading(flt, ctx.as_of, ctx.calendar, ctx.org, boot.source_short, lang)
 widgets.kpi_cards(ctx, boot.key, [share, coverage], flt, url, lang)
-summary = cache.table(ctx, boot.key, "wallet_summary", flt).iloc[0]
+# The total and the segments' spread from one statement: the accounts' rows are worked out once.
+summaries = cache.table(ctx, boot.key, "wallet_summaries", flt, (None, "segment"))
+summary = summaries[None].iloc[0]
 st.caption(
     md_escape(
         t(
@@ -86,7 +88,7 @@ with widgets.section(t("headroom.title"), url):
 # --- Spread by segment ---
 with widgets.section(t("segment.title"), url):
     widgets.subheader(t("segment.title"), t("segment.caption"), label(share.definition, lang))
-    by_segment = cache.table(ctx, boot.key, "wallet_summary", flt, "segment").sort_values("group", ignore_index=True)
+    by_segment = summaries["segment"].copy()
     by_segment.insert(0, "segment", [fmt.DASH if g is None or pd.isna(g) else display("segment", str(g), lang) for g in by_segment["group"]])
     if by_segment.empty or by_segment["share_of_wallet"].isna().all():
         st.info(t("wallet.no_estimates"))
