@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import pandas as pd
 from sqlalchemy import (
+    BigInteger,
     BindParameter,
     ColumnElement,
     Date,
@@ -231,14 +232,54 @@ def wallet_summary(ctx: Context, flt: Filters, by: SummaryBy = None) -> pd.DataF
     (with revenue or an estimate), ``with_estimate``, ``above_wallet`` (share > 1), ``revenue``,
     ``covered_revenue``, ``wallet`` (money, exact), ``share_of_wallet`` (revenue-weighted),
     ``median_share`` (median of the accounts' shares, percentile_cont) and ``coverage``."""
-    return wallet_summaries(ctx, flt, (by,))[by]
+    return wallet_view(ctx, flt, (by,)).summaries[by]
 
 
 def wallet_summaries(ctx: Context, flt: Filters, bys: tuple[SummaryBy, ...]) -> dict[SummaryBy, pd.DataFrame]:
     """:func:`wallet_summary` for each of ``bys`` at once (a page showing the total and a split asks once)."""
-    # One statement: the accounts' rows are a CTE that every split's sums and median read, so the
-    # per-account work (orders, wallets, home units) is done once, not once per aggregate or split.
-    p = per_account_rows(ctx, flt, flt.period.end, home="unit" in bys).cte("wallet_accounts")
+    return wallet_view(ctx, flt, bys).summaries
+
+
+def wallet_accounts(ctx: Context, flt: Filters, limit: int = 10) -> pd.DataFrame:
+    """The accounts with the most headroom (wallet − revenue) as of the period's end, most first
+    (ties by account id): ``account_id``, ``account``, ``unit`` (home unit code), ``revenue``,
+    ``wallet``, ``headroom`` (money, exact), ``share`` and ``above_wallet`` (share > 1, flagged)."""
+    return wallet_view(ctx, flt, (), limit).accounts
+
+
+@dataclass(frozen=True)
+class WalletView:
+    """:func:`wallet_summary` per split asked (``summaries``) and :func:`wallet_accounts` (``accounts``)."""
+
+    summaries: dict[SummaryBy, pd.DataFrame]
+    accounts: pd.DataFrame
+
+
+#: The columns of :func:`wallet_view`'s statement: a row is one split's group (``split`` its index) or one
+#: of the accounts with the most headroom (``split`` is :data:`_HEADROOM`), with 0 in the other's numbers:
+#: not NULL, which would turn a column of exact cents into pandas' doubles.
+_VIEW_COLUMNS: dict[str, ColumnElement[Any]] = {
+    **{k: literal_column("0", BigInteger()) for k in ("split", "accounts", "with_estimate", "above_wallet", "revenue", "covered_revenue", "wallet")},
+    "group": cast(null(), String()), "median": cast(null(), Float()), "account_id": literal_column("0", Integer()),
+    "name": cast(null(), String()), "home_unit_id": literal_column("0", Integer()), "headroom": literal_column("0", BigInteger()),
+}
+_SUMS = ("accounts", "with_estimate", "above_wallet", "revenue", "covered_revenue", "wallet")
+_HEADROOM = -1
+
+
+def _view_row(**columns: ColumnElement[Any]) -> list[ColumnElement[Any]]:
+    return [columns.get(k, placeholder).label(k) for k, placeholder in _VIEW_COLUMNS.items()]
+
+
+def wallet_view(ctx: Context, flt: Filters, bys: tuple[SummaryBy, ...] = (None,), limit: int = 0) -> WalletView:
+    """:func:`wallet_summary` for each of ``bys`` and the ``limit`` accounts of :func:`wallet_accounts`
+    (none when 0), in one statement: the accounts' rows are a CTE that every split's sums and median and
+    the headroom list read, so the per-account work (orders, wallets, home units) is done once, not
+    once per aggregate, split or list (a UNION ALL of the parts: SQLite has no GROUPING SETS)."""
+    if not bys and not limit:
+        return WalletView({}, _accounts_frame(ctx, pd.DataFrame(columns=list(_VIEW_COLUMNS))))
+    on = flt.period.end
+    p = per_account_rows(ctx, flt, on, home="unit" in bys).cte("wallet_accounts")
     splits = list(dict.fromkeys(bys))
     parts: list[Select] = []
     constants: dict[SummaryBy, object] = {}
@@ -263,21 +304,41 @@ def wallet_summaries(ctx: Context, flt: Filters, bys: tuple[SummaryBy, ...]) -> 
             share, where=(p.c.wallet_cents.is_not(None),), group=sql_group, quantiles={"median": 0.5}
         ).subquery(f"medians_{i}")
         # The ungrouped median is always one row; a group whose accounts have no estimate has none.
-        on = true() if sql_group is None else sums.c.group.is_not_distinct_from(medians.c.group)
-        key = cast(null(), String()) if sql_group is None else sums.c.group
+        on_group = true() if sql_group is None else sums.c.group.is_not_distinct_from(medians.c.group)
+        columns = {k: sums.c[k] for k in _SUMS} | ({} if sql_group is None else {"group": sums.c.group})
         parts.append(
-            select(literal_column(str(i), Integer()).label("split"), key.label("group"), *(sums.c[k] for k in _SUMS), medians.c.median)
-            .select_from(sums.outerjoin(medians, on))
+            select(*_view_row(split=literal_column(str(i), Integer()), median=medians.c.median, **columns))
+            .select_from(sums.outerjoin(medians, on_group))
+        )
+    if limit:
+        # The accounts are chosen first, then named and placed: reading two million names and dated home
+        # units for ten rows took most of this list's time at demo size L.
+        headroom = p.c.wallet_cents - p.c.revenue_cents
+        top = (
+            select(p.c.account_id, p.c.home_unit_id, p.c.revenue_cents, p.c.wallet_cents, headroom.label("headroom"))
+            .where(p.c.wallet_cents.is_not(None))
+            .order_by(headroom.desc(), p.c.account_id)
+            .limit(limit)
+            .subquery("top_headroom")
+        )
+        a = schema.account
+        # Scope, a unit filter or a split by unit already placed each account (scoped_accounts); else place these few.
+        unit = func.coalesce(top.c.home_unit_id, home_unit_on(top.c.account_id, a.c.home_unit_id, on))
+        parts.append(
+            select(*_view_row(
+                split=literal_column(str(_HEADROOM), Integer()), account_id=top.c.account_id, name=a.c.name, home_unit_id=unit,
+                revenue=top.c.revenue_cents, wallet=top.c.wallet_cents, headroom=top.c.headroom,
+            )).select_from(top.join(a, a.c.account_id == top.c.account_id))
         )
     frame = read_frame(ctx.engine, parts[0] if len(parts) == 1 else union_all(*parts))
-    return {by: _summary_frame(frame[frame["split"] == i], by, constants[by]) for i, by in enumerate(splits)}
-
-
-_SUMS = ("accounts", "with_estimate", "above_wallet", "revenue", "covered_revenue", "wallet")
+    return WalletView(
+        {by: _summary_frame(frame[frame["split"] == i], by, constants[by]) for i, by in enumerate(splits)},
+        _accounts_frame(ctx, frame[frame["split"] == _HEADROOM]),
+    )
 
 
 def _summary_frame(frame: pd.DataFrame, by: SummaryBy, constant: object) -> pd.DataFrame:
-    """One split's rows of :func:`wallet_summaries`' statement as :func:`wallet_summary` returns them."""
+    """One split's rows of :func:`wallet_view`'s statement as :func:`wallet_summary` returns them."""
     rows = []
     for record in frame.to_dict("records"):
         revenue, covered, wallet = (_money(record[k]) for k in ("revenue", "covered_revenue", "wallet"))
@@ -303,34 +364,11 @@ def _summary_frame(frame: pd.DataFrame, by: SummaryBy, constant: object) -> pd.D
     return out.sort_values("group", ignore_index=True)
 
 
-def wallet_accounts(ctx: Context, flt: Filters, limit: int = 10) -> pd.DataFrame:
-    """The accounts with the most headroom (wallet − revenue) as of the period's end, most first
-    (ties by account id): ``account_id``, ``account``, ``unit`` (home unit code), ``revenue``,
-    ``wallet``, ``headroom`` (money, exact), ``share`` and ``above_wallet`` (share > 1, flagged)."""
-    # The accounts are chosen first, then named and placed: reading two million names and dated home
-    # units for ten rows took most of this query's time at demo size L.
-    on = flt.period.end
-    p = per_account(ctx, flt, on, home=False)
-    headroom = p.c.wallet_cents - p.c.revenue_cents
-    top = (
-        select(p.c.account_id, p.c.home_unit_id, p.c.revenue_cents, p.c.wallet_cents, headroom.label("headroom_cents"))
-        .where(p.c.wallet_cents.is_not(None))
-        .order_by(headroom.desc(), p.c.account_id)
-        .limit(limit)
-        .subquery("top_headroom")
-    )
-    a = schema.account
-    # Scope or a unit filter already placed each account (scoped_accounts); otherwise place these few.
-    unit = func.coalesce(top.c.home_unit_id, home_unit_on(top.c.account_id, a.c.home_unit_id, on))
-    stmt = (
-        select(top.c.account_id, a.c.name, unit.label("home_unit_id"), top.c.revenue_cents, top.c.wallet_cents, top.c.headroom_cents)
-        .select_from(top.join(a, a.c.account_id == top.c.account_id))
-        .order_by(top.c.headroom_cents.desc(), top.c.account_id)
-    )
-    frame = read_frame(ctx.engine, stmt)
+def _accounts_frame(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
+    """The headroom rows of :func:`wallet_view`'s statement as :func:`wallet_accounts` returns them."""
     rows = []
     for r in frame.to_dict("records"):
-        revenue, wallet = _money(r["revenue_cents"]), _money(r["wallet_cents"])
+        revenue, wallet = _money(r["revenue"]), _money(r["wallet"])
         assert revenue is not None and wallet is not None
         unit = ctx.org.by_id(int(r["home_unit_id"]))
         rows.append(
@@ -340,13 +378,15 @@ def wallet_accounts(ctx: Context, flt: Filters, limit: int = 10) -> pd.DataFrame
                 "unit": unit.code if unit else None,
                 "revenue": revenue,
                 "wallet": wallet,
-                "headroom": _money(r["headroom_cents"]),
+                "headroom": _money(r["headroom"]),
                 "share": float(revenue / wallet),
                 "above_wallet": revenue > wallet,
             }
         )
     columns = ["account_id", "account", "unit", "revenue", "wallet", "headroom", "share", "above_wallet"]
-    return pd.DataFrame(rows, columns=columns)
+    out = pd.DataFrame(rows, columns=columns)
+    # Most headroom first, ties by account id (a UNION ALL keeps no order); headroom is exact money.
+    return out.sort_values(["headroom", "account_id"], ascending=[False, True], ignore_index=True)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,15 @@ from data_layer.filters import DEFAULT_VIEWER, Filters, Period, Role, Viewer
 from metrics import router
 from metrics.base import Context, Grouping, evaluate, result, trend
 from metrics.registry import REGISTRY
-from metrics.wallet import SHARE_OF_WALLET, WALLET_COVERAGE, concentration, wallet_accounts, wallet_summaries, wallet_summary
+from metrics.wallet import (
+    SHARE_OF_WALLET,
+    WALLET_COVERAGE,
+    concentration,
+    wallet_accounts,
+    wallet_summaries,
+    wallet_summary,
+    wallet_view,
+)
 from tests import wallet_crm
 from tests.conftest import BACKENDS, FreshDatabases
 
@@ -241,7 +249,8 @@ def test_a_summary_is_one_statement(ctx_for):
         statements.append(statement)
 
     for call in (*(lambda by=by: wallet_summary(ctx, Filters(Q), by=by) for by in (None, "unit", "segment")),
-                 lambda: wallet_summaries(ctx, Filters(Q), (None, "unit", "segment"))):
+                 lambda: wallet_summaries(ctx, Filters(Q), (None, "unit", "segment")),
+                 lambda: wallet_view(ctx, Filters(Q), (None, "segment"), limit=5)):
         statements.clear()
         event.listen(ctx.engine, "before_cursor_execute", record)
         try:
@@ -252,15 +261,21 @@ def test_a_summary_is_one_statement(ctx_for):
         assert len(statements) == 1, statements
 
 
-def test_summaries_at_once_equal_each_split_alone(ctx_for):
-    # The total, the units and the segments from one statement, as each call alone gives them: a leaf unit's
-    # constant group, a viewer's scope and an empty period included.
-    for ctx, flt in ((ctx_for(), Filters(Q)), (ctx_for(), Filters(Q, unit="S-OFF")), (ctx_for(SOUTH_HEAD), Filters(Q)),
-                     (ctx_for(), Filters(EMPTY))):
-        together = wallet_summaries(ctx, flt, (None, "unit", "segment"))
-        assert list(together) == [None, "unit", "segment"]
-        for by, frame in together.items():
-            pd.testing.assert_frame_equal(frame, wallet_summary(ctx, flt, by=by))
+def test_summaries_and_headroom_at_once_equal_each_asked_alone(ctx_for):
+    # The total, the units, the segments and the headroom list from one statement, as each call alone gives
+    # them: a leaf unit's constant group, a viewer's scope and an empty period included; the list placed in
+    # its home units whether or not the units are split (their dated home units are then at hand).
+    cases = ((ctx_for(), Filters(Q)), (ctx_for(), Filters(Q, unit="S-OFF")), (ctx_for(SOUTH_HEAD), Filters(Q)),
+             (ctx_for(), Filters(Q_BEFORE)), (ctx_for(), Filters(EMPTY)))
+    for ctx, flt in cases:
+        for bys in ((None, "unit", "segment"), (None, "segment"), ()):
+            view = wallet_view(ctx, flt, bys, limit=4)
+            assert list(view.summaries) == list(bys)
+            for by, frame in view.summaries.items():
+                pd.testing.assert_frame_equal(frame, wallet_summary(ctx, flt, by=by))
+            pd.testing.assert_frame_equal(view.accounts, wallet_accounts(ctx, flt, limit=4))
+        assert wallet_view(ctx, flt, (None,)).accounts.empty  # no list asked
+    assert list(wallet_view(ctx_for(), Filters(Q), (None, "unit"), limit=3).accounts["account"]) == ["Acme", "Zeta", "Eta"]
 
 
 def test_groups_without_an_estimate_or_without_a_segment(fresh_db, backend):
