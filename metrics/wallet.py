@@ -288,17 +288,22 @@ def wallet_view(ctx: Context, flt: Filters, bys: tuple[SummaryBy, ...] = (None,)
         # A leaf unit is a constant group: every account in scope belongs to it, so no GROUP BY.
         constants[by] = group.value if isinstance(group, BindParameter) else None
         sql_group = None if isinstance(group, BindParameter) else group
-        sums = grouped(
-            select(
-                func.count().label("accounts"),
-                func.count(p.c.wallet_cents).label("with_estimate"),
-                bool_sum(p.c.revenue_cents > p.c.wallet_cents).label("above_wallet"),
-                func.sum(p.c.revenue_cents).label("revenue"),
-                _covered(p).label("covered_revenue"),
-                func.sum(p.c.wallet_cents).label("wallet"),
-            ),
-            sql_group,
-        ).subquery(f"sums_{i}")
+        counts = [
+            func.count().label("accounts"),
+            func.count(p.c.wallet_cents).label("with_estimate"),
+            bool_sum(p.c.revenue_cents > p.c.wallet_cents).label("above_wallet"),
+            func.sum(p.c.revenue_cents).label("revenue"),
+            _covered(p).label("covered_revenue"),
+            func.sum(p.c.wallet_cents).label("wallet"),
+        ]
+        if by == "unit" and sql_group is not None:
+            # Summed per home unit first, then per compared unit: the compared unit's CASE over its subtree's
+            # ids is worked out for each home unit rather than for each of two million accounts (7–10% of the
+            # statement's CPU time at demo size L). Sums of whole cents and counts: exact either way.
+            homes = select(p.c.home_unit_id, *counts).group_by(p.c.home_unit_id).subquery(f"homes_{i}")
+            sums = grouped(select(*(func.sum(homes.c[k]).label(k) for k in _SUMS)), unit_group(homes.c.home_unit_id, ctx, flt)).subquery(f"sums_{i}")
+        else:
+            sums = grouped(select(*counts), sql_group).subquery(f"sums_{i}")
         share = to_double(p.c.revenue_cents).op("/", precedence=8, return_type=Float())(to_double(p.c.wallet_cents))
         medians = distribution(
             share, where=(p.c.wallet_cents.is_not(None),), group=sql_group, quantiles={"median": 0.5}
