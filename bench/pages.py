@@ -13,7 +13,8 @@ Pages (whole company, ``last_12_months`` to the data's as-of date, or ``--period
   the hand-written SQL and pandas ask a period that is both previous and year-ago once, as ``compare`` does);
 - cycle: the sales cycle's distribution (n, p25, median, p75, p90, mean), in total and per top unit;
 - churn: ``churn_table`` in total and per top unit (base, churned and the five revenues);
-- wallet: ``wallet_summary`` in total and per top unit, and the ten accounts with the most headroom.
+- wallet: ``wallet_summary`` in total and per top unit, and the ten accounts with the most headroom (``wallet_accounts``),
+  in one statement (``wallet_view``).
 
 Every (page, approach) runs in a fresh subprocess, so its peak memory (ru_maxrss) is its own; each
 prints its timings and its page's numbers, and the parent checks the hand-written SQL and pandas
@@ -100,10 +101,11 @@ def granary_page(page: str, ctx: Context, flt: Filters) -> Values:
         )
     if page == "churn":
         return _rows(churn.churn_table(ctx, flt), _CHURN_COLS, "total.") | _rows(churn.churn_table(ctx, flt, by="unit"), _CHURN_COLS, "unit.")
-    heads = wallet.wallet_accounts(ctx, flt, 10)
+    view = wallet.wallet_view(ctx, flt, (None, "unit"), 10)  # one statement, as the wallet page asks
+    heads = view.accounts
     return (
-        _rows(wallet.wallet_summary(ctx, flt), _WALLET_COLS, "total.")
-        | _rows(wallet.wallet_summary(ctx, flt, by="unit"), _WALLET_COLS, "unit.")
+        _rows(view.summaries[None], _WALLET_COLS, "total.")
+        | _rows(view.summaries["unit"], _WALLET_COLS, "unit.")
         | {f"top{i}.account_id": float(a) for i, a in enumerate(heads["account_id"])}
         | {f"top{i}.headroom": float(h) for i, h in enumerate(heads["headroom"])}
     )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, FromClause, Numeric, and_, case, cast, or_
+from sqlalchemy import ColumnElement, FromClause, and_, case, or_
 
 from data_layer import schema
-from metrics.sql import rounded_product
+from metrics.sql import product_at_least, rounded_product
 
 #: Half a cent: the least exact amount that rounds to a cent or more.
 HALF_CENT = Decimal("0.005")
@@ -44,7 +44,7 @@ def converted(amount: ColumnElement, rate: ColumnElement) -> ColumnElement:
     return rounded_product(amount, rate)
 
 
-def exact(amount: ColumnElement, rate: ColumnElement) -> ColumnElement:
-    """``amount × rate`` before rounding (widened as :func:`converted` explains). A test on it costs
-    less than one on the rounded amount: ``converted(a, r) > 0`` exactly when ``exact(a, r) >= 0.005``."""
-    return cast(amount, Numeric(38, 2)) * rate
+def at_least_a_cent(amount: ColumnElement, rate: ColumnElement) -> ColumnElement[bool]:
+    """Whether ``amount × rate`` rounds to a cent or more (``converted(a, r) > 0``), tested without
+    rounding: it is exactly when the unrounded product is at least half a cent."""
+    return product_at_least(amount, rate, HALF_CENT)

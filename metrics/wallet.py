@@ -14,21 +14,23 @@ from typing import Any, Literal
 
 import pandas as pd
 from sqlalchemy import (
+    BigInteger,
     BindParameter,
     ColumnElement,
     Date,
     Float,
     Integer,
-    Numeric,
     Select,
+    String,
     Subquery,
     case,
+    cast,
     func,
     literal,
     literal_column,
+    null,
     select,
     true,
-    type_coerce,
     union_all,
 )
 
@@ -37,7 +39,7 @@ from data_layer.connection import read_frame
 from data_layer.filters import Filters, buckets, fiscal_year_of, fiscal_year_start, home_unit_on, scoped_accounts
 from metrics import router
 from metrics.base import Context, Grouping, Metric, grouped, unit_group
-from metrics.money import HALF_CENT, converted, exact, rate_join
+from metrics.money import at_least_a_cent, converted, rate_join
 from metrics.sql import bool_sum, distribution, to_double, whole_cents
 
 #: The Pareto curve's points: the share of revenue from the top x% of accounts.
@@ -83,12 +85,12 @@ def account_wallets(ctx: Context, fiscal_year: int, on: date) -> Subquery:
     force on ``on``; estimates missing, not above zero or with no rate that day are left out."""
     w = schema.wallet_estimate
     joined, rate = rate_join(w, w.c.currency, literal(on, Date()), ctx.currency)
-    wallet = whole_cents(type_coerce(converted(w.c.amount, rate), Numeric(38, 2)))
+    wallet = whole_cents(converted(w.c.amount, rate))
     return (
         select(w.c.account_id, wallet.label("wallet_cents"))
         .select_from(joined)
         # wallet > 0 without rounding twice more per row (a fifth of the share of wallet's time on DuckDB)
-        .where(w.c.fiscal_year == fiscal_year, w.c.amount > 0, exact(w.c.amount, rate) >= HALF_CENT)
+        .where(w.c.fiscal_year == fiscal_year, w.c.amount > 0, at_least_a_cent(w.c.amount, rate))
         .subquery("account_wallet")
     )
 
@@ -223,45 +225,134 @@ METRICS = (SHARE_OF_WALLET, WALLET_COVERAGE)
 # --- Plain functions for the pages --------------------------------------------------------------------
 
 
-def wallet_summary(ctx: Context, flt: Filters, by: Literal["unit", "segment"] | None = None) -> pd.DataFrame:
+#: A wallet summary's split: in total (None), per compared unit or per account segment.
+SummaryBy = Literal["unit", "segment"] | None
+
+
+def wallet_summary(ctx: Context, flt: Filters, by: SummaryBy = None) -> pd.DataFrame:
     """Share of wallet as of the period's end, in total, per compared unit or per account segment
     (``group``; accounts without a segment under None): ``accounts``
     (with revenue or an estimate), ``with_estimate``, ``above_wallet`` (share > 1), ``revenue``,
     ``covered_revenue``, ``wallet`` (money, exact), ``share_of_wallet`` (revenue-weighted),
     ``median_share`` (median of the accounts' shares, percentile_cont) and ``coverage``."""
-    # One statement: the accounts' rows are a CTE that the sums and the median both read, so the
-    # per-account work (orders, wallets, home units) is done once, not once per aggregate.
-    p = per_account_rows(ctx, flt, flt.period.end, home=by == "unit").cte("wallet_accounts")
-    group = unit_group(p.c.home_unit_id, ctx, flt) if by == "unit" else p.c.segment if by == "segment" else None
-    # A leaf unit is a constant group: every account in scope belongs to it, so no GROUP BY.
-    constant = group.value if isinstance(group, BindParameter) else None
-    sql_group = None if constant is not None else group
-    sums = grouped(
-        select(
+    return wallet_view(ctx, flt, (by,)).summaries[by]
+
+
+def wallet_summaries(ctx: Context, flt: Filters, bys: tuple[SummaryBy, ...]) -> dict[SummaryBy, pd.DataFrame]:
+    """:func:`wallet_summary` for each of ``bys`` at once (a page showing the total and a split asks once)."""
+    return wallet_view(ctx, flt, bys).summaries
+
+
+def wallet_accounts(ctx: Context, flt: Filters, limit: int = 10) -> pd.DataFrame:
+    """The accounts with the most headroom (wallet − revenue) as of the period's end, most first
+    (ties by account id): ``account_id``, ``account``, ``unit`` (home unit code), ``revenue``,
+    ``wallet``, ``headroom`` (money, exact), ``share`` and ``above_wallet`` (share > 1, flagged)."""
+    return wallet_view(ctx, flt, (), limit).accounts
+
+
+@dataclass(frozen=True)
+class WalletView:
+    """:func:`wallet_summary` per split asked (``summaries``) and :func:`wallet_accounts` (``accounts``)."""
+
+    summaries: dict[SummaryBy, pd.DataFrame]
+    accounts: pd.DataFrame
+
+
+#: The columns of :func:`wallet_view`'s statement: a row is one split's group (``split`` its index) or one
+#: of the accounts with the most headroom (``split`` is :data:`_HEADROOM`), with 0 in the other's numbers:
+#: not NULL, which would turn a column of exact cents into pandas' doubles.
+_VIEW_COLUMNS: dict[str, ColumnElement[Any]] = {
+    **{k: literal_column("0", BigInteger()) for k in ("split", "accounts", "with_estimate", "above_wallet", "revenue", "covered_revenue", "wallet")},
+    "group": cast(null(), String()), "median": cast(null(), Float()), "account_id": literal_column("0", Integer()),
+    "name": cast(null(), String()), "home_unit_id": literal_column("0", Integer()), "headroom": literal_column("0", BigInteger()),
+}
+_SUMS = ("accounts", "with_estimate", "above_wallet", "revenue", "covered_revenue", "wallet")
+_HEADROOM = -1
+
+
+def _view_row(**columns: ColumnElement[Any]) -> list[ColumnElement[Any]]:
+    return [columns.get(k, placeholder).label(k) for k, placeholder in _VIEW_COLUMNS.items()]
+
+
+def wallet_view(ctx: Context, flt: Filters, bys: tuple[SummaryBy, ...] = (None,), limit: int = 0) -> WalletView:
+    """:func:`wallet_summary` for each of ``bys`` and the ``limit`` accounts of :func:`wallet_accounts`
+    (none when 0), in one statement: the accounts' rows are a CTE that every split's sums and median and
+    the headroom list read, so the per-account work (orders, wallets, home units) is done once, not
+    once per aggregate, split or list (a UNION ALL of the parts: SQLite has no GROUPING SETS)."""
+    if not bys and not limit:
+        return WalletView({}, _accounts_frame(ctx, pd.DataFrame(columns=list(_VIEW_COLUMNS))))
+    on = flt.period.end
+    p = per_account_rows(ctx, flt, on, home="unit" in bys).cte("wallet_accounts")
+    splits = list(dict.fromkeys(bys))
+    parts: list[Select] = []
+    constants: dict[SummaryBy, object] = {}
+    for i, by in enumerate(splits):
+        group = unit_group(p.c.home_unit_id, ctx, flt) if by == "unit" else p.c.segment if by == "segment" else None
+        # A leaf unit is a constant group: every account in scope belongs to it, so no GROUP BY.
+        constants[by] = group.value if isinstance(group, BindParameter) else None
+        sql_group = None if isinstance(group, BindParameter) else group
+        counts = [
             func.count().label("accounts"),
             func.count(p.c.wallet_cents).label("with_estimate"),
             bool_sum(p.c.revenue_cents > p.c.wallet_cents).label("above_wallet"),
             func.sum(p.c.revenue_cents).label("revenue"),
             _covered(p).label("covered_revenue"),
             func.sum(p.c.wallet_cents).label("wallet"),
-        ),
-        sql_group,
-    ).subquery("sums")
-    share = to_double(p.c.revenue_cents).op("/", precedence=8, return_type=Float())(to_double(p.c.wallet_cents))
-    medians = distribution(
-        share, where=(p.c.wallet_cents.is_not(None),), group=sql_group, quantiles={"median": 0.5}
-    ).subquery("medians")
-    # The ungrouped median is always one row; a group whose accounts have no estimate has none.
-    on = true() if sql_group is None else sums.c.group.is_not_distinct_from(medians.c.group)
-    frame = read_frame(ctx.engine, select(sums, medians.c.median).select_from(sums.outerjoin(medians, on)))
-    if sql_group is None:
-        frame["group"] = constant
+        ]
+        if by == "unit" and sql_group is not None:
+            # Summed per home unit first, then per compared unit: the compared unit's CASE over its subtree's
+            # ids is worked out for each home unit rather than for each of two million accounts (7–10% of the
+            # statement's CPU time at demo size L). Sums of whole cents and counts: exact either way.
+            homes = select(p.c.home_unit_id, *counts).group_by(p.c.home_unit_id).subquery(f"homes_{i}")
+            sums = grouped(select(*(func.sum(homes.c[k]).label(k) for k in _SUMS)), unit_group(homes.c.home_unit_id, ctx, flt)).subquery(f"sums_{i}")
+        else:
+            sums = grouped(select(*counts), sql_group).subquery(f"sums_{i}")
+        share = to_double(p.c.revenue_cents).op("/", precedence=8, return_type=Float())(to_double(p.c.wallet_cents))
+        medians = distribution(
+            share, where=(p.c.wallet_cents.is_not(None),), group=sql_group, quantiles={"median": 0.5}
+        ).subquery(f"medians_{i}")
+        # The ungrouped median is always one row; a group whose accounts have no estimate has none.
+        on_group = true() if sql_group is None else sums.c.group.is_not_distinct_from(medians.c.group)
+        columns = {k: sums.c[k] for k in _SUMS} | ({} if sql_group is None else {"group": sums.c.group})
+        parts.append(
+            select(*_view_row(split=literal_column(str(i), Integer()), median=medians.c.median, **columns))
+            .select_from(sums.outerjoin(medians, on_group))
+        )
+    if limit:
+        # The accounts are chosen first, then named and placed: reading two million names and dated home
+        # units for ten rows took most of this list's time at demo size L.
+        headroom = p.c.wallet_cents - p.c.revenue_cents
+        top = (
+            select(p.c.account_id, p.c.home_unit_id, p.c.revenue_cents, p.c.wallet_cents, headroom.label("headroom"))
+            .where(p.c.wallet_cents.is_not(None))
+            .order_by(headroom.desc(), p.c.account_id)
+            .limit(limit)
+            .subquery("top_headroom")
+        )
+        a = schema.account
+        # Scope, a unit filter or a split by unit already placed each account (scoped_accounts); else place these few.
+        unit = func.coalesce(top.c.home_unit_id, home_unit_on(top.c.account_id, a.c.home_unit_id, on))
+        parts.append(
+            select(*_view_row(
+                split=literal_column(str(_HEADROOM), Integer()), account_id=top.c.account_id, name=a.c.name, home_unit_id=unit,
+                revenue=top.c.revenue_cents, wallet=top.c.wallet_cents, headroom=top.c.headroom,
+            )).select_from(top.join(a, a.c.account_id == top.c.account_id))
+        )
+    frame = read_frame(ctx.engine, parts[0] if len(parts) == 1 else union_all(*parts))
+    return WalletView(
+        {by: _summary_frame(frame[frame["split"] == i], by, constants[by]) for i, by in enumerate(splits)},
+        _accounts_frame(ctx, frame[frame["split"] == _HEADROOM]),
+    )
+
+
+def _summary_frame(frame: pd.DataFrame, by: SummaryBy, constant: object) -> pd.DataFrame:
+    """One split's rows of :func:`wallet_view`'s statement as :func:`wallet_summary` returns them."""
     rows = []
     for record in frame.to_dict("records"):
         revenue, covered, wallet = (_money(record[k]) for k in ("revenue", "covered_revenue", "wallet"))
-        median, key = record["median"], record["group"]
+        median, key = record["median"], constant if constant is not None else record["group"]
         rows.append(
-            ({"group": None if key is None or (isinstance(key, float) and pd.isna(key)) else key} if group is not None else {})
+            ({"group": None if key is None or (isinstance(key, float) and pd.isna(key)) else key} if by is not None else {})
             | {
                 "accounts": int(record["accounts"]),
                 "with_estimate": int(record["with_estimate"]),
@@ -275,40 +366,17 @@ def wallet_summary(ctx: Context, flt: Filters, by: Literal["unit", "segment"] | 
             }
         )
     out = pd.DataFrame(rows)
-    if group is None or out.empty:
+    if by is None or out.empty:
         return out
     out["group"] = pd.Series([r["group"] for r in rows], index=out.index, dtype=object)  # None, not NaN, for no segment
     return out.sort_values("group", ignore_index=True)
 
 
-def wallet_accounts(ctx: Context, flt: Filters, limit: int = 10) -> pd.DataFrame:
-    """The accounts with the most headroom (wallet − revenue) as of the period's end, most first
-    (ties by account id): ``account_id``, ``account``, ``unit`` (home unit code), ``revenue``,
-    ``wallet``, ``headroom`` (money, exact), ``share`` and ``above_wallet`` (share > 1, flagged)."""
-    # The accounts are chosen first, then named and placed: reading two million names and dated home
-    # units for ten rows took most of this query's time at demo size L.
-    on = flt.period.end
-    p = per_account(ctx, flt, on, home=False)
-    headroom = p.c.wallet_cents - p.c.revenue_cents
-    top = (
-        select(p.c.account_id, p.c.home_unit_id, p.c.revenue_cents, p.c.wallet_cents, headroom.label("headroom_cents"))
-        .where(p.c.wallet_cents.is_not(None))
-        .order_by(headroom.desc(), p.c.account_id)
-        .limit(limit)
-        .subquery("top_headroom")
-    )
-    a = schema.account
-    # Scope or a unit filter already placed each account (scoped_accounts); otherwise place these few.
-    unit = func.coalesce(top.c.home_unit_id, home_unit_on(top.c.account_id, a.c.home_unit_id, on))
-    stmt = (
-        select(top.c.account_id, a.c.name, unit.label("home_unit_id"), top.c.revenue_cents, top.c.wallet_cents, top.c.headroom_cents)
-        .select_from(top.join(a, a.c.account_id == top.c.account_id))
-        .order_by(top.c.headroom_cents.desc(), top.c.account_id)
-    )
-    frame = read_frame(ctx.engine, stmt)
+def _accounts_frame(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
+    """The headroom rows of :func:`wallet_view`'s statement as :func:`wallet_accounts` returns them."""
     rows = []
     for r in frame.to_dict("records"):
-        revenue, wallet = _money(r["revenue_cents"]), _money(r["wallet_cents"])
+        revenue, wallet = _money(r["revenue"]), _money(r["wallet"])
         assert revenue is not None and wallet is not None
         unit = ctx.org.by_id(int(r["home_unit_id"]))
         rows.append(
@@ -318,13 +386,15 @@ def wallet_accounts(ctx: Context, flt: Filters, limit: int = 10) -> pd.DataFrame
                 "unit": unit.code if unit else None,
                 "revenue": revenue,
                 "wallet": wallet,
-                "headroom": _money(r["headroom_cents"]),
+                "headroom": _money(r["headroom"]),
                 "share": float(revenue / wallet),
                 "above_wallet": revenue > wallet,
             }
         )
     columns = ["account_id", "account", "unit", "revenue", "wallet", "headroom", "share", "above_wallet"]
-    return pd.DataFrame(rows, columns=columns)
+    out = pd.DataFrame(rows, columns=columns)
+    # Most headroom first, ties by account id (a UNION ALL keeps no order); headroom is exact money.
+    return out.sort_values(["headroom", "account_id"], ascending=[False, True], ignore_index=True)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,10 @@ SCATTER_POINTS = 2000
 st.title(t("wallet.title"), anchor=False)
 widgets.heading(flt, ctx.as_of, ctx.calendar, ctx.org, boot.source_short, lang)
 widgets.kpi_cards(ctx, boot.key, [share, coverage], flt, url, lang)
-summary = cache.table(ctx, boot.key, "wallet_summary", flt).iloc[0]
+# The total, the segments' spread and the accounts with most headroom from one statement: the accounts'
+# rows are worked out once. The scatter's accounts come most headroom first: its first rows are the list.
+view = cache.table(ctx, boot.key, "wallet_view", flt, ((None, "segment"), SCATTER_POINTS))
+summary = view.summaries[None].iloc[0]
 st.caption(
     md_escape(
         t(
@@ -43,10 +46,9 @@ st.caption(
 )
 
 # --- Share against wallet size, and the headroom ---
-accounts: pd.DataFrame | None = None
+accounts = view.accounts
 with widgets.section(t("wallet.scatter"), url):
     widgets.subheader(t("wallet.scatter"), t("wallet.scatter_caption"), label(share.definition, lang))
-    accounts = cache.table(ctx, boot.key, "wallet_accounts", flt, SCATTER_POINTS)
     if accounts.empty:
         st.info(t("wallet.no_estimates"))
     else:
@@ -57,10 +59,6 @@ with widgets.section(t("wallet.scatter"), url):
 
 with widgets.section(t("headroom.title"), url):
     widgets.subheader(t("headroom.title"), t("headroom.caption"), t("headroom.definition"))
-    # The scatter's accounts come most headroom first: its first rows are this list (one query, not two);
-    # asked again only when the scatter's section failed, so that this one names the same failure.
-    if accounts is None:
-        accounts = cache.table(ctx, boot.key, "wallet_accounts", flt, SCATTER_POINTS)
     top = accounts.head(HEADROOM_ROWS)
     if top.empty:
         st.info(t("wallet.no_estimates"))
@@ -86,7 +84,7 @@ with widgets.section(t("headroom.title"), url):
 # --- Spread by segment ---
 with widgets.section(t("segment.title"), url):
     widgets.subheader(t("segment.title"), t("segment.caption"), label(share.definition, lang))
-    by_segment = cache.table(ctx, boot.key, "wallet_summary", flt, "segment").sort_values("group", ignore_index=True)
+    by_segment = view.summaries["segment"].copy()
     by_segment.insert(0, "segment", [fmt.DASH if g is None or pd.isna(g) else display("segment", str(g), lang) for g in by_segment["group"]])
     if by_segment.empty or by_segment["share_of_wallet"].isna().all():
         st.info(t("wallet.no_estimates"))

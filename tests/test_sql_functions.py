@@ -50,6 +50,7 @@ from metrics.sql import (
     distribution,
     local_date,
     month_index,
+    product_at_least,
     rounded_product,
     seconds_between,
     to_double,
@@ -275,6 +276,15 @@ def test_a_converted_amount_is_rounded_half_away_from_zero_exactly(engine):
     assert [c for _, c in got] == [None if v is None else int(v * 100) for v in want]
 
 
+def test_a_product_is_compared_with_a_bound_exactly(engine):
+    # Half a cent and a cent: 1.00 × 1.005 is 1.00499999999999989… in doubles, 0.01 × 0.5 is a half cent exactly.
+    m = money.c
+    for bound in (Decimal("0.005"), Decimal("1.005"), Decimal("-1.005")):
+        got = _run(engine, select(product_at_least(m.amount, m.rate, bound)).order_by(m.id))
+        want = [None if a is None or r is None else a * r >= bound for a, r in PRODUCTS]
+        assert [None if v is None else bool(v) for (v,) in got] == want, bound
+
+
 def test_whole_cents_rounds_an_amount_half_away_from_zero(engine):
     # NUMERIC(38, 10) amounts: DuckDB narrows them to NUMERIC(18, 2) below 10^15 and casts them wide above.
     amounts = [Decimal("0.005"), Decimal("-0.005"), Decimal("2.675"), Decimal("0.0049999999"), Decimal("12.34"), Decimal("-12.345")]
@@ -312,6 +322,8 @@ def test_duckdbs_rounding_through_doubles_is_exact(duckdb_money, pairs):
         conn.execute(insert(money).values(rows))  # one statement: DuckDB runs executemany row by row
     got = _run(duckdb_money, select(whole_cents(rounded_product(money.c.amount, money.c.rate))).order_by(money.c.id))
     assert [c for (c,) in got] == [int(_cents(r["amount"], r["rate"]) * 100) for r in rows]
+    half = _run(duckdb_money, select(product_at_least(money.c.amount, money.c.rate, Decimal("0.005"))).order_by(money.c.id))
+    assert [v for (v,) in half] == [r["amount"] * r["rate"] >= Decimal("0.005") for r in rows]
 
 
 def test_duckdbs_rounding_agrees_with_its_decimals_over_a_million_products(duckdb_money):
@@ -359,6 +371,7 @@ def test_every_function_compiles(dialect):
         month_index(t.day),
         to_double(t.v),
         whole_cents(rounded_product(t.v, t.v)),
+        product_at_least(t.v, t.v, Decimal("0.005")),
         local_date(t.later, date(2025, 1, 1), date(2025, 1, 31), Calendar()),
     )
     assert "SELECT" in str(stmt.compile(dialect=_dialect(dialect)))

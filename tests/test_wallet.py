@@ -18,7 +18,15 @@ from data_layer.filters import DEFAULT_VIEWER, Filters, Period, Role, Viewer
 from metrics import router
 from metrics.base import Context, Grouping, evaluate, result, trend
 from metrics.registry import REGISTRY
-from metrics.wallet import SHARE_OF_WALLET, WALLET_COVERAGE, concentration, wallet_accounts, wallet_summary
+from metrics.wallet import (
+    SHARE_OF_WALLET,
+    WALLET_COVERAGE,
+    concentration,
+    wallet_accounts,
+    wallet_summaries,
+    wallet_summary,
+    wallet_view,
+)
 from tests import wallet_crm
 from tests.conftest import BACKENDS, FreshDatabases
 
@@ -240,23 +248,42 @@ def test_empty_period(ctx_for):
 
 
 def test_a_summary_is_one_statement(ctx_for):
-    # The sums and the median read one CTE of the accounts' rows: one statement per call, grouped or not
-    # (raw tables, so that the router's own look-ups are not counted).
+    # The sums and the median read one CTE of the accounts' rows: one statement per call, grouped or not,
+    # and one for several splits at once (raw tables, so that the router's own look-ups are not counted).
     ctx = ctx_for()
     statements: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
         statements.append(statement)
 
-    for by in (None, "unit", "segment"):
+    for call in (*(lambda by=by: wallet_summary(ctx, Filters(Q), by=by) for by in (None, "unit", "segment")),
+                 lambda: wallet_summaries(ctx, Filters(Q), (None, "unit", "segment")),
+                 lambda: wallet_view(ctx, Filters(Q), (None, "segment"), limit=5)):
         statements.clear()
         event.listen(ctx.engine, "before_cursor_execute", record)
         try:
             with router.raw_tables():
-                wallet_summary(ctx, Filters(Q), by=by)  # type: ignore[arg-type]
+                call()
         finally:
             event.remove(ctx.engine, "before_cursor_execute", record)
-        assert len(statements) == 1, (by, statements)
+        assert len(statements) == 1, statements
+
+
+def test_summaries_and_headroom_at_once_equal_each_asked_alone(ctx_for):
+    # The total, the units, the segments and the headroom list from one statement, as each call alone gives
+    # them: a leaf unit's constant group, a viewer's scope and an empty period included; the list placed in
+    # its home units whether or not the units are split (their dated home units are then at hand).
+    cases = ((ctx_for(), Filters(Q)), (ctx_for(), Filters(Q, unit="S-OFF")), (ctx_for(SOUTH_HEAD), Filters(Q)),
+             (ctx_for(), Filters(Q_BEFORE)), (ctx_for(), Filters(EMPTY)))
+    for ctx, flt in cases:
+        for bys in ((None, "unit", "segment"), (None, "segment"), ()):
+            view = wallet_view(ctx, flt, bys, limit=4)
+            assert list(view.summaries) == list(bys)
+            for by, frame in view.summaries.items():
+                pd.testing.assert_frame_equal(frame, wallet_summary(ctx, flt, by=by))
+            pd.testing.assert_frame_equal(view.accounts, wallet_accounts(ctx, flt, limit=4))
+        assert wallet_view(ctx, flt, (None,)).accounts.empty  # no list asked
+    assert list(wallet_view(ctx_for(), Filters(Q), (None, "unit"), limit=3).accounts["account"]) == ["Acme", "Zeta", "Eta"]
 
 
 def test_groups_without_an_estimate_or_without_a_segment(fresh_db, backend):
@@ -283,6 +310,10 @@ def test_groups_without_an_estimate_or_without_a_segment(fresh_db, backend):
     assert (unknown["accounts"], unknown["with_estimate"], unknown["wallet"]) == (1, 1, D("1000.00"))
     assert unknown["median_share"] == 0.5
     assert rows["smb"]["median_share"] == pytest.approx(0.2125)  # as in test_by_home_unit: untouched by the others
+    # Asked with the total, the accounts without a segment stay a group of their own, not the total's row.
+    together = wallet_summaries(ctx, Filters(Q), (None, "segment"))
+    pd.testing.assert_frame_equal(together["segment"], wallet_summary(ctx, Filters(Q), by="segment"))
+    pd.testing.assert_frame_equal(together[None], wallet_summary(ctx, Filters(Q)))
 
 
 def test_registered_with_both_languages():

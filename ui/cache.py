@@ -259,6 +259,8 @@ TABLES: dict[str, Callable[[Context, Filters, object], object]] = {
     "cohort_retention": lambda ctx, flt, _: churn.cohort_retention(ctx, flt),
     "accounts_at_risk": lambda ctx, flt, _: churn.accounts_at_risk(ctx, flt),
     "wallet_summary": lambda ctx, flt, by: wallet.wallet_summary(ctx, flt, by=by),  # type: ignore[arg-type]
+    # arg: (splits, limit) → WalletView: wallet_summary per split (None, "unit", "segment") and wallet_accounts, one statement
+    "wallet_view": lambda ctx, flt, arg: wallet.wallet_view(ctx, flt, *arg),  # type: ignore[misc]
     "wallet_accounts": lambda ctx, flt, limit: wallet.wallet_accounts(ctx, flt, limit=int(limit)),  # type: ignore[call-overload]
     "concentration": lambda ctx, flt, _: wallet.concentration(ctx, flt),
     # arg: (mode, within_days, by)
