@@ -73,10 +73,10 @@ def routed_metrics(ctx: Context, flt: Filters) -> dict[str, Callable[[], object]
     }
     for metric in (*churn.METRICS, *wallet.METRICS, revenue.METRIC, customers.METRIC):
         out[metric.key] = lambda m=metric: evaluate(m, ctx, flt)
-        out[metric.key + "_by_bucket"] = lambda m=metric: evaluate(m, ctx, flt, Grouping("bucket"))
+        out[metric.key + "_by_bucket"] = lambda m=metric: by_group(evaluate(m, ctx, flt, Grouping("bucket")))  # rows in no set order
     for by in ("unit", "bu", "product", "segment", "source", "rep"):
         out[f"revenue_by_{by}"] = lambda by=by: by_group(evaluate(revenue.METRIC, ctx, flt, Grouping(by)))  # type: ignore[arg-type]
-    out["revenue_by_week"] = lambda: evaluate(revenue.METRIC, ctx, flt.with_period(replace(flt.period, grain="week")), Grouping("bucket"))
+    out["revenue_by_week"] = lambda: by_group(evaluate(revenue.METRIC, ctx, flt.with_period(replace(flt.period, grain="week")), Grouping("bucket")))
     out["revenue_compared"] = lambda: compare(revenue.METRIC, ctx, flt)  # previous and year-ago periods in one query
     out["new_customers_by_unit"] = lambda: by_group(evaluate(customers.METRIC, ctx, flt, Grouping("unit")))
     if ctx.viewer.bus is None:  # leads carry no business unit: a BU-limited viewer gets NoScope either way
